@@ -1,0 +1,25 @@
+//! The Natter wire protocol: UTF-8 text lines ending in `\n` (`\r\n` accepted).
+//!
+//! Everything either side writes on the wire is built here, and everything
+//! either side reads is parsed here, so the server and the client cannot
+//! drift apart. See `docs/protocol.md` for the prose version.
+//!
+//! - [`name`]: user name rules and case folding.
+//! - [`line`]: the byte-stream framer and text cleaning.
+//! - [`command`]: what a client line means to the server.
+//! - [`reply`]: every line the server sends, formatted and parsed back.
+
+pub mod command;
+pub mod line;
+pub mod name;
+pub mod reply;
+
+pub use command::Command;
+pub use line::{clean_text, Frame, LineDecoder};
+pub use name::{fold_name, validate_name, NameError, MAX_NAME_CHARS};
+pub use reply::{ErrorKind, Reply};
+
+/// The port natterd listens on and the client connects to by default.
+pub const DEFAULT_PORT: u16 = 5000;
+/// Default cap on one client line in bytes, terminator excluded.
+pub const DEFAULT_MAX_LINE: usize = 4096;

@@ -1,0 +1,123 @@
+//! What a client line asks the server to do.
+//!
+//! An unknown command is a variant, not a failure: the server answers it
+//! like any other. Parsing is pure and borrows from the line.
+
+/// One client line after the name has been set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command<'a> {
+    /// Nothing to do (an empty line).
+    Empty,
+    /// A chat message for everyone else.
+    Say(&'a str),
+    /// `/who`: list who is online.
+    Who,
+    /// `/nick NEW`
+    Nick(&'a str),
+    /// `/me ACTION`
+    Me(&'a str),
+    /// `/msg NAME TEXT`
+    Msg { to: &'a str, text: &'a str },
+    /// `/quit [REASON]`
+    Quit(Option<&'a str>),
+    /// `/help`
+    Help,
+    /// A known command with missing arguments; holds its usage line.
+    Usage(&'static str),
+    /// `/x` that natterd does not know; holds `x`.
+    Unknown(&'a str),
+}
+
+/// Usage lines, also listed by `/help`.
+pub const USAGE_NICK: &str = "/nick NEW";
+pub const USAGE_ME: &str = "/me ACTION";
+pub const USAGE_MSG: &str = "/msg NAME TEXT";
+
+impl<'a> Command<'a> {
+    /// Parses one line from `sender`. A leading `SENDER: ` is dropped first,
+    /// because the classic client writes `name: text` itself and the server
+    /// stamps the name anyway; so `alice: /who` from alice is `/who`.
+    pub fn parse(line: &'a str, sender: &str) -> Command<'a> {
+        let line = strip_own_prefix(line, sender);
+        if line.trim().is_empty() {
+            return Command::Empty;
+        }
+        let Some(rest) = line.strip_prefix('/') else {
+            return Command::Say(line);
+        };
+        if rest.starts_with('/') {
+            // `//text` is the escape for a message that starts with `/`.
+            return Command::Say(rest);
+        }
+        let (word, args) = match rest.split_once(char::is_whitespace) {
+            Some((w, a)) => (w, a.trim()),
+            None => (rest, ""),
+        };
+        let has = |s: &str| !s.is_empty();
+        match word.to_ascii_lowercase().as_str() {
+            "who" | "names" => Command::Who,
+            "help" => Command::Help,
+            "nick" if has(args) => Command::Nick(args),
+            "nick" => Command::Usage(USAGE_NICK),
+            "me" if has(args) => Command::Me(args),
+            "me" => Command::Usage(USAGE_ME),
+            "msg" => match args.split_once(char::is_whitespace) {
+                Some((to, text)) if has(text.trim()) => Command::Msg { to, text: text.trim_start() },
+                _ => Command::Usage(USAGE_MSG),
+            },
+            "quit" => Command::Quit(Some(args).filter(|a| has(a))),
+            _ => Command::Unknown(word),
+        }
+    }
+}
+
+/// Drops a leading `NAME: ` when NAME is the sender's own name.
+pub fn strip_own_prefix<'a>(line: &'a str, sender: &str) -> &'a str {
+    line.strip_prefix(sender).and_then(|r| r.strip_prefix(": ")).unwrap_or(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Command::*;
+    use super::*;
+
+    fn p(line: &str) -> Command<'_> {
+        Command::parse(line, "bob")
+    }
+
+    #[test]
+    fn plain_lines_are_messages() {
+        assert_eq!(p("hello"), Say("hello"));
+        assert_eq!(p("  spaced  "), Say("  spaced  "));
+        assert_eq!(p(""), Empty);
+        assert_eq!(p("   "), Empty);
+    }
+
+    #[test]
+    fn own_prefix_is_dropped_others_kept() {
+        assert_eq!(p("bob: hi"), Say("hi"));
+        assert_eq!(p("alice: hi"), Say("alice: hi"));
+        assert_eq!(p("bob: /who"), Who);
+        assert_eq!(p("bob: "), Empty);
+        assert_eq!(p("Bob: hi"), Say("Bob: hi"));
+    }
+
+    #[test]
+    fn commands() {
+        assert_eq!(p("/who"), Who);
+        assert_eq!(p("/WHO"), Who);
+        assert_eq!(p("/help"), Help);
+        assert_eq!(p("/nick carol"), Nick("carol"));
+        assert_eq!(p("/nick"), Usage(USAGE_NICK));
+        assert_eq!(p("/me waves hello"), Me("waves hello"));
+        assert_eq!(p("/me"), Usage(USAGE_ME));
+        assert_eq!(p("/msg alice hi there"), Msg { to: "alice", text: "hi there" });
+        assert_eq!(p("/msg alice"), Usage(USAGE_MSG));
+        assert_eq!(p("/msg alice   "), Usage(USAGE_MSG));
+        assert_eq!(p("/quit"), Quit(None));
+        assert_eq!(p("/quit gone fishing"), Quit(Some("gone fishing")));
+        assert_eq!(p("/dance now"), Unknown("dance"));
+        assert_eq!(p("//etc/passwd"), Say("/etc/passwd"));
+        assert_eq!(p("/"), Unknown(""));
+    }
+}

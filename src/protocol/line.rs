@@ -1,0 +1,242 @@
+//! Framing: bytes in, whole lines out.
+//!
+//! [`LineDecoder`] takes whatever a read returned and yields complete lines.
+//! "Not enough bytes yet" is the normal `None`, not an error. A line longer
+//! than the cap yields one [`Frame::TooLong`] and the rest of it, up to the
+//! next newline, is thrown away, so the buffer never holds more than one
+//! partial line of at most `max` bytes.
+
+/// One unit the decoder hands out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frame {
+    /// A complete line, terminator removed, invalid UTF-8 replaced by U+FFFD.
+    Line(String),
+    /// A line passed the cap; its bytes are being discarded.
+    TooLong,
+}
+
+/// Splits a byte stream into lines ending in `\n` or `\r\n`.
+#[derive(Debug)]
+pub struct LineDecoder {
+    buf: Vec<u8>,
+    /// Start of the unconsumed part of `buf`.
+    start: usize,
+    max: usize,
+    /// True while skipping the tail of an over-long line.
+    discarding: bool,
+}
+
+impl LineDecoder {
+    /// A decoder that refuses lines longer than `max` bytes (terminator excluded).
+    pub fn new(max: usize) -> Self {
+        LineDecoder { buf: Vec::new(), start: 0, max, discarding: false }
+    }
+
+    /// Appends bytes just read. Call [`next_frame`](Self::next_frame) until
+    /// it returns `None` before pushing more, to keep the buffer small.
+    pub fn push(&mut self, mut data: &[u8]) {
+        if self.discarding {
+            match memchr(b'\n', data) {
+                None => return,
+                Some(nl) => {
+                    self.discarding = false;
+                    data = &data[nl + 1..];
+                }
+            }
+        }
+        self.buf.extend_from_slice(data);
+    }
+
+    /// The next complete line, a too-long marker, or `None` when more bytes
+    /// are needed.
+    pub fn next_frame(&mut self) -> Option<Frame> {
+        let pending = &self.buf[self.start..];
+        match memchr(b'\n', pending) {
+            Some(nl) => {
+                let mut line = &pending[..nl];
+                if line.last() == Some(&b'\r') {
+                    line = &line[..line.len() - 1];
+                }
+                let frame = if line.len() > self.max {
+                    Frame::TooLong
+                } else {
+                    Frame::Line(String::from_utf8_lossy(line).into_owned())
+                };
+                self.start += nl + 1;
+                Some(frame)
+            }
+            None => {
+                self.compact();
+                // A trailing `\r` may still become the end of a `\r\n`.
+                let limit = self.max + usize::from(self.buf.last() == Some(&b'\r'));
+                if self.buf.len() > limit {
+                    self.buf.clear();
+                    self.discarding = true;
+                    Some(Frame::TooLong)
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
+    /// Bytes waiting for a newline.
+    pub fn pending(&self) -> &[u8] {
+        &self.buf[self.start..]
+    }
+
+    /// Removes and returns the unterminated bytes as text (for clients that
+    /// never send newlines), or `None` if there are none.
+    pub fn take_pending(&mut self) -> Option<String> {
+        self.compact();
+        if self.buf.is_empty() {
+            return None;
+        }
+        let text = String::from_utf8_lossy(&self.buf).into_owned();
+        self.buf.clear();
+        Some(text)
+    }
+
+    /// Returns memory once nothing is pending, so idle clients cost little.
+    pub fn shrink(&mut self) {
+        self.compact();
+        if self.buf.is_empty() {
+            self.buf = Vec::new();
+        }
+    }
+
+    fn compact(&mut self) {
+        if self.start > 0 {
+            self.buf.drain(..self.start);
+            self.start = 0;
+        }
+    }
+}
+
+fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
+    hay.iter().position(|&b| b == needle)
+}
+
+/// Removes control characters (C0 but tab, DEL, and C1) so nobody can
+/// clear, move or recolour another user's terminal, and trims the `\r`
+/// a stray client may leave. Returns the input unchanged when it is clean.
+pub fn clean_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| (c.is_control() && c != '\t') || c == '\u{2028}' || c == '\u{2029}';
+    if text.chars().any(bad) {
+        text.chars().filter(|&c| !bad(c)).collect::<String>().into()
+    } else {
+        text.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn frames(dec: &mut LineDecoder) -> Vec<Frame> {
+        std::iter::from_fn(|| dec.next_frame()).collect()
+    }
+
+    fn line(s: &str) -> Frame {
+        Frame::Line(s.to_string())
+    }
+
+    #[test]
+    fn splits_on_lf_and_crlf() {
+        let mut d = LineDecoder::new(100);
+        d.push(b"one\ntwo\r\nthr");
+        assert_eq!(frames(&mut d), vec![line("one"), line("two")]);
+        assert_eq!(d.pending(), b"thr");
+        d.push(b"ee\n");
+        assert_eq!(frames(&mut d), vec![line("three")]);
+        assert!(d.pending().is_empty());
+    }
+
+    #[test]
+    fn too_long_is_reported_once_and_skipped() {
+        let mut d = LineDecoder::new(5);
+        d.push(b"123456");
+        assert_eq!(frames(&mut d), vec![Frame::TooLong]);
+        d.push(b"789");
+        assert_eq!(frames(&mut d), vec![]);
+        d.push(b"0\nok\n");
+        assert_eq!(frames(&mut d), vec![line("ok")]);
+        d.push(b"1234567\nfine\n");
+        assert_eq!(frames(&mut d), vec![Frame::TooLong, line("fine")]);
+    }
+
+    #[test]
+    fn exactly_max_with_crlf_split_is_accepted() {
+        let mut d = LineDecoder::new(5);
+        d.push(b"12345\r");
+        assert_eq!(frames(&mut d), vec![]);
+        d.push(b"\n");
+        assert_eq!(frames(&mut d), vec![line("12345")]);
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced() {
+        let mut d = LineDecoder::new(100);
+        d.push(b"a\xff\xfeb\n");
+        assert_eq!(frames(&mut d), vec![line("a\u{fffd}\u{fffd}b")]);
+    }
+
+    #[test]
+    fn take_pending_returns_unterminated_bytes() {
+        let mut d = LineDecoder::new(100);
+        d.push("철수".as_bytes());
+        assert_eq!(frames(&mut d), vec![]);
+        assert_eq!(d.take_pending().as_deref(), Some("철수"));
+        assert_eq!(d.take_pending(), None);
+    }
+
+    #[test]
+    fn clean_text_strips_controls_but_tab() {
+        assert_eq!(clean_text("a\u{1b}[2Jb\tc\u{7}\u{0}\u{9b}d"), "a[2Jb\tcd");
+        assert!(matches!(clean_text("plain 한국어"), std::borrow::Cow::Borrowed(_)));
+    }
+
+    proptest! {
+        /// Any byte stream, cut at any points, yields the same frames as
+        /// the whole stream pushed at once.
+        #[test]
+        fn cutting_never_changes_frames(
+            data in proptest::collection::vec(
+                prop_oneof![Just(b'\n'), Just(b'\r'), Just(0xffu8), any::<u8>(), 97u8..100], 0..400),
+            cuts in proptest::collection::vec(0usize..400, 0..20),
+            max in 1usize..40,
+        ) {
+            let mut whole = LineDecoder::new(max);
+            whole.push(&data);
+            let expected = frames(&mut whole);
+
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(data.len())).collect();
+            cuts.push(0);
+            cuts.push(data.len());
+            cuts.sort();
+            let mut pieces = LineDecoder::new(max);
+            let mut got = Vec::new();
+            for w in cuts.windows(2) {
+                pieces.push(&data[w[0]..w[1]]);
+                got.extend(frames(&mut pieces));
+                prop_assert!(pieces.pending().len() <= max + 1);
+            }
+            prop_assert_eq!(got, expected);
+            prop_assert_eq!(pieces.pending(), whole.pending());
+        }
+
+        /// Lines joined with newlines come back exactly.
+        #[test]
+        fn lines_round_trip(lines in proptest::collection::vec("[^\n\r]{0,30}", 0..20)) {
+            let mut d = LineDecoder::new(1000);
+            for l in &lines {
+                d.push(l.as_bytes());
+                d.push(b"\n");
+            }
+            let got = frames(&mut d);
+            let want: Vec<Frame> = lines.iter().map(|l| Frame::Line(l.clone())).collect();
+            prop_assert_eq!(got, want);
+        }
+    }
+}

@@ -1,0 +1,301 @@
+//! Every line the server sends, as one type both sides share.
+//!
+//! The server formats a [`Reply`] with `Display` (or [`Reply::encode`]);
+//! the client turns each received line back into one with [`Reply::parse`].
+//! Each kind is recognisable from its start, and since names hold neither a
+//! space, `*` nor `:`, no user can forge another kind:
+//! `*** ` server notice, `* ` action, `NAME (private): ` private, `NAME: ` chat.
+
+use std::fmt;
+
+use super::name::validate_name;
+
+/// One server line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply<'a> {
+    /// To the joiner: `*** welcome NAME, online (N): a, b`.
+    Welcome { name: &'a str, online: Vec<&'a str> },
+    /// `*** NAME joined`
+    Joined(&'a str),
+    /// `*** NAME quit` or `*** NAME quit (REASON)`
+    Quit { name: &'a str, reason: Option<&'a str> },
+    /// `*** OLD is now known as NEW`
+    Renamed { old: &'a str, new: &'a str },
+    /// Answer to `/who`: `*** online (N): a, b`.
+    Online(Vec<&'a str>),
+    /// `NAME: TEXT`
+    Chat { from: &'a str, text: &'a str },
+    /// `* NAME ACTION`
+    Action { from: &'a str, text: &'a str },
+    /// `NAME (private): TEXT`
+    Private { from: &'a str, text: &'a str },
+    /// `*** error: …`
+    Error(ErrorKind<'a>),
+    /// `*** server shutting down`
+    ShuttingDown,
+    /// Any other `*** ` line, such as the `/help` text.
+    Notice(&'a str),
+    /// A line that fits no kind (never sent by natterd).
+    Other(&'a str),
+}
+
+/// The errors natterd sends, so a client can explain them in its own words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorKind<'a> {
+    /// `name already in use: NAME`
+    NameTaken(&'a str),
+    /// `invalid name: WHY`
+    BadName(&'a str),
+    /// `unknown command /X`
+    UnknownCommand(&'a str),
+    /// `no such user: NAME`
+    NoSuchUser(&'a str),
+    /// `line too long (max N bytes)`
+    LineTooLong(usize),
+    /// `usage: /msg NAME TEXT`
+    Usage(&'a str),
+    /// `server full`
+    ServerFull,
+    /// `too many connections from your address`
+    TooManyFromAddress,
+    /// Any other error text.
+    Other(&'a str),
+}
+
+/// The `/help` answer, one notice per line.
+pub const HELP: &[&str] = &[
+    "commands:",
+    "/who - list who is online",
+    "/nick NEW - change your name",
+    "/me ACTION - describe what you do",
+    "/msg NAME TEXT - private message to NAME",
+    "/quit [REASON] - leave",
+    "//text - send a message that starts with /",
+];
+
+const NOTICE: &str = "*** ";
+
+impl fmt::Display for ErrorKind<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ErrorKind::NameTaken(n) => write!(f, "name already in use: {n}"),
+            ErrorKind::BadName(why) => write!(f, "invalid name: {why}"),
+            ErrorKind::UnknownCommand(c) => write!(f, "unknown command /{c}"),
+            ErrorKind::NoSuchUser(n) => write!(f, "no such user: {n}"),
+            ErrorKind::LineTooLong(max) => write!(f, "line too long (max {max} bytes)"),
+            ErrorKind::Usage(u) => write!(f, "usage: {u}"),
+            ErrorKind::ServerFull => f.write_str("server full"),
+            ErrorKind::TooManyFromAddress => f.write_str("too many connections from your address"),
+            ErrorKind::Other(t) => f.write_str(t),
+        }
+    }
+}
+
+fn write_list(f: &mut fmt::Formatter<'_>, names: &[&str]) -> fmt::Result {
+    write!(f, "online ({}): {}", names.len(), names.join(", "))
+}
+
+impl fmt::Display for Reply<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reply::Welcome { name, online } => {
+                write!(f, "{NOTICE}welcome {name}, ")?;
+                write_list(f, online)
+            }
+            Reply::Joined(n) => write!(f, "{NOTICE}{n} joined"),
+            Reply::Quit { name, reason: None } => write!(f, "{NOTICE}{name} quit"),
+            Reply::Quit { name, reason: Some(r) } => write!(f, "{NOTICE}{name} quit ({r})"),
+            Reply::Renamed { old, new } => write!(f, "{NOTICE}{old} is now known as {new}"),
+            Reply::Online(names) => {
+                f.write_str(NOTICE)?;
+                write_list(f, names)
+            }
+            Reply::Chat { from, text } => write!(f, "{from}: {text}"),
+            Reply::Action { from, text } => write!(f, "* {from} {text}"),
+            Reply::Private { from, text } => write!(f, "{from} (private): {text}"),
+            Reply::Error(e) => write!(f, "{NOTICE}error: {e}"),
+            Reply::ShuttingDown => write!(f, "{NOTICE}server shutting down"),
+            Reply::Notice(t) => write!(f, "{NOTICE}{t}"),
+            Reply::Other(t) => f.write_str(t),
+        }
+    }
+}
+
+impl<'a> Reply<'a> {
+    /// Appends the wire form, newline included, to `out`.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        use std::io::Write;
+        // Writing into a Vec cannot fail.
+        let _ = writeln!(out, "{self}");
+    }
+
+    /// The wire form as bytes, newline included.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.encode(&mut out);
+        out
+    }
+
+    /// Reads one received line (terminator already removed).
+    pub fn parse(line: &'a str) -> Reply<'a> {
+        if let Some(notice) = line.strip_prefix(NOTICE) {
+            return parse_notice(notice);
+        }
+        if let Some(action) = line.strip_prefix("* ") {
+            if let Some((from, text)) = action.split_once(' ') {
+                if is_name(from) {
+                    return Reply::Action { from, text };
+                }
+            }
+            return Reply::Other(line);
+        }
+        if let Some((head, text)) = line.split_once(": ") {
+            if let Some(from) = head.strip_suffix(" (private)") {
+                if is_name(from) {
+                    return Reply::Private { from, text };
+                }
+            } else if is_name(head) {
+                return Reply::Chat { from: head, text };
+            }
+        }
+        Reply::Other(line)
+    }
+}
+
+fn is_name(s: &str) -> bool {
+    validate_name(s).is_ok()
+}
+
+fn parse_list(s: &str) -> Option<Vec<&str>> {
+    let (count, list) = s.strip_prefix("online (")?.split_once("): ")?;
+    let names: Vec<&str> = if list.is_empty() { Vec::new() } else { list.split(", ").collect() };
+    (count.parse::<usize>().ok()? == names.len()).then_some(names)
+}
+
+fn parse_notice(n: &str) -> Reply<'_> {
+    if let Some(e) = n.strip_prefix("error: ") {
+        return Reply::Error(parse_error(e));
+    }
+    if n == "server shutting down" {
+        return Reply::ShuttingDown;
+    }
+    if let Some(online) = parse_list(n) {
+        return Reply::Online(online);
+    }
+    if let Some((name, list)) = n.strip_prefix("welcome ").and_then(|w| w.split_once(", ")) {
+        if let (true, Some(online)) = (is_name(name), parse_list(list)) {
+            return Reply::Welcome { name, online };
+        }
+    }
+    if let Some((name, rest)) = n.split_once(' ') {
+        if is_name(name) {
+            if rest == "joined" {
+                return Reply::Joined(name);
+            }
+            if rest == "quit" {
+                return Reply::Quit { name, reason: None };
+            }
+            if let Some(reason) = rest.strip_prefix("quit (").and_then(|r| r.strip_suffix(')')) {
+                return Reply::Quit { name, reason: Some(reason) };
+            }
+            if let Some(new) = rest.strip_prefix("is now known as ").filter(|n| is_name(n)) {
+                return Reply::Renamed { old: name, new };
+            }
+        }
+    }
+    Reply::Notice(n)
+}
+
+fn parse_error(e: &str) -> ErrorKind<'_> {
+    if e == "server full" {
+        ErrorKind::ServerFull
+    } else if e == "too many connections from your address" {
+        ErrorKind::TooManyFromAddress
+    } else if let Some(n) = e.strip_prefix("name already in use: ") {
+        ErrorKind::NameTaken(n)
+    } else if let Some(why) = e.strip_prefix("invalid name: ") {
+        ErrorKind::BadName(why)
+    } else if let Some(c) = e.strip_prefix("unknown command /") {
+        ErrorKind::UnknownCommand(c)
+    } else if let Some(n) = e.strip_prefix("no such user: ") {
+        ErrorKind::NoSuchUser(n)
+    } else if let Some(u) = e.strip_prefix("usage: ") {
+        ErrorKind::Usage(u)
+    } else if let Some(max) = e
+        .strip_prefix("line too long (max ")
+        .and_then(|r| r.strip_suffix(" bytes)"))
+        .and_then(|m| m.parse().ok())
+    {
+        ErrorKind::LineTooLong(max)
+    } else {
+        ErrorKind::Other(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(reply: Reply<'_>, wire: &str) {
+        assert_eq!(reply.to_string(), wire);
+        assert_eq!(Reply::parse(wire), reply, "{wire}");
+    }
+
+    #[test]
+    fn every_kind_round_trips() {
+        round_trip(
+            Reply::Welcome { name: "철수", online: vec!["alice", "철수"] },
+            "*** welcome 철수, online (2): alice, 철수",
+        );
+        round_trip(Reply::Joined("bob"), "*** bob joined");
+        round_trip(Reply::Quit { name: "bob", reason: None }, "*** bob quit");
+        round_trip(
+            Reply::Quit { name: "bob", reason: Some("connection lost") },
+            "*** bob quit (connection lost)",
+        );
+        round_trip(Reply::Renamed { old: "bob", new: "rob" }, "*** bob is now known as rob");
+        round_trip(Reply::Online(vec!["a", "b", "c"]), "*** online (3): a, b, c");
+        round_trip(Reply::Chat { from: "bob", text: "alice: hi" }, "bob: alice: hi");
+        round_trip(Reply::Action { from: "bob", text: "waves" }, "* bob waves");
+        round_trip(Reply::Private { from: "bob", text: "psst" }, "bob (private): psst");
+        round_trip(Reply::ShuttingDown, "*** server shutting down");
+        round_trip(Reply::Notice("commands:"), "*** commands:");
+        round_trip(Reply::Other("no kind here"), "no kind here");
+    }
+
+    #[test]
+    fn errors_round_trip() {
+        let cases = [
+            (ErrorKind::NameTaken("Bob"), "*** error: name already in use: Bob"),
+            (ErrorKind::BadName("name is empty"), "*** error: invalid name: name is empty"),
+            (ErrorKind::UnknownCommand("dance"), "*** error: unknown command /dance"),
+            (ErrorKind::NoSuchUser("zed"), "*** error: no such user: zed"),
+            (ErrorKind::LineTooLong(4096), "*** error: line too long (max 4096 bytes)"),
+            (ErrorKind::Usage("/me ACTION"), "*** error: usage: /me ACTION"),
+            (ErrorKind::ServerFull, "*** error: server full"),
+            (ErrorKind::TooManyFromAddress, "*** error: too many connections from your address"),
+            (ErrorKind::Other("odd"), "*** error: odd"),
+        ];
+        for (kind, wire) in cases {
+            round_trip(Reply::Error(kind), wire);
+        }
+    }
+
+    #[test]
+    fn user_text_cannot_forge_kinds() {
+        // What a user can make the server send always parses as that user's chat.
+        for text in ["*** server shutting down", "* alice waves", "alice (private): x"] {
+            let wire = Reply::Chat { from: "mallory", text }.to_string();
+            assert_eq!(Reply::parse(&wire), Reply::Chat { from: "mallory", text });
+        }
+        let wire = Reply::Action { from: "mallory", text: "*** x joined" }.to_string();
+        assert_eq!(Reply::parse(&wire), Reply::Action { from: "mallory", text: "*** x joined" });
+    }
+
+    #[test]
+    fn encode_appends_newline() {
+        let mut out = b"x".to_vec();
+        Reply::Joined("a").encode(&mut out);
+        assert_eq!(out, b"x*** a joined\n");
+    }
+}
