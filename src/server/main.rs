@@ -1,1 +1,61 @@
-fn main() {}
+//! natterd: parses the command line, sets up logging, binds, runs the loop
+//! and turns the outcome into an exit status.
+
+mod clients;
+mod commands;
+mod connection;
+mod event_loop;
+mod options;
+mod room;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use log::{error, info, warn};
+use simplelog::{ConfigBuilder, WriteLogger};
+
+use crate::event_loop::Server;
+use crate::options::Options;
+
+fn main() -> ExitCode {
+    let options = Options::parse();
+    let config = ConfigBuilder::new().set_target_level(log::LevelFilter::Off).build();
+    // Only fails if a logger is already set, which cannot happen here.
+    let _ = WriteLogger::init(options.log_level, config, std::io::stderr());
+    raise_fd_limit();
+
+    let listen = options.listen;
+    let server = match Server::bind(options) {
+        Ok(server) => server,
+        Err(e) => {
+            error!("cannot listen on {listen}: {e}");
+            eprintln!("natterd: cannot listen on {listen}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match server.run() {
+        Ok(()) => {
+            info!("stopped");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            error!("event loop failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Lifts the open-file soft limit to the hard limit: every client is a
+/// descriptor, and distributions often default the soft limit to 1024.
+fn raise_fd_limit() {
+    // SAFETY: getrlimit/setrlimit only read and write the struct we pass.
+    unsafe {
+        let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 && lim.rlim_cur < lim.rlim_max {
+            lim.rlim_cur = lim.rlim_max;
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
+                warn!("could not raise the open-file limit");
+            }
+        }
+    }
+}

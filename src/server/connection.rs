@@ -1,0 +1,149 @@
+//! One client socket: its input framer, its pending output and its state.
+//!
+//! A `Connection` knows nothing about other clients; the room and the
+//! event loop decide what to send it. Output is only ever appended here and
+//! written when the socket takes it, never by blocking.
+
+use std::io::{self, ErrorKind, Read, Write};
+use std::net::{Shutdown, SocketAddr};
+use std::time::Instant;
+
+use mio::net::TcpStream;
+use natter::protocol::LineDecoder;
+
+/// Where a client is in its life.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum State {
+    /// Connected, no name yet. `first_bytes` is when unterminated input
+    /// first arrived, for spotting clients that never send a newline.
+    AwaitingName { first_bytes: Option<Instant> },
+    /// In the room under this name.
+    Joined { name: String },
+}
+
+/// How input is split into messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Newline-terminated lines (netcat, telnet, natter).
+    Lines,
+    /// Every read is one message: the classic course client sends no newlines.
+    Raw,
+}
+
+/// Result of one non-blocking read.
+pub enum ReadOutcome {
+    /// This many bytes landed in the caller's buffer.
+    Data(usize),
+    /// Nothing more to read now.
+    WouldBlock,
+    /// The peer closed its side.
+    Closed,
+    /// The socket failed.
+    Failed(io::Error),
+}
+
+/// One client.
+pub struct Connection {
+    pub socket: TcpStream,
+    pub peer: SocketAddr,
+    /// Distinguishes this client from a later one that reuses its slab key.
+    pub id: u64,
+    pub decoder: LineDecoder,
+    pub state: State,
+    pub mode: Mode,
+    /// Bytes queued for the socket; `out_pos` of them are already written.
+    out: Vec<u8>,
+    out_pos: usize,
+    /// Whether the poll registration currently includes WRITABLE.
+    pub write_interest: bool,
+    /// Already in the event loop's list of sockets to flush.
+    pub dirty: bool,
+    /// Set once the connection is on its way out, with the reason others
+    /// see in `*** NAME quit (REASON)`; empty for a plain `/quit`.
+    pub closing: Option<String>,
+}
+
+impl Connection {
+    pub fn new(socket: TcpStream, peer: SocketAddr, id: u64, max_line: usize) -> Self {
+        Connection {
+            socket,
+            peer,
+            id,
+            decoder: LineDecoder::new(max_line),
+            state: State::AwaitingName { first_bytes: None },
+            mode: Mode::Lines,
+            out: Vec::new(),
+            out_pos: 0,
+            write_interest: false,
+            dirty: false,
+            closing: None,
+        }
+    }
+
+    /// The joined name, if any.
+    pub fn name(&self) -> Option<&str> {
+        match &self.state {
+            State::Joined { name } => Some(name),
+            State::AwaitingName { .. } => None,
+        }
+    }
+
+    /// Bytes waiting to be written.
+    pub fn pending_output(&self) -> usize {
+        self.out.len() - self.out_pos
+    }
+
+    /// Appends `bytes` unless that would pass `cap`; `false` means the
+    /// client is too slow and should be dropped.
+    pub fn queue(&mut self, bytes: &[u8], cap: usize) -> bool {
+        if self.pending_output() + bytes.len() > cap {
+            return false;
+        }
+        self.out.extend_from_slice(bytes);
+        true
+    }
+
+    /// Reads once into `buf`, retrying on EINTR.
+    pub fn read(&mut self, buf: &mut [u8]) -> ReadOutcome {
+        loop {
+            return match self.socket.read(buf) {
+                Ok(0) => ReadOutcome::Closed,
+                Ok(n) => ReadOutcome::Data(n),
+                Err(e) if e.kind() == ErrorKind::WouldBlock => ReadOutcome::WouldBlock,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) => ReadOutcome::Failed(e),
+            };
+        }
+    }
+
+    /// Writes as much pending output as the socket takes now. Keeps the
+    /// remainder for the next writable event.
+    pub fn flush(&mut self) -> io::Result<()> {
+        while self.out_pos < self.out.len() {
+            match self.socket.write(&self.out[self.out_pos..]) {
+                Ok(0) => return Err(ErrorKind::WriteZero.into()),
+                Ok(n) => self.out_pos += n,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        if self.out_pos == self.out.len() {
+            self.out.clear();
+            self.out_pos = 0;
+            // A burst can leave a large allocation behind; idle clients
+            // should cost little, so give big buffers back.
+            if self.out.capacity() > 64 * 1024 {
+                self.out = Vec::new();
+            }
+        }
+        Ok(())
+    }
+
+    /// Last chance to deliver queued output (an error line, say), then a
+    /// FIN so the peer reads everything before the close.
+    pub fn finish(&mut self) {
+        let _ = self.flush();
+        let _ = self.socket.shutdown(Shutdown::Write);
+    }
+}

@@ -1,0 +1,444 @@
+//! The single-threaded poll loop: accepting, reading, timers, flushing,
+//! closing and shutdown.
+//!
+//! Each turn handles a batch of events, then runs due timers, then closes
+//! what was marked closing (telling the room), then writes what was queued:
+//! one write attempt per socket per turn however many lines wait. Sockets
+//! ask for WRITABLE only while output is pending.
+
+use std::collections::VecDeque;
+use std::io::{self, ErrorKind, Write};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use log::{debug, error, info, warn};
+use mio::net::{TcpListener, TcpStream};
+use mio::{Events, Interest, Poll, Token};
+use natter::protocol::{clean_text, ErrorKind as ReplyError, Frame, Reply};
+use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook_mio::v1_0::Signals;
+
+use crate::clients::Clients;
+use crate::commands::{self, Cx};
+use crate::connection::{Mode, ReadOutcome, State};
+use crate::options::Options;
+use crate::room::Room;
+
+const LISTENER: Token = Token(0);
+const SIGNALS: Token = Token(1);
+/// Client tokens are the slab key plus this.
+const FIRST_CLIENT: usize = 2;
+
+/// How long unterminated first bytes wait before the client counts as a
+/// classic raw client that never sends newlines.
+const RAW_DETECT: Duration = Duration::from_millis(300);
+/// How long to pause accepting after a failure such as EMFILE.
+const ACCEPT_RETRY: Duration = Duration::from_millis(100);
+/// How long shutdown waits for output to drain.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+/// Reads per socket per turn, so one fast sender cannot starve the others.
+const READS_PER_TURN: usize = 16;
+const READ_CHUNK: usize = 16 * 1024;
+
+/// natterd's whole state.
+pub struct Server {
+    poll: Poll,
+    listener: Option<TcpListener>,
+    signals: Signals,
+    clients: Clients,
+    room: Room,
+    options: Options,
+    next_id: u64,
+    /// Unnamed clients with unterminated input, oldest first: (when, key, id).
+    raw_checks: VecDeque<(Instant, usize, u64)>,
+    /// Sockets that still had data after their read budget: (key, id).
+    read_again: Vec<(usize, u64)>,
+    accept_paused_until: Option<Instant>,
+    last_accept_warning: Option<Instant>,
+    shutdown_deadline: Option<Instant>,
+    read_buf: Vec<u8>,
+}
+
+impl Server {
+    /// Binds the listener and registers it and the signal source.
+    pub fn bind(options: Options) -> io::Result<Server> {
+        let poll = Poll::new()?;
+        let mut listener = TcpListener::bind(options.listen)?;
+        poll.registry().register(&mut listener, LISTENER, Interest::READABLE)?;
+        let mut signals = Signals::new([SIGINT, SIGTERM])?;
+        poll.registry().register(&mut signals, SIGNALS, Interest::READABLE)?;
+        Ok(Server {
+            poll,
+            listener: Some(listener),
+            signals,
+            clients: Clients::new(options.max_queue),
+            room: Room::default(),
+            options,
+            next_id: 0,
+            raw_checks: VecDeque::new(),
+            read_again: Vec::new(),
+            accept_paused_until: None,
+            last_accept_warning: None,
+            shutdown_deadline: None,
+            read_buf: vec![0; READ_CHUNK],
+        })
+    }
+
+    /// Runs until a signal has been handled and output drained.
+    pub fn run(mut self) -> io::Result<()> {
+        if let Some(l) = &self.listener {
+            info!("listening on {}", l.local_addr()?);
+        }
+        let mut events = Events::with_capacity(1024);
+        loop {
+            let timeout = self.next_timeout();
+            if let Err(e) = self.poll.poll(&mut events, timeout) {
+                if e.kind() == ErrorKind::Interrupted {
+                    continue;
+                }
+                return Err(e);
+            }
+            for event in events.iter() {
+                match event.token() {
+                    LISTENER => self.accept_all(),
+                    SIGNALS => {
+                        if self.on_signals() {
+                            return Ok(());
+                        }
+                    }
+                    Token(t) => {
+                        let key = t - FIRST_CLIENT;
+                        // Sporadic events for a closed key are ignored.
+                        if event.is_readable() || event.is_read_closed() || event.is_error() {
+                            self.read_client(key);
+                        }
+                        if event.is_writable() {
+                            self.flush_client(key);
+                        }
+                    }
+                }
+            }
+            self.run_timers();
+            self.settle();
+            if self.shutdown_deadline.is_some() && self.shutdown_done() {
+                return Ok(());
+            }
+        }
+    }
+
+    fn next_timeout(&self) -> Option<Duration> {
+        if !self.read_again.is_empty() {
+            return Some(Duration::ZERO);
+        }
+        let deadlines = [
+            self.raw_checks.front().map(|c| c.0),
+            self.accept_paused_until,
+            self.shutdown_deadline,
+        ];
+        let next = deadlines.into_iter().flatten().min()?;
+        Some(next.saturating_duration_since(Instant::now()))
+    }
+
+    // ---- accepting ----
+
+    fn accept_all(&mut self) {
+        if self.accept_paused_until.is_some() {
+            return;
+        }
+        loop {
+            let Some(listener) = &self.listener else { return };
+            match listener.accept() {
+                Ok((socket, peer)) => self.admit(socket, peer),
+                Err(e) if e.kind() == ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                // The peer gave up before we got to it: nothing to retry.
+                Err(e) if matches!(e.kind(), ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset) => {
+                    continue
+                }
+                Err(e) => {
+                    // EMFILE and friends: the connection stays in the
+                    // backlog. Retry from a timer instead of spinning.
+                    let now = Instant::now();
+                    if self.last_accept_warning.is_none_or(|t| now - t >= Duration::from_secs(1)) {
+                        error!("accept failed: {e}; retrying");
+                        self.last_accept_warning = Some(now);
+                    }
+                    self.accept_paused_until = Some(now + ACCEPT_RETRY);
+                    return;
+                }
+            }
+        }
+    }
+
+    fn admit(&mut self, mut socket: TcpStream, peer: SocketAddr) {
+        if self.clients.slab.len() >= self.options.max_clients {
+            warn!("refusing {peer}: server full");
+            let _ = socket.write(&Reply::Error(ReplyError::ServerFull).to_bytes());
+            let _ = socket.shutdown(std::net::Shutdown::Write);
+            return;
+        }
+        // Chat lines are small and latency matters more than packet count.
+        let _ = socket.set_nodelay(true);
+        let entry = self.clients.slab.vacant_entry();
+        let key = entry.key();
+        let token = Token(key + FIRST_CLIENT);
+        if let Err(e) = self.poll.registry().register(&mut socket, token, Interest::READABLE) {
+            error!("cannot register {peer}: {e}");
+            return;
+        }
+        self.next_id += 1;
+        debug!("connection from {peer}");
+        entry.insert(crate::connection::Connection::new(socket, peer, self.next_id, self.options.max_line));
+    }
+
+    // ---- reading ----
+
+    fn read_client(&mut self, key: usize) {
+        let mut buf = std::mem::take(&mut self.read_buf);
+        for _ in 0..READS_PER_TURN {
+            let Some(conn) = self.clients.slab.get_mut(key) else { break };
+            if conn.closing.is_some() {
+                break;
+            }
+            match conn.read(&mut buf) {
+                ReadOutcome::Data(n) => {
+                    if self.shutdown_deadline.is_none() {
+                        self.on_bytes(key, &buf[..n]);
+                    }
+                    continue;
+                }
+                ReadOutcome::WouldBlock => {
+                    self.read_buf = buf;
+                    return;
+                }
+                ReadOutcome::Closed => self.on_eof(key),
+                ReadOutcome::Failed(e) => {
+                    debug!("read from key {key} failed: {e}");
+                    self.clients.close(key, "connection lost");
+                }
+            }
+            self.read_buf = buf;
+            return;
+        }
+        // Budget used up with data possibly left: come back next turn.
+        if let Some(conn) = self.clients.slab.get(key) {
+            self.read_again.push((key, conn.id));
+        }
+        self.read_buf = buf;
+    }
+
+    fn on_bytes(&mut self, key: usize, data: &[u8]) {
+        let Some(conn) = self.clients.slab.get_mut(key) else { return };
+        conn.decoder.push(data);
+        self.drain_frames(key);
+        let Some(conn) = self.clients.slab.get_mut(key) else { return };
+        if conn.closing.is_some() {
+            return;
+        }
+        match (&mut conn.state, conn.mode) {
+            // A classic client: this read is one whole message.
+            (_, Mode::Raw) => {
+                if let Some(text) = conn.decoder.take_pending() {
+                    self.handle_frame(key, Frame::Line(text));
+                }
+            }
+            (State::AwaitingName { first_bytes }, Mode::Lines) => {
+                if first_bytes.is_none() && !conn.decoder.pending().is_empty() {
+                    let now = Instant::now();
+                    *first_bytes = Some(now);
+                    self.raw_checks.push_back((now + RAW_DETECT, key, conn.id));
+                }
+            }
+            (State::Joined { .. }, Mode::Lines) => {}
+        }
+    }
+
+    fn drain_frames(&mut self, key: usize) {
+        loop {
+            let Some(conn) = self.clients.slab.get_mut(key) else { return };
+            if conn.closing.is_some() {
+                return;
+            }
+            let Some(frame) = conn.decoder.next_frame() else { return };
+            self.handle_frame(key, frame);
+        }
+    }
+
+    /// The peer closed its side: a final unterminated line still counts.
+    fn on_eof(&mut self, key: usize) {
+        if let Some(conn) = self.clients.slab.get_mut(key) {
+            if conn.name().is_some() {
+                if let Some(text) = conn.decoder.take_pending() {
+                    self.handle_frame(key, Frame::Line(text));
+                }
+            }
+        }
+        self.clients.close(key, "connection lost");
+    }
+
+    fn handle_frame(&mut self, key: usize, frame: Frame) {
+        let Some(conn) = self.clients.slab.get(key) else { return };
+        let name = conn.name().map(str::to_owned);
+        let mut cx = Cx { clients: &mut self.clients, room: &mut self.room };
+        match (name, frame) {
+            (None, Frame::Line(line)) => commands::join(&mut cx, key, &line),
+            (None, Frame::TooLong) => {
+                let why = natter::protocol::NameError::TooLong.to_string();
+                self.room.send_to(&mut self.clients, key, &Reply::Error(ReplyError::BadName(&why)));
+                self.clients.close(key, "");
+            }
+            (Some(name), Frame::Line(line)) => commands::apply(&mut cx, key, &name, &clean_text(&line)),
+            (Some(_), Frame::TooLong) => {
+                let err = Reply::Error(ReplyError::LineTooLong(self.options.max_line));
+                self.room.send_to(&mut self.clients, key, &err);
+            }
+        }
+    }
+
+    // ---- timers ----
+
+    fn run_timers(&mut self) {
+        let now = Instant::now();
+        for (key, id) in std::mem::take(&mut self.read_again) {
+            if self.clients.slab.get(key).is_some_and(|c| c.id == id) {
+                self.read_client(key);
+            }
+        }
+        while let Some(&(when, key, id)) = self.raw_checks.front() {
+            if when > now {
+                break;
+            }
+            self.raw_checks.pop_front();
+            self.raw_timeout(key, id);
+        }
+        if self.accept_paused_until.is_some_and(|t| t <= now) {
+            self.accept_paused_until = None;
+            self.accept_all();
+        }
+    }
+
+    /// First bytes sat unterminated: take them as the name, and from now on
+    /// every read from this client as one message.
+    fn raw_timeout(&mut self, key: usize, id: u64) {
+        let Some(conn) = self.clients.slab.get_mut(key) else { return };
+        if conn.id != id || conn.closing.is_some() || conn.name().is_some() {
+            return;
+        }
+        let Some(name) = conn.decoder.take_pending() else { return };
+        conn.mode = Mode::Raw;
+        debug!("{} sends no newlines; switching to raw mode", conn.peer);
+        self.handle_frame(key, Frame::Line(name));
+    }
+
+    // ---- writing and closing ----
+
+    /// Closes what is marked and flushes what is queued, until neither
+    /// produces more work (a quit notice can overflow a slow client).
+    fn settle(&mut self) {
+        loop {
+            for key in std::mem::take(&mut self.clients.closing) {
+                self.reap(key);
+            }
+            for key in std::mem::take(&mut self.clients.dirty) {
+                if let Some(conn) = self.clients.slab.get_mut(key) {
+                    conn.dirty = false;
+                }
+                self.flush_client(key);
+            }
+            if self.clients.closing.is_empty() {
+                return;
+            }
+        }
+    }
+
+    fn flush_client(&mut self, key: usize) {
+        let Some(conn) = self.clients.slab.get_mut(key) else { return };
+        if conn.closing.is_some() {
+            return;
+        }
+        if let Err(e) = conn.flush() {
+            debug!("write to {} failed: {e}", conn.peer);
+            self.clients.close(key, "connection lost");
+            return;
+        }
+        let want_write = conn.pending_output() > 0;
+        if want_write != conn.write_interest {
+            let interest = if want_write { Interest::READABLE | Interest::WRITABLE } else { Interest::READABLE };
+            let token = Token(key + FIRST_CLIENT);
+            match self.poll.registry().reregister(&mut conn.socket, token, interest) {
+                Ok(()) => conn.write_interest = want_write,
+                Err(e) => {
+                    error!("cannot reregister {}: {e}", conn.peer);
+                    self.clients.close(key, "connection lost");
+                }
+            }
+        }
+    }
+
+    fn reap(&mut self, key: usize) {
+        let Some(mut conn) = self.clients.slab.try_remove(key) else { return };
+        let _ = self.poll.registry().deregister(&mut conn.socket);
+        conn.finish();
+        let reason = conn.closing.take().unwrap_or_default();
+        let Some(name) = conn.name() else {
+            debug!("closed unnamed connection from {}", conn.peer);
+            return;
+        };
+        self.room.leave(name);
+        if reason.is_empty() {
+            info!("{name} quit");
+        } else {
+            info!("{name} quit ({reason})");
+        }
+        if self.shutdown_deadline.is_none() {
+            let reason = Some(reason.as_str()).filter(|r| !r.is_empty());
+            self.room.broadcast(&mut self.clients, None, &Reply::Quit { name, reason });
+        }
+    }
+
+    // ---- shutdown ----
+
+    /// Handles pending signals; `true` means exit now (a second signal).
+    fn on_signals(&mut self) -> bool {
+        let mut got = false;
+        for signal in self.signals.pending() {
+            debug!("signal {signal}");
+            got = true;
+        }
+        if !got {
+            return false;
+        }
+        if self.shutdown_deadline.is_some() {
+            warn!("second signal: exiting without waiting for output");
+            return true;
+        }
+        info!("shutting down: telling {} clients", self.clients.slab.len());
+        if let Some(mut listener) = self.listener.take() {
+            let _ = self.poll.registry().deregister(&mut listener);
+        }
+        self.shutdown_deadline = Some(Instant::now() + SHUTDOWN_GRACE);
+        let line = Reply::ShuttingDown.to_bytes();
+        let keys: Vec<usize> = self.clients.slab.iter().map(|(k, _)| k).collect();
+        for key in keys {
+            self.clients.send(key, &line);
+        }
+        false
+    }
+
+    /// During shutdown: closes everyone once output has drained or the
+    /// grace period is over.
+    fn shutdown_done(&mut self) -> bool {
+        let drained = self.clients.slab.iter().all(|(_, c)| c.pending_output() == 0);
+        let late = self.shutdown_deadline.is_some_and(|d| Instant::now() >= d);
+        if !(drained || late) {
+            return false;
+        }
+        if late && !drained {
+            warn!("shutdown grace period over; some output was not delivered");
+        }
+        for (_, conn) in self.clients.slab.iter_mut() {
+            conn.finish();
+        }
+        true
+    }
+}

@@ -1,0 +1,72 @@
+//! natterd's command line.
+
+use std::net::SocketAddr;
+
+use clap::Parser;
+use log::LevelFilter;
+use natter::protocol::{DEFAULT_MAX_LINE, DEFAULT_PORT};
+
+/// natterd: a tiny, fast multi-user chat server speaking plain text lines.
+///
+/// Connect with the natter desktop client, or with `nc HOST PORT`: the first
+/// line you type is your name, every later line is a message. Type /help
+/// once joined.
+#[derive(Parser, Debug, Clone)]
+#[command(name = "natterd", version, about, long_about)]
+pub struct Options {
+    /// Address and port to listen on; port 0 picks a free port. IPv6 works
+    /// too, e.g. [::]:5000.
+    #[arg(long, value_name = "ADDR:PORT", default_value_t = default_listen())]
+    pub listen: SocketAddr,
+
+    /// Most connections open at once, named or not; the next one is told
+    /// the server is full and closed.
+    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = positive)]
+    pub max_clients: usize,
+
+    /// Longest line a client may send, in bytes; longer lines are refused
+    /// with an error and the client stays connected.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_LINE, value_parser = positive)]
+    pub max_line: usize,
+
+    /// Most output queued for one client, in bytes; a client that stops
+    /// reading is dropped ("too slow") when it passes this.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20, value_parser = positive)]
+    pub max_queue: usize,
+
+    /// How much to log to stderr: off, error, warn, info, debug or trace.
+    #[arg(long, value_name = "LEVEL", default_value_t = LevelFilter::Info)]
+    pub log_level: LevelFilter,
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([0, 0, 0, 0], DEFAULT_PORT))
+}
+
+fn positive(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults() {
+        let o = Options::try_parse_from(["natterd"]).expect("defaults should parse");
+        assert_eq!(o.listen.to_string(), "0.0.0.0:5000");
+        assert_eq!((o.max_clients, o.max_line, o.max_queue), (10_000, 4096, 1 << 20));
+    }
+
+    #[test]
+    fn ipv6_and_bad_values() {
+        let o = Options::try_parse_from(["natterd", "--listen", "[::1]:0"]).expect("ipv6");
+        assert!(o.listen.is_ipv6());
+        assert!(Options::try_parse_from(["natterd", "--max-line", "0"]).is_err());
+        assert!(Options::try_parse_from(["natterd", "--listen", "nowhere"]).is_err());
+    }
+}
