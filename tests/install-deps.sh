@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Natter builds, tests and runs with, when any
+# is missing. Safe to run again: it does nothing once all are present.
+set -euo pipefail
+
+packages=(
+    libgtk-4-dev pkg-config meson ninja-build gettext
+    xvfb xauth desktop-file-utils appstream imagemagick
+    fonts-dejavu-core fonts-nanum locales
+)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+echo "installing: ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs every Natter test on this machine, installing what a fresh Debian
+# machine lacks first (GTK 4, Xvfb, meson, gettext, fonts).
+#   bash tests/run-all.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash tests/install-deps.sh
+
+echo "== server and protocol (no GTK)"
+cargo test --locked
+
+if [ -f tests/run-gtk-tests.sh ]; then
+    echo "== desktop client (GTK under Xvfb)"
+    bash tests/run-gtk-tests.sh
+fi
