@@ -15,6 +15,9 @@ pub enum Frame {
     TooLong,
 }
 
+/// Buffer capacity kept between reads; more is given back when idle.
+const KEEP_CAPACITY: usize = 1024;
+
 /// Splits a byte stream into lines ending in `\n` or `\r\n`.
 #[derive(Debug)]
 pub struct LineDecoder {
@@ -97,10 +100,11 @@ impl LineDecoder {
         Some(text)
     }
 
-    /// Returns memory once nothing is pending, so idle clients cost little.
+    /// Returns a grown buffer's memory once nothing is pending, so idle
+    /// clients cost little while busy ones keep a small buffer to reuse.
     pub fn shrink(&mut self) {
         self.compact();
-        if self.buf.is_empty() {
+        if self.buf.is_empty() && self.buf.capacity() > KEEP_CAPACITY {
             self.buf = Vec::new();
         }
     }

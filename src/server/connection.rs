@@ -129,13 +129,11 @@ impl Connection {
             }
         }
         if self.out_pos == self.out.len() {
-            self.out.clear();
+            // Drained: give the memory back. Idle clients then cost no
+            // output buffer at all; a busy one allocates once per turn,
+            // not once per line.
+            self.out = Vec::new();
             self.out_pos = 0;
-            // A burst can leave a large allocation behind; idle clients
-            // should cost little, so give big buffers back.
-            if self.out.capacity() > 64 * 1024 {
-                self.out = Vec::new();
-            }
         }
         Ok(())
     }

@@ -235,6 +235,7 @@ impl Server {
         if conn.closing.is_some() {
             return;
         }
+        conn.decoder.shrink();
         match (&mut conn.state, conn.mode) {
             // A classic client: this read is one whole message.
             (_, Mode::Raw) => {
