@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-    libgtk-4-dev pkg-config meson ninja-build gettext
+    libgtk-4-dev libadwaita-1-dev pkg-config meson ninja-build gettext
     xvfb xauth desktop-file-utils appstream imagemagick
     fonts-dejavu-core fonts-nanum locales
 )

@@ -1,9 +1,11 @@
-//! All open connections, and the two lists the event loop works from after
-//! each batch of events: sockets with output to flush, and connections to
-//! close.
+//! All open connections, and the lists the event loop works from after
+//! each batch of events: sockets with output to flush, connections to
+//! close, and congested connections that hold back the senders.
 //!
 //! Nothing is removed from the slab while a message fans out: `close` only
 //! marks and lists, so keys stay valid until the loop reaps them.
+
+use std::time::Instant;
 
 use log::warn;
 use slab::Slab;
@@ -17,18 +19,21 @@ pub struct Clients {
     pub dirty: Vec<usize>,
     /// Keys marked closing, each listed once.
     pub closing: Vec<usize>,
+    /// Keys whose pending output passed the congestion mark, each listed once.
+    pub congested: Vec<usize>,
     /// Per-connection output cap in bytes.
     max_queue: usize,
 }
 
 impl Clients {
     pub fn new(max_queue: usize) -> Self {
-        Clients { slab: Slab::new(), dirty: Vec::new(), closing: Vec::new(), max_queue }
+        Clients { slab: Slab::new(), dirty: Vec::new(), closing: Vec::new(), congested: Vec::new(), max_queue }
     }
 
     /// Queues `bytes` for `key`. A client that cannot take them within the
     /// cap is closed as too slow; nobody else waits for it.
     pub fn send(&mut self, key: usize, bytes: &[u8]) {
+        let mark = self.congestion_mark();
         let Some(conn) = self.slab.get_mut(key) else { return };
         if conn.closing.is_some() {
             return;
@@ -47,6 +52,19 @@ impl Clients {
             conn.dirty = true;
             self.dirty.push(key);
         }
+        if conn.congested_since.is_none() && conn.pending_output() > mark {
+            // The stall clock starts now, not at the last write, which may
+            // be long ago for a client that simply had nothing to receive.
+            let now = Instant::now();
+            conn.congested_since = Some(now);
+            conn.last_progress = now;
+            self.congested.push(key);
+        }
+    }
+
+    /// Pending output past which a client holds back the senders.
+    pub fn congestion_mark(&self) -> usize {
+        self.max_queue / 2
     }
 
     /// Marks `key` for closing with the reason the others will see.

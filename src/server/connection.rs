@@ -11,6 +11,9 @@ use std::time::Instant;
 use mio::net::TcpStream;
 use natter::protocol::LineDecoder;
 
+/// Written bytes kept at the front of the output buffer before it is compacted.
+const COMPACT_AFTER: usize = 64 * 1024;
+
 /// Where a client is in its life.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum State {
@@ -58,6 +61,11 @@ pub struct Connection {
     pub write_interest: bool,
     /// Already in the event loop's list of sockets to flush.
     pub dirty: bool,
+    /// When the last write made progress; a congested client whose output
+    /// stops moving has stopped reading.
+    pub last_progress: Instant,
+    /// Since when pending output has been over the congestion mark.
+    pub congested_since: Option<Instant>,
     /// Set once the connection is on its way out, with the reason others
     /// see in `*** NAME quit (REASON)`; empty for a plain `/quit`.
     pub closing: Option<String>,
@@ -76,6 +84,8 @@ impl Connection {
             out_pos: 0,
             write_interest: false,
             dirty: false,
+            last_progress: Instant::now(),
+            congested_since: None,
             closing: None,
         }
     }
@@ -122,7 +132,10 @@ impl Connection {
         while self.out_pos < self.out.len() {
             match self.socket.write(&self.out[self.out_pos..]) {
                 Ok(0) => return Err(ErrorKind::WriteZero.into()),
-                Ok(n) => self.out_pos += n,
+                Ok(n) => {
+                    self.out_pos += n;
+                    self.last_progress = Instant::now();
+                }
                 Err(e) if e.kind() == ErrorKind::WouldBlock => break,
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
@@ -133,6 +146,11 @@ impl Connection {
             // output buffer at all; a busy one allocates once per turn,
             // not once per line.
             self.out = Vec::new();
+            self.out_pos = 0;
+        } else if self.out_pos >= COMPACT_AFTER && self.out_pos * 2 >= self.out.len() {
+            // Drop what is written, so a reader that always lags a little
+            // holds only its backlog, never all the traffic it was sent.
+            self.out.drain(..self.out_pos);
             self.out_pos = 0;
         }
         Ok(())

@@ -39,6 +39,14 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 /// Reads per socket per turn, so one fast sender cannot starve the others.
 const READS_PER_TURN: usize = 16;
 const READ_CHUNK: usize = 16 * 1024;
+/// A congested client whose output has not moved for this long has stopped
+/// reading: it is dropped rather than allowed to hold back the room.
+const STALL: Duration = Duration::from_millis(500);
+/// Longest a client may stay congested, even reading a trickle, before it
+/// is dropped: one slow reader must not throttle everyone for long.
+const CONGESTED_MAX: Duration = Duration::from_secs(5);
+/// How often congestion is rechecked while any client is congested.
+const CONGESTION_TICK: Duration = Duration::from_millis(50);
 
 /// natterd's whole state.
 pub struct Server {
@@ -53,6 +61,10 @@ pub struct Server {
     raw_checks: VecDeque<(Instant, usize, u64)>,
     /// Sockets that still had data after their read budget: (key, id).
     read_again: Vec<(usize, u64)>,
+    /// Sockets not read because a recipient was congested: (key, id).
+    /// Edge-triggered polling will not report them again, so they are
+    /// resumed by hand once congestion clears.
+    paused_reads: Vec<(usize, u64)>,
     accept_paused_until: Option<Instant>,
     last_accept_warning: Option<Instant>,
     shutdown_deadline: Option<Instant>,
@@ -77,6 +89,7 @@ impl Server {
             next_id: 0,
             raw_checks: VecDeque::new(),
             read_again: Vec::new(),
+            paused_reads: Vec::new(),
             accept_paused_until: None,
             last_accept_warning: None,
             shutdown_deadline: None,
@@ -130,7 +143,9 @@ impl Server {
         if !self.read_again.is_empty() {
             return Some(Duration::ZERO);
         }
+        let congestion = (!self.clients.congested.is_empty()).then(|| Instant::now() + CONGESTION_TICK);
         let deadlines = [
+            congestion,
             self.raw_checks.front().map(|c| c.0),
             self.accept_paused_until,
             self.shutdown_deadline,
@@ -200,6 +215,12 @@ impl Server {
             if conn.closing.is_some() {
                 break;
             }
+            if !self.clients.congested.is_empty() {
+                // Leave the bytes in the kernel so TCP slows the sender
+                // down, rather than queueing more than a reader can take.
+                self.paused_reads.push((key, conn.id));
+                break;
+            }
             match conn.read(&mut buf) {
                 ReadOutcome::Data(n) => {
                     if self.shutdown_deadline.is_none() {
@@ -220,9 +241,11 @@ impl Server {
             self.read_buf = buf;
             return;
         }
-        // Budget used up with data possibly left: come back next turn.
+        // Budget used up (or paused) with data possibly left: come back.
         if let Some(conn) = self.clients.slab.get(key) {
-            self.read_again.push((key, conn.id));
+            if self.clients.congested.is_empty() && conn.closing.is_none() {
+                self.read_again.push((key, conn.id));
+            }
         }
         self.read_buf = buf;
     }
@@ -346,9 +369,48 @@ impl Server {
                 }
                 self.flush_client(key);
             }
+            self.check_congestion();
             if self.clients.closing.is_empty() {
                 return;
             }
+        }
+    }
+
+    /// Clears clients that have caught up, drops those that stopped
+    /// reading or stayed congested too long, and resumes the paused
+    /// senders once nobody is congested.
+    fn check_congestion(&mut self) {
+        if self.clients.congested.is_empty() {
+            return;
+        }
+        let now = Instant::now();
+        let mark = self.clients.congestion_mark();
+        let mut still = Vec::new();
+        for key in std::mem::take(&mut self.clients.congested) {
+            let Some(conn) = self.clients.slab.get_mut(key) else { continue };
+            if conn.closing.is_some() {
+                continue;
+            }
+            let since = conn.congested_since.unwrap_or(now);
+            if conn.pending_output() <= mark {
+                conn.congested_since = None;
+            } else if now - conn.last_progress >= STALL || now - since >= CONGESTED_MAX {
+                warn!(
+                    "dropping {} ({}): {} bytes pending, not keeping up",
+                    conn.name().unwrap_or("unnamed client"),
+                    conn.peer,
+                    conn.pending_output()
+                );
+                conn.congested_since = None;
+                self.clients.close(key, "too slow");
+            } else {
+                still.push(key);
+            }
+        }
+        self.clients.congested.extend(still);
+        if self.clients.congested.is_empty() {
+            let paused = std::mem::take(&mut self.paused_reads);
+            self.read_again.extend(paused);
         }
     }
 
