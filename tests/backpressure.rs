@@ -125,7 +125,7 @@ fn check_slow_got_a_prefix_then_close(slow: &mut Client) {
 
 fn slow_consumer(window: Option<usize>) {
     let _serial = one_at_a_time();
-    let server = Server::start(&[]);
+    let server = Server::start_bulk(&[]);
     let mut c = server.room(&["slow", "watcher", "fast"]);
     let mut fast = c.pop().unwrap();
     let watcher = c.pop().unwrap();
@@ -177,7 +177,7 @@ fn slow_consumer_is_dropped_during_an_unpaced_20_mb_flood() {
 #[test]
 fn a_burst_does_not_drop_clients_that_keep_reading() {
     let _serial = one_at_a_time();
-    let server = Server::start(&[]);
+    let server = Server::start_bulk(&[]);
     let mut c = server.room(&["watcher", "fast"]);
     let mut fast = c.pop().unwrap();
     let reader = read_flood(c.pop().unwrap(), FLOOD_LINES, Arc::new(AtomicUsize::new(0)), None);
@@ -203,7 +203,7 @@ fn a_burst_does_not_drop_clients_that_keep_reading() {
 fn a_reader_that_always_lags_keeps_server_memory_bounded() {
     const LINES: usize = 56 * 1024;
     let _serial = one_at_a_time();
-    let server = Server::start(&["--max-queue", "8388608"]);
+    let server = Server::start_bulk(&["--max-queue", "8388608"]);
     let mut watcher = Client::connect_small_rcvbuf(server.addr, 8192);
     watcher.join("watcher");
     let mut fast = server.join("fast");

@@ -12,7 +12,7 @@ use common::{online, welcome_names, Client, Server};
 #[test]
 fn a_thousand_clients_at_once() {
     const N: usize = 1000;
-    let server = Server::start(&[]);
+    let server = Server::start_bulk(&[]);
     let names: Vec<String> = (0..N).map(|i| format!("u{i:04}")).collect();
     let mut clients: Vec<Client> = Vec::with_capacity(N);
     for name in &names {
@@ -83,7 +83,7 @@ impl Watcher {
 fn two_thousand_abrupt_cycles_do_not_grow_memory() {
     const WARM_UP: usize = 200;
     const CYCLES: usize = 2000;
-    let server = Server::start(&[]);
+    let server = Server::start_bulk(&[]);
     let mut watcher = Watcher { client: server.join("watcher"), present: HashMap::new(), quits: 0 };
     let cycle = |i: usize| {
         let mut c = server.connect();
@@ -123,7 +123,7 @@ fn numbered_lines_from_five_senders_arrive_complete_and_in_order() {
     const SENDERS: usize = 5;
     const RECEIVERS: usize = 3;
     const LINES: usize = 2000;
-    let server = Server::start(&[]);
+    let server = Server::start_bulk(&[]);
     let mut names: Vec<String> = (0..SENDERS).map(|i| format!("s{i}")).collect();
     names.extend((0..RECEIVERS).map(|i| format!("r{i}")));
     let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();

@@ -51,7 +51,7 @@ fn sigint_tells_everyone_and_exits_0() {
 fn a_client_that_never_reads_does_not_hold_up_shutdown() {
     // A cap far above what is sent, so stuck is never dropped as too slow
     // and still has output queued when the signal comes.
-    let mut server = Server::start(&["--max-queue", "16777216"]);
+    let mut server = Server::start_bulk(&["--max-queue", "16777216"]);
     let mut c = server.room(&["stuck", "talker", "reader"]);
     let mut reader = c.pop().unwrap();
     let mut talker = c.pop().unwrap();

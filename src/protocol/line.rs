@@ -83,6 +83,12 @@ impl LineDecoder {
         }
     }
 
+    /// Whether [`next_frame`](Self::next_frame) would return a frame.
+    pub fn has_frame(&self) -> bool {
+        let pending = self.pending();
+        memchr(b'\n', pending).is_some() || pending.len() > self.max + usize::from(pending.last() == Some(&b'\r'))
+    }
+
     /// Bytes waiting for a newline.
     pub fn pending(&self) -> &[u8] {
         &self.buf[self.start..]

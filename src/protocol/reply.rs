@@ -58,6 +58,8 @@ pub enum ErrorKind<'a> {
     ServerFull,
     /// `too many connections from your address`
     TooManyFromAddress,
+    /// `no name received in time`
+    NameTimeout,
     /// Any other error text.
     Other(&'a str),
 }
@@ -86,6 +88,7 @@ impl fmt::Display for ErrorKind<'_> {
             ErrorKind::Usage(u) => write!(f, "usage: {u}"),
             ErrorKind::ServerFull => f.write_str("server full"),
             ErrorKind::TooManyFromAddress => f.write_str("too many connections from your address"),
+            ErrorKind::NameTimeout => f.write_str("no name received in time"),
             ErrorKind::Other(t) => f.write_str(t),
         }
     }
@@ -211,6 +214,8 @@ fn parse_error(e: &str) -> ErrorKind<'_> {
         ErrorKind::ServerFull
     } else if e == "too many connections from your address" {
         ErrorKind::TooManyFromAddress
+    } else if e == "no name received in time" {
+        ErrorKind::NameTimeout
     } else if let Some(n) = e.strip_prefix("name already in use: ") {
         ErrorKind::NameTaken(n)
     } else if let Some(why) = e.strip_prefix("invalid name: ") {
@@ -274,6 +279,7 @@ mod tests {
             (ErrorKind::Usage("/me ACTION"), "*** error: usage: /me ACTION"),
             (ErrorKind::ServerFull, "*** error: server full"),
             (ErrorKind::TooManyFromAddress, "*** error: too many connections from your address"),
+            (ErrorKind::NameTimeout, "*** error: no name received in time"),
             (ErrorKind::Other("odd"), "*** error: odd"),
         ];
         for (kind, wire) in cases {

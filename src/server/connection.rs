@@ -6,13 +6,33 @@
 
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use mio::net::TcpStream;
 use natter::protocol::LineDecoder;
 
+use crate::flood::{FloodLimit, TokenBucket};
+
 /// Written bytes kept at the front of the output buffer before it is compacted.
 const COMPACT_AFTER: usize = 64 * 1024;
+
+/// TCP keepalive: probe after a minute of silence, every 10 s, 6 times, so a
+/// vanished peer's quit goes out within about two minutes.
+const KEEPALIVE_IDLE: Duration = Duration::from_secs(60);
+const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
+const KEEPALIVE_PROBES: u32 = 6;
+
+/// Sets what every client socket needs: no Nagle delay (chat lines are
+/// small and latency matters more than packet count) and keepalive, so a
+/// peer that vanished without a FIN is noticed.
+pub fn tune_socket(socket: &TcpStream) -> io::Result<()> {
+    socket.set_nodelay(true)?;
+    let keepalive = socket2::TcpKeepalive::new()
+        .with_time(KEEPALIVE_IDLE)
+        .with_interval(KEEPALIVE_INTERVAL)
+        .with_retries(KEEPALIVE_PROBES);
+    socket2::SockRef::from(socket).set_tcp_keepalive(&keepalive)
+}
 
 /// Where a client is in its life.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,13 +86,19 @@ pub struct Connection {
     pub last_progress: Instant,
     /// Since when pending output has been over the congestion mark.
     pub congested_since: Option<Instant>,
+    /// Lines this client may still send before flood control slows it.
+    pub bucket: TokenBucket,
+    /// Out of tokens: its lines wait in the decoder and its socket is not
+    /// read until the flood timer fires.
+    pub throttled: bool,
     /// Set once the connection is on its way out, with the reason others
     /// see in `*** NAME quit (REASON)`; empty for a plain `/quit`.
     pub closing: Option<String>,
 }
 
 impl Connection {
-    pub fn new(socket: TcpStream, peer: SocketAddr, id: u64, max_line: usize) -> Self {
+    pub fn new(socket: TcpStream, peer: SocketAddr, id: u64, max_line: usize, flood: FloodLimit) -> Self {
+        let now = Instant::now();
         Connection {
             socket,
             peer,
@@ -84,8 +110,10 @@ impl Connection {
             out_pos: 0,
             write_interest: false,
             dirty: false,
-            last_progress: Instant::now(),
+            last_progress: now,
             congested_since: None,
+            bucket: TokenBucket::new(flood, now),
+            throttled: false,
             closing: None,
         }
     }
@@ -161,5 +189,26 @@ impl Connection {
     pub fn finish(&mut self) {
         let _ = self.flush();
         let _ = self.socket.shutdown(Shutdown::Write);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sockets_get_nodelay_and_keepalive() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let client = std::net::TcpStream::connect(listener.local_addr().expect("addr")).expect("connect");
+        let (accepted, _) = listener.accept().expect("accept");
+        let socket = TcpStream::from_std(accepted);
+        tune_socket(&socket).expect("tune");
+        let sock = socket2::SockRef::from(&socket);
+        assert!(socket.nodelay().expect("nodelay"));
+        assert!(sock.keepalive().expect("SO_KEEPALIVE"));
+        assert_eq!(sock.tcp_keepalive_time().expect("TCP_KEEPIDLE"), KEEPALIVE_IDLE);
+        assert_eq!(sock.tcp_keepalive_interval().expect("TCP_KEEPINTVL"), KEEPALIVE_INTERVAL);
+        assert_eq!(sock.tcp_keepalive_retries().expect("TCP_KEEPCNT"), KEEPALIVE_PROBES);
+        drop(client);
     }
 }

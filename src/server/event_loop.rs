@@ -6,9 +6,10 @@
 //! one write attempt per socket per turn however many lines wait. Sockets
 //! ask for WRITABLE only while output is pending.
 
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::io::{self, ErrorKind, Write};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use log::{debug, error, info, warn};
@@ -20,7 +21,8 @@ use signal_hook_mio::v1_0::Signals;
 
 use crate::clients::Clients;
 use crate::commands::{self, Cx};
-use crate::connection::{Mode, ReadOutcome, State};
+use crate::connection::{Connection, Mode, ReadOutcome, State};
+use crate::flood::FloodLimit;
 use crate::options::Options;
 use crate::room::Room;
 
@@ -48,6 +50,9 @@ const CONGESTED_MAX: Duration = Duration::from_secs(5);
 /// How often congestion is rechecked while any client is congested.
 const CONGESTION_TICK: Duration = Duration::from_millis(50);
 
+/// A timer entry naming one connection: (when, slab key, connection id).
+type Timer = (Instant, usize, u64);
+
 /// natterd's whole state.
 pub struct Server {
     poll: Poll,
@@ -57,8 +62,15 @@ pub struct Server {
     room: Room,
     options: Options,
     next_id: u64,
-    /// Unnamed clients with unterminated input, oldest first: (when, key, id).
-    raw_checks: VecDeque<(Instant, usize, u64)>,
+    /// Unnamed clients with unterminated input, oldest first.
+    raw_checks: VecDeque<Timer>,
+    /// Every new connection's deadline for sending its name, oldest first.
+    name_deadlines: VecDeque<Timer>,
+    /// Throttled clients, earliest refill first.
+    flood_timers: BinaryHeap<Reverse<Timer>>,
+    flood: FloodLimit,
+    /// Open connections per peer address, for `--max-per-ip`.
+    per_ip: HashMap<IpAddr, usize>,
     /// Sockets that still had data after their read budget: (key, id).
     read_again: Vec<(usize, u64)>,
     /// Sockets not read because a recipient was congested: (key, id).
@@ -79,6 +91,7 @@ impl Server {
         poll.registry().register(&mut listener, LISTENER, Interest::READABLE)?;
         let mut signals = Signals::new([SIGINT, SIGTERM])?;
         poll.registry().register(&mut signals, SIGNALS, Interest::READABLE)?;
+        let flood = FloodLimit { rate: options.flood_rate, burst: options.flood_burst };
         Ok(Server {
             poll,
             listener: Some(listener),
@@ -88,6 +101,10 @@ impl Server {
             options,
             next_id: 0,
             raw_checks: VecDeque::new(),
+            name_deadlines: VecDeque::new(),
+            flood_timers: BinaryHeap::new(),
+            flood,
+            per_ip: HashMap::new(),
             read_again: Vec::new(),
             paused_reads: Vec::new(),
             accept_paused_until: None,
@@ -147,6 +164,8 @@ impl Server {
         let deadlines = [
             congestion,
             self.raw_checks.front().map(|c| c.0),
+            self.name_deadlines.front().map(|c| c.0),
+            self.flood_timers.peek().map(|t| t.0 .0),
             self.accept_paused_until,
             self.shutdown_deadline,
         ];
@@ -186,14 +205,25 @@ impl Server {
     }
 
     fn admit(&mut self, mut socket: TcpStream, peer: SocketAddr) {
-        if self.clients.slab.len() >= self.options.max_clients {
-            warn!("refusing {peer}: server full");
-            let _ = socket.write(&Reply::Error(ReplyError::ServerFull).to_bytes());
+        let ip = peer.ip().to_canonical();
+        let refusal = if self.clients.slab.len() >= self.options.max_clients {
+            Some(ReplyError::ServerFull)
+        } else if self.options.max_per_ip > 0
+            && self.per_ip.get(&ip).copied().unwrap_or(0) >= self.options.max_per_ip
+        {
+            Some(ReplyError::TooManyFromAddress)
+        } else {
+            None
+        };
+        if let Some(why) = refusal {
+            warn!("refusing {peer}: {why}");
+            let _ = socket.write(&Reply::Error(why).to_bytes());
             let _ = socket.shutdown(std::net::Shutdown::Write);
             return;
         }
-        // Chat lines are small and latency matters more than packet count.
-        let _ = socket.set_nodelay(true);
+        if let Err(e) = crate::connection::tune_socket(&socket) {
+            debug!("cannot tune the socket of {peer}: {e}");
+        }
         let entry = self.clients.slab.vacant_entry();
         let key = entry.key();
         let token = Token(key + FIRST_CLIENT);
@@ -202,8 +232,12 @@ impl Server {
             return;
         }
         self.next_id += 1;
+        let id = self.next_id;
         debug!("connection from {peer}");
-        entry.insert(crate::connection::Connection::new(socket, peer, self.next_id, self.options.max_line));
+        entry.insert(Connection::new(socket, peer, id, self.options.max_line, self.flood));
+        *self.per_ip.entry(ip).or_default() += 1;
+        let deadline = Instant::now() + Duration::from_secs(self.options.name_timeout);
+        self.name_deadlines.push_back((deadline, key, id));
     }
 
     // ---- reading ----
@@ -212,7 +246,8 @@ impl Server {
         let mut buf = std::mem::take(&mut self.read_buf);
         for _ in 0..READS_PER_TURN {
             let Some(conn) = self.clients.slab.get_mut(key) else { break };
-            if conn.closing.is_some() {
+            if conn.closing.is_some() || conn.throttled {
+                // A throttled client is resumed by its flood timer.
                 break;
             }
             if !self.clients.congested.is_empty() {
@@ -243,7 +278,7 @@ impl Server {
         }
         // Budget used up (or paused) with data possibly left: come back.
         if let Some(conn) = self.clients.slab.get(key) {
-            if self.clients.congested.is_empty() && conn.closing.is_none() {
+            if self.clients.congested.is_empty() && conn.closing.is_none() && !conn.throttled {
                 self.read_again.push((key, conn.id));
             }
         }
@@ -280,7 +315,17 @@ impl Server {
     fn drain_frames(&mut self, key: usize) {
         loop {
             let Some(conn) = self.clients.slab.get_mut(key) else { return };
-            if conn.closing.is_some() {
+            if conn.closing.is_some() || conn.throttled {
+                return;
+            }
+            if conn.decoder.pending().is_empty() {
+                return;
+            }
+            // Only a client with a complete line waiting spends a token.
+            if conn.decoder.has_frame() && !conn.bucket.take(self.flood, Instant::now()) {
+                conn.throttled = true;
+                let when = conn.bucket.ready_at(self.flood);
+                self.flood_timers.push(Reverse((when, key, conn.id)));
                 return;
             }
             let Some(frame) = conn.decoder.next_frame() else { return };
@@ -335,6 +380,20 @@ impl Server {
             self.raw_checks.pop_front();
             self.raw_timeout(key, id);
         }
+        while let Some(&(when, key, id)) = self.name_deadlines.front() {
+            if when > now {
+                break;
+            }
+            self.name_deadlines.pop_front();
+            self.name_timeout(key, id);
+        }
+        while let Some(&Reverse((when, key, id))) = self.flood_timers.peek() {
+            if when > now {
+                break;
+            }
+            self.flood_timers.pop();
+            self.flood_refilled(key, id);
+        }
         if self.accept_paused_until.is_some_and(|t| t <= now) {
             self.accept_paused_until = None;
             self.accept_all();
@@ -352,6 +411,34 @@ impl Server {
         conn.mode = Mode::Raw;
         debug!("{} sends no newlines; switching to raw mode", conn.peer);
         self.handle_frame(key, Frame::Line(name));
+    }
+
+    /// Closes a connection that never named itself, a stalled handshake
+    /// or an idle port scan, so it cannot hold a slot forever.
+    fn name_timeout(&mut self, key: usize, id: u64) {
+        let Some(conn) = self.clients.slab.get(key) else { return };
+        if conn.id != id || conn.closing.is_some() || conn.name().is_some() {
+            return;
+        }
+        debug!("{} sent no name in time", conn.peer);
+        self.room.send_to(&mut self.clients, key, &Reply::Error(ReplyError::NameTimeout));
+        self.clients.close(key, "");
+    }
+
+    /// A throttled client has a token again: take its waiting lines, then
+    /// read its socket, which edge-triggered polling will not report again.
+    fn flood_refilled(&mut self, key: usize, id: u64) {
+        let Some(conn) = self.clients.slab.get_mut(key) else { return };
+        if conn.id != id || !conn.throttled {
+            return;
+        }
+        conn.throttled = false;
+        self.drain_frames(key);
+        if let Some(conn) = self.clients.slab.get(key) {
+            if !conn.throttled && conn.closing.is_none() {
+                self.read_again.push((key, id));
+            }
+        }
     }
 
     // ---- writing and closing ----
@@ -442,6 +529,13 @@ impl Server {
         let Some(mut conn) = self.clients.slab.try_remove(key) else { return };
         let _ = self.poll.registry().deregister(&mut conn.socket);
         conn.finish();
+        let ip = conn.peer.ip().to_canonical();
+        if let Some(n) = self.per_ip.get_mut(&ip) {
+            *n -= 1;
+            if *n == 0 {
+                self.per_ip.remove(&ip);
+            }
+        }
         let reason = conn.closing.take().unwrap_or_default();
         let Some(name) = conn.name() else {
             debug!("closed unnamed connection from {}", conn.peer);

@@ -5,6 +5,7 @@ mod clients;
 mod commands;
 mod connection;
 mod event_loop;
+mod flood;
 mod options;
 mod room;
 

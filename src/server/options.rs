@@ -34,6 +34,25 @@ pub struct Options {
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 20, value_parser = positive)]
     pub max_queue: usize,
 
+    /// Most connections from one IP address, named or not; 0 means no
+    /// limit. Counts loopback too.
+    #[arg(long, value_name = "N", default_value_t = 16)]
+    pub max_per_ip: usize,
+
+    /// Lines per second one client may send after its burst; a client over
+    /// it is slowed down (its socket is not read), never cut off. 0 turns
+    /// flood control off.
+    #[arg(long, value_name = "LINES_PER_SEC", default_value_t = 50)]
+    pub flood_rate: u32,
+
+    /// Lines a client may send at once before the rate applies.
+    #[arg(long, value_name = "LINES", default_value_t = 100)]
+    pub flood_burst: u32,
+
+    /// Seconds a new connection has to send its name before it is closed.
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub name_timeout: u64,
+
     /// How much to log to stderr: off, error, warn, info, debug or trace.
     #[arg(long, value_name = "LEVEL", default_value_t = LevelFilter::Info)]
     pub log_level: LevelFilter,
@@ -60,6 +79,7 @@ mod tests {
         let o = Options::try_parse_from(["natterd"]).expect("defaults should parse");
         assert_eq!(o.listen.to_string(), "0.0.0.0:5000");
         assert_eq!((o.max_clients, o.max_line, o.max_queue), (10_000, 4096, 1 << 20));
+        assert_eq!((o.max_per_ip, o.flood_rate, o.flood_burst, o.name_timeout), (16, 50, 100, 30));
     }
 
     #[test]
@@ -68,5 +88,6 @@ mod tests {
         assert!(o.listen.is_ipv6());
         assert!(Options::try_parse_from(["natterd", "--max-line", "0"]).is_err());
         assert!(Options::try_parse_from(["natterd", "--listen", "nowhere"]).is_err());
+        assert!(Options::try_parse_from(["natterd", "--name-timeout", "0"]).is_err());
     }
 }

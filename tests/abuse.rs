@@ -1,0 +1,133 @@
+//! Abuse limits on by default: flood control, connections per address,
+//! the name timeout. Nothing an honest user sends is lost.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{Client, NoLine, Server, TIMEOUT};
+
+#[test]
+fn a_flooder_is_slowed_to_its_rate_but_loses_nothing() {
+    const LINES: usize = 10_000;
+    const RATE: f64 = 5_000.0;
+    const BURST: usize = 100;
+    let server = Server::start(&["--flood-rate", "5000", "--flood-burst", "100"]);
+    let mut c = server.room(&["flood", "bob", "alice"]);
+    let started = Instant::now();
+    let mut batch = String::new();
+    for i in 0..LINES {
+        batch.push_str(&format!("n{i}\n"));
+    }
+    // One big write: the server must leave what it may not take yet in the
+    // kernel, and take it later, in order.
+    let mut writer = c[0].writer();
+    let sender = std::thread::spawn(move || {
+        use std::io::Write;
+        writer.write_all(batch.as_bytes()).expect("flood write");
+    });
+    // While the flood is held back, bob's line gets through at once.
+    c[2].expect_line("flood: n0");
+    c[1].send_line("still here");
+    let mut seen = 1;
+    let mut bob_seen_at = None;
+    while seen < LINES {
+        let line = c[2].next_line();
+        if line == "bob: still here" {
+            bob_seen_at = Some(seen);
+            continue;
+        }
+        assert_eq!(line, format!("flood: n{seen}"), "flood lines must arrive complete and in order");
+        seen += 1;
+    }
+    let elapsed = started.elapsed();
+    sender.join().expect("sender thread");
+    let bob_at = bob_seen_at.unwrap_or_else(|| {
+        c[2].expect_line("bob: still here");
+        LINES
+    });
+    assert!(bob_at < LINES / 2, "bob's line waited behind {bob_at} flood lines");
+    let floor = Duration::from_secs_f64((LINES - BURST) as f64 / RATE * 0.95);
+    assert!(elapsed >= floor, "{LINES} lines went through in {elapsed:?}, faster than the rate allows ({floor:?})");
+    c[0].expect_line("bob: still here");
+    c[0].expect_who(&["alice", "bob", "flood"]);
+}
+
+#[test]
+fn flood_rate_zero_turns_control_off() {
+    let server = Server::start(&["--flood-rate", "0", "--flood-burst", "1"]);
+    let mut c = server.room(&["fast", "watch"]);
+    let batch: String = (0..500).map(|i| format!("m{i}\n")).collect();
+    c[0].send_raw(batch.as_bytes());
+    for i in 0..500 {
+        c[1].expect_line(&format!("fast: m{i}"));
+    }
+}
+
+#[test]
+fn too_many_connections_from_one_address_are_refused() {
+    let server = Server::start(&["--max-per-ip", "3"]);
+    let mut named = server.join("alice");
+    // Unnamed connections count too.
+    let _idle1 = server.connect();
+    let _idle2 = server.connect();
+    let mut fourth = server.connect();
+    fourth.expect_line("*** error: too many connections from your address");
+    fourth.expect_closed();
+    named.expect_who(&["alice"]);
+    // A freed slot is usable again once the server has noticed the close.
+    drop(_idle1);
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let mut c = server.connect();
+        c.send_line("bob");
+        match c.try_line(TIMEOUT) {
+            Ok(line) if line.starts_with("*** welcome bob") => break,
+            Ok(line) => assert_eq!(line, "*** error: too many connections from your address"),
+            Err(e) => panic!("no answer: {e:?}"),
+        }
+        assert!(Instant::now() < deadline, "the freed slot never became usable");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    named.expect_line("*** bob joined");
+}
+
+#[test]
+fn max_per_ip_zero_means_no_limit() {
+    let server = Server::start(&["--max-per-ip", "0"]);
+    let mut clients: Vec<Client> = (0..40).map(|_| server.connect()).collect();
+    let mut last = clients.pop().unwrap();
+    last.join("last");
+}
+
+#[test]
+fn a_connection_that_never_names_itself_is_closed() {
+    let server = Server::start(&["--name-timeout", "1"]);
+    let mut named = server.join("alice");
+    let mut silent = server.connect();
+    let started = Instant::now();
+    match silent.try_line(TIMEOUT) {
+        Ok(line) => assert_eq!(line, "*** error: no name received in time"),
+        Err(e) => panic!("expected the name timeout error, got {e:?}"),
+    }
+    silent.expect_closed();
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_millis(900), "closed after only {waited:?}");
+    // Named clients are not affected, and nobody hears of the silent one.
+    named.expect_who(&["alice"]);
+}
+
+#[test]
+fn the_name_timeout_is_whole_seconds_from_accept() {
+    let server = Server::start(&["--name-timeout", "1"]);
+    let mut slow = server.connect();
+    // Unterminated bytes become a raw client's name after ~300 ms, well
+    // within the timeout, so a classic client still gets in.
+    slow.send_raw(b"dave");
+    let welcome = slow.next_line();
+    assert!(welcome.starts_with("*** welcome dave"), "{welcome}");
+    match slow.try_line(Duration::from_millis(1500)) {
+        Err(NoLine::Timeout(_)) => {}
+        other => panic!("a named client must stay connected, got {other:?}"),
+    }
+}
