@@ -62,6 +62,16 @@ impl Clients {
         }
     }
 
+    /// Lists `key` for a flush this turn.
+    pub fn mark_dirty(&mut self, key: usize) {
+        if let Some(conn) = self.slab.get_mut(key) {
+            if !conn.dirty {
+                conn.dirty = true;
+                self.dirty.push(key);
+            }
+        }
+    }
+
     /// Pending output past which a client holds back the senders.
     pub fn congestion_mark(&self) -> usize {
         self.max_queue / 2

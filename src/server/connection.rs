@@ -86,6 +86,9 @@ pub struct Connection {
     pub last_progress: Instant,
     /// Since when pending output has been over the congestion mark.
     pub congested_since: Option<Instant>,
+    /// The TLS session for a client of the TLS listener; boxed so plain
+    /// clients stay small.
+    pub tls: Option<Box<rustls::ServerConnection>>,
     /// Lines this client may still send before flood control slows it.
     pub bucket: TokenBucket,
     /// Out of tokens: its lines wait in the decoder and its socket is not
@@ -112,6 +115,7 @@ impl Connection {
             dirty: false,
             last_progress: now,
             congested_since: None,
+            tls: None,
             bucket: TokenBucket::new(flood, now),
             throttled: false,
             closing: None,
@@ -141,8 +145,12 @@ impl Connection {
         true
     }
 
-    /// Reads once into `buf`, retrying on EINTR.
+    /// Reads once into `buf`, retrying on EINTR. For TLS clients this
+    /// feeds records to rustls and returns decrypted bytes.
     pub fn read(&mut self, buf: &mut [u8]) -> ReadOutcome {
+        if let Some(tls) = self.tls.as_deref_mut() {
+            return read_tls(tls, &mut self.socket, buf);
+        }
         loop {
             return match self.socket.read(buf) {
                 Ok(0) => ReadOutcome::Closed,
@@ -154,19 +162,47 @@ impl Connection {
         }
     }
 
+    /// Whether anything waits to go out, queued text or TLS records
+    /// (handshake messages included).
+    pub fn wants_write(&self) -> bool {
+        self.pending_output() > 0 || self.tls.as_ref().is_some_and(|t| t.wants_write())
+    }
+
     /// Writes as much pending output as the socket takes now. Keeps the
     /// remainder for the next writable event.
     pub fn flush(&mut self) -> io::Result<()> {
-        while self.out_pos < self.out.len() {
-            match self.socket.write(&self.out[self.out_pos..]) {
-                Ok(0) => return Err(ErrorKind::WriteZero.into()),
-                Ok(n) => {
-                    self.out_pos += n;
-                    self.last_progress = Instant::now();
+        match self.tls.as_deref_mut() {
+            Some(tls) => {
+                loop {
+                    if self.out_pos < self.out.len() {
+                        // rustls takes plaintext up to its own buffer limit.
+                        self.out_pos += tls.writer().write(&self.out[self.out_pos..])?;
+                    }
+                    if !tls.wants_write() {
+                        break;
+                    }
+                    match tls.write_tls(&mut self.socket) {
+                        Ok(0) => return Err(ErrorKind::WriteZero.into()),
+                        Ok(_) => self.last_progress = Instant::now(),
+                        Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                        Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                        Err(e) => return Err(e),
+                    }
                 }
-                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
+            }
+            None => {
+                while self.out_pos < self.out.len() {
+                    match self.socket.write(&self.out[self.out_pos..]) {
+                        Ok(0) => return Err(ErrorKind::WriteZero.into()),
+                        Ok(n) => {
+                            self.out_pos += n;
+                            self.last_progress = Instant::now();
+                        }
+                        Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                        Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                        Err(e) => return Err(e),
+                    }
+                }
             }
         }
         if self.out_pos == self.out.len() {
@@ -187,8 +223,36 @@ impl Connection {
     /// Last chance to deliver queued output (an error line, say), then a
     /// FIN so the peer reads everything before the close.
     pub fn finish(&mut self) {
+        if let Some(tls) = self.tls.as_deref_mut() {
+            tls.send_close_notify();
+        }
         let _ = self.flush();
         let _ = self.socket.shutdown(Shutdown::Write);
+    }
+}
+
+/// One TLS read: decrypted bytes if rustls has some, else more records
+/// from the socket, until data, WouldBlock, close or failure.
+fn read_tls(tls: &mut rustls::ServerConnection, socket: &mut TcpStream, buf: &mut [u8]) -> ReadOutcome {
+    loop {
+        match tls.reader().read(buf) {
+            Ok(0) => return ReadOutcome::Closed,
+            Ok(n) => return ReadOutcome::Data(n),
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+            Err(e) => return ReadOutcome::Failed(e),
+        }
+        match tls.read_tls(socket) {
+            Ok(0) => return ReadOutcome::Closed,
+            Ok(_) => {}
+            Err(e) if e.kind() == ErrorKind::WouldBlock => return ReadOutcome::WouldBlock,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => return ReadOutcome::Failed(e),
+        }
+        if let Err(e) = tls.process_new_packets() {
+            // Best effort: tell the peer why (an alert) before closing.
+            let _ = tls.write_tls(socket);
+            return ReadOutcome::Failed(io::Error::new(ErrorKind::InvalidData, e));
+        }
     }
 }
 

@@ -10,6 +10,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::io::{self, ErrorKind, Write};
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use log::{debug, error, info, warn};
@@ -28,8 +29,9 @@ use crate::room::Room;
 
 const LISTENER: Token = Token(0);
 const SIGNALS: Token = Token(1);
+const TLS_LISTENER: Token = Token(2);
 /// Client tokens are the slab key plus this.
-const FIRST_CLIENT: usize = 2;
+const FIRST_CLIENT: usize = 3;
 
 /// How long unterminated first bytes wait before the client counts as a
 /// classic raw client that never sends newlines.
@@ -57,6 +59,9 @@ type Timer = (Instant, usize, u64);
 pub struct Server {
     poll: Poll,
     listener: Option<TcpListener>,
+    /// The TLS listener and its config, with --listen-tls.
+    tls_listener: Option<TcpListener>,
+    tls_config: Option<Arc<rustls::ServerConfig>>,
     signals: Signals,
     clients: Clients,
     room: Room,
@@ -84,17 +89,30 @@ pub struct Server {
 }
 
 impl Server {
-    /// Binds the listener and registers it and the signal source.
-    pub fn bind(options: Options) -> io::Result<Server> {
-        let poll = Poll::new()?;
-        let mut listener = TcpListener::bind(options.listen)?;
-        poll.registry().register(&mut listener, LISTENER, Interest::READABLE)?;
-        let mut signals = Signals::new([SIGINT, SIGTERM])?;
-        poll.registry().register(&mut signals, SIGNALS, Interest::READABLE)?;
+    /// Loads TLS material, binds the listeners and registers them and the
+    /// signal source. Errors say which address or file is at fault.
+    pub fn bind(options: Options) -> Result<Server, String> {
+        let tls_config = match (&options.tls_cert, &options.tls_key) {
+            (Some(cert), Some(key)) => Some(crate::tls::load_config(cert, key)?),
+            _ => None,
+        };
+        let setup = |e: io::Error| format!("cannot set up the event loop: {e}");
+        let poll = Poll::new().map_err(setup)?;
+        let listen = |addr: SocketAddr, token: Token| -> Result<TcpListener, String> {
+            let mut listener = TcpListener::bind(addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+            poll.registry().register(&mut listener, token, Interest::READABLE).map_err(setup)?;
+            Ok(listener)
+        };
+        let listener = listen(options.listen, LISTENER)?;
+        let tls_listener = options.listen_tls.map(|addr| listen(addr, TLS_LISTENER)).transpose()?;
+        let mut signals = Signals::new([SIGINT, SIGTERM]).map_err(setup)?;
+        poll.registry().register(&mut signals, SIGNALS, Interest::READABLE).map_err(setup)?;
         let flood = FloodLimit { rate: options.flood_rate, burst: options.flood_burst };
         Ok(Server {
             poll,
             listener: Some(listener),
+            tls_listener,
+            tls_config,
             signals,
             clients: Clients::new(options.max_queue),
             room: Room::default(),
@@ -119,6 +137,9 @@ impl Server {
         if let Some(l) = &self.listener {
             info!("listening on {}", l.local_addr()?);
         }
+        if let Some(l) = &self.tls_listener {
+            info!("listening on {} (tls)", l.local_addr()?);
+        }
         let mut events = Events::with_capacity(1024);
         loop {
             let timeout = self.next_timeout();
@@ -130,7 +151,8 @@ impl Server {
             }
             for event in events.iter() {
                 match event.token() {
-                    LISTENER => self.accept_all(),
+                    LISTENER => self.accept_all(false),
+                    TLS_LISTENER => self.accept_all(true),
                     SIGNALS => {
                         if self.on_signals() {
                             return Ok(());
@@ -175,14 +197,15 @@ impl Server {
 
     // ---- accepting ----
 
-    fn accept_all(&mut self) {
+    fn accept_all(&mut self, tls: bool) {
         if self.accept_paused_until.is_some() {
             return;
         }
         loop {
-            let Some(listener) = &self.listener else { return };
+            let listener = if tls { &self.tls_listener } else { &self.listener };
+            let Some(listener) = listener else { return };
             match listener.accept() {
-                Ok((socket, peer)) => self.admit(socket, peer),
+                Ok((socket, peer)) => self.admit(socket, peer, tls),
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 // The peer gave up before we got to it: nothing to retry.
@@ -204,7 +227,7 @@ impl Server {
         }
     }
 
-    fn admit(&mut self, mut socket: TcpStream, peer: SocketAddr) {
+    fn admit(&mut self, mut socket: TcpStream, peer: SocketAddr, tls: bool) {
         let ip = peer.ip().to_canonical();
         let refusal = if self.clients.slab.len() >= self.options.max_clients {
             Some(ReplyError::ServerFull)
@@ -224,6 +247,16 @@ impl Server {
         if let Err(e) = crate::connection::tune_socket(&socket) {
             debug!("cannot tune the socket of {peer}: {e}");
         }
+        let session = match (tls, &self.tls_config) {
+            (true, Some(config)) => match rustls::ServerConnection::new(Arc::clone(config)) {
+                Ok(session) => Some(Box::new(session)),
+                Err(e) => {
+                    error!("cannot start TLS for {peer}: {e}");
+                    return;
+                }
+            },
+            _ => None,
+        };
         let entry = self.clients.slab.vacant_entry();
         let key = entry.key();
         let token = Token(key + FIRST_CLIENT);
@@ -234,7 +267,9 @@ impl Server {
         self.next_id += 1;
         let id = self.next_id;
         debug!("connection from {peer}");
-        entry.insert(Connection::new(socket, peer, id, self.options.max_line, self.flood));
+        let mut conn = Connection::new(socket, peer, id, self.options.max_line, self.flood);
+        conn.tls = session;
+        entry.insert(conn);
         *self.per_ip.entry(ip).or_default() += 1;
         let deadline = Instant::now() + Duration::from_secs(self.options.name_timeout);
         self.name_deadlines.push_back((deadline, key, id));
@@ -243,6 +278,16 @@ impl Server {
     // ---- reading ----
 
     fn read_client(&mut self, key: usize) {
+        self.read_client_inner(key);
+        // A TLS read can produce records to send (handshake, alerts).
+        if let Some(conn) = self.clients.slab.get(key) {
+            if conn.tls.is_some() && conn.wants_write() && conn.closing.is_none() {
+                self.clients.mark_dirty(key);
+            }
+        }
+    }
+
+    fn read_client_inner(&mut self, key: usize) {
         let mut buf = std::mem::take(&mut self.read_buf);
         for _ in 0..READS_PER_TURN {
             let Some(conn) = self.clients.slab.get_mut(key) else { break };
@@ -396,7 +441,8 @@ impl Server {
         }
         if self.accept_paused_until.is_some_and(|t| t <= now) {
             self.accept_paused_until = None;
-            self.accept_all();
+            self.accept_all(false);
+            self.accept_all(true);
         }
     }
 
@@ -511,7 +557,7 @@ impl Server {
             self.clients.close(key, "connection lost");
             return;
         }
-        let want_write = conn.pending_output() > 0;
+        let want_write = conn.wants_write();
         if want_write != conn.write_interest {
             let interest = if want_write { Interest::READABLE | Interest::WRITABLE } else { Interest::READABLE };
             let token = Token(key + FIRST_CLIENT);
@@ -570,7 +616,7 @@ impl Server {
             return true;
         }
         info!("shutting down: telling {} clients", self.clients.slab.len());
-        if let Some(mut listener) = self.listener.take() {
+        for mut listener in [self.listener.take(), self.tls_listener.take()].into_iter().flatten() {
             let _ = self.poll.registry().deregister(&mut listener);
         }
         self.shutdown_deadline = Some(Instant::now() + SHUTDOWN_GRACE);
@@ -585,7 +631,7 @@ impl Server {
     /// During shutdown: closes everyone once output has drained or the
     /// grace period is over.
     fn shutdown_done(&mut self) -> bool {
-        let drained = self.clients.slab.iter().all(|(_, c)| c.pending_output() == 0);
+        let drained = self.clients.slab.iter().all(|(_, c)| !c.wants_write());
         let late = self.shutdown_deadline.is_some_and(|d| Instant::now() >= d);
         if !(drained || late) {
             return false;

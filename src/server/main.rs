@@ -8,6 +8,7 @@ mod event_loop;
 mod flood;
 mod options;
 mod room;
+mod tls;
 
 use std::process::ExitCode;
 
@@ -25,12 +26,11 @@ fn main() -> ExitCode {
     let _ = WriteLogger::init(options.log_level, config, std::io::stderr());
     raise_fd_limit();
 
-    let listen = options.listen;
     let server = match Server::bind(options) {
         Ok(server) => server,
         Err(e) => {
-            error!("cannot listen on {listen}: {e}");
-            eprintln!("natterd: cannot listen on {listen}: {e}");
+            error!("{e}");
+            eprintln!("natterd: {e}");
             return ExitCode::FAILURE;
         }
     };

@@ -1,6 +1,7 @@
 //! natterd's command line.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use clap::Parser;
 use log::LevelFilter;
@@ -18,6 +19,19 @@ pub struct Options {
     /// too, e.g. [::]:5000.
     #[arg(long, value_name = "ADDR:PORT", default_value_t = default_listen())]
     pub listen: SocketAddr,
+
+    /// Also serve TLS on this address and port (port 0 picks a free one);
+    /// needs --tls-cert and --tls-key.
+    #[arg(long, value_name = "ADDR:PORT", requires_all = ["tls_cert", "tls_key"])]
+    pub listen_tls: Option<SocketAddr>,
+
+    /// PEM certificate chain for --listen-tls, leaf first.
+    #[arg(long, value_name = "FILE", requires = "listen_tls")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// PEM private key for --listen-tls.
+    #[arg(long, value_name = "FILE", requires = "listen_tls")]
+    pub tls_key: Option<PathBuf>,
 
     /// Most connections open at once, named or not; the next one is told
     /// the server is full and closed.
@@ -89,5 +103,9 @@ mod tests {
         assert!(Options::try_parse_from(["natterd", "--max-line", "0"]).is_err());
         assert!(Options::try_parse_from(["natterd", "--listen", "nowhere"]).is_err());
         assert!(Options::try_parse_from(["natterd", "--name-timeout", "0"]).is_err());
+        assert!(Options::try_parse_from(["natterd", "--listen-tls", "[::1]:0"]).is_err());
+        assert!(Options::try_parse_from(["natterd", "--tls-cert", "c", "--tls-key", "k"]).is_err());
+        let tls = ["natterd", "--listen-tls", "127.0.0.1:0", "--tls-cert", "c", "--tls-key", "k"];
+        assert!(Options::try_parse_from(tls).is_ok());
     }
 }
