@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Natter builds, tests and runs with, when any
 # is missing. Safe to run again: it does nothing once all are present.
+#   bash tests/install-deps.sh            # everything the tests need
+#   bash tests/install-deps.sh PKG...     # only these
 set -euo pipefail
 
-packages=(
+packages=("$@")
+[ $# -gt 0 ] || packages=(
     libgtk-4-dev libadwaita-1-dev pkg-config meson ninja-build gettext
-    xvfb xauth desktop-file-utils appstream imagemagick
+    xvfb xauth x11-utils xdotool xclip dbus desktop-file-utils appstream imagemagick
     fonts-dejavu-core fonts-nanum locales
 )
 missing=()

@@ -14,3 +14,6 @@ if [ -f tests/run-gtk-tests.sh ]; then
     echo "== desktop client (GTK under Xvfb)"
     bash tests/run-gtk-tests.sh
 fi
+
+echo "== desktop install with meson (translations, desktop file, metainfo, unit)"
+bash tests/meson-install.sh

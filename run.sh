@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs Natter here: natterd on 127.0.0.1:5000 (unless something already
+# listens there) and the natter desktop window connected to it.
+#   bash run.sh                 # server + desktop client
+#   bash run.sh server [ARGS]   # natterd only, e.g. on a VPS (0.0.0.0:5000)
+# Builds in release mode first, installing GTK's packages if missing.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if [ "${1:-}" = server ]; then
+    shift
+    exec cargo run --locked --release --bin natterd -- "$@"
+fi
+
+bash tests/install-deps.sh libgtk-4-dev libadwaita-1-dev pkg-config fonts-dejavu-core fonts-nanum
+cargo build --locked --release --features gui --bin natter --bin natterd
+bin=${CARGO_TARGET_DIR:-target}/release
+
+server_pid=""
+if ! (exec 3<>/dev/tcp/127.0.0.1/5000) 2>/dev/null; then
+    "$bin/natterd" --listen 127.0.0.1:5000 &
+    server_pid=$!
+    trap 'kill "$server_pid" 2>/dev/null || true' EXIT
+    for _ in $(seq 50); do
+        (exec 3<>/dev/tcp/127.0.0.1/5000) 2>/dev/null && break
+        sleep 0.1
+    done
+fi
+
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+    echo "No display here, so only natterd runs. Chat with: nc 127.0.0.1 5000"
+    [ -n "$server_pid" ] && wait "$server_pid"
+    exit 0
+fi
+"$bin/natter" --server 127.0.0.1:5000 "$@"

@@ -1,0 +1,260 @@
+//! The connection form: server and name, checked before anything is sent.
+//!
+//! The name is checked with the server's own rule
+//! ([`natter::protocol::validate_name`]) and the address with
+//! [`ServerAddress::parse`], each with an inline message. A valid form
+//! emits `join` with the normalised address and the name; the window then
+//! shows progress with [`ConnectPage::set_busy`] and failures with
+//! [`ConnectPage::show_error`].
+
+use std::sync::OnceLock;
+
+use adw::prelude::*;
+use adw::subclass::prelude::*;
+use gtk::{glib, glib::clone, glib::subclass::Signal};
+use natter::protocol::validate_name;
+
+use crate::i18n::gettext_f;
+use crate::model::address::ServerAddress;
+use crate::model::render::{address_error_text, name_error_text};
+
+mod imp {
+    use std::cell::Cell;
+
+    use super::*;
+
+    #[derive(Debug, Default, gtk::CompositeTemplate)]
+    #[template(file = "connect_page.ui")]
+    pub struct ConnectPage {
+        #[template_child]
+        pub server_row: TemplateChild<adw::EntryRow>,
+        #[template_child]
+        pub name_row: TemplateChild<adw::EntryRow>,
+        #[template_child]
+        pub error_label: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub join_button: TemplateChild<gtk::Button>,
+        #[template_child]
+        pub join_label: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub spinner: TemplateChild<gtk::Spinner>,
+        pub busy: Cell<bool>,
+    }
+
+    #[glib::object_subclass]
+    impl ObjectSubclass for ConnectPage {
+        const NAME: &'static str = "NatterConnectPage";
+        type Type = super::ConnectPage;
+        type ParentType = adw::Bin;
+
+        fn class_init(klass: &mut Self::Class) {
+            klass.bind_template();
+            klass.install_action("connect.join", None, |page, _, _| page.submit());
+        }
+
+        fn instance_init(obj: &glib::subclass::InitializingObject<Self>) {
+            obj.init_template();
+        }
+    }
+
+    impl ObjectImpl for ConnectPage {
+        fn signals() -> &'static [Signal] {
+            static SIGNALS: OnceLock<Vec<Signal>> = OnceLock::new();
+            SIGNALS.get_or_init(|| {
+                vec![Signal::builder("join")
+                    .param_types([String::static_type(), String::static_type()])
+                    .build()]
+            })
+        }
+
+        fn constructed(&self) {
+            self.parent_constructed();
+            self.obj().setup();
+        }
+    }
+
+    impl WidgetImpl for ConnectPage {
+        fn grab_focus(&self) -> bool {
+            // Start where something is missing; the name by default.
+            if !self.name_row.text().is_empty() && self.server_row.text().trim().is_empty() {
+                self.server_row.grab_focus()
+            } else {
+                self.name_row.grab_focus()
+            }
+        }
+    }
+
+    impl BinImpl for ConnectPage {}
+}
+
+glib::wrapper! {
+    /// The connection form.
+    pub struct ConnectPage(ObjectSubclass<imp::ConnectPage>)
+        @extends gtk::Widget, adw::Bin,
+        @implements gtk::Buildable, gtk::ConstraintTarget;
+}
+
+impl Default for ConnectPage {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ConnectPage {
+    /// An empty form.
+    pub fn new() -> Self {
+        glib::Object::new()
+    }
+
+    fn setup(&self) {
+        let imp = self.imp();
+        for row in [&*imp.server_row, &*imp.name_row] {
+            row.connect_entry_activated(clone!(
+                #[weak(rename_to = page)]
+                self,
+                move |_| {
+                    let _ = page.activate_action("connect.join", None);
+                }
+            ));
+        }
+        // Check the name as it is typed, so the rule is clear before Join.
+        imp.name_row.connect_changed(clone!(
+            #[weak(rename_to = page)]
+            self,
+            move |_| {
+                let name = page.name();
+                let problem = if name.is_empty() {
+                    None
+                } else {
+                    validate_name(&name).err()
+                };
+                page.mark(&page.imp().name_row, problem.is_some());
+                match problem {
+                    Some(err) => page.show_error(&name_error_text(&err)),
+                    None => page.clear_error(),
+                }
+            }
+        ));
+        imp.server_row.connect_changed(clone!(
+            #[weak(rename_to = page)]
+            self,
+            move |_| {
+                page.mark(&page.imp().server_row, false);
+                page.clear_error();
+            }
+        ));
+    }
+
+    fn mark(&self, row: &adw::EntryRow, bad: bool) {
+        if bad {
+            row.add_css_class("error");
+        } else {
+            row.remove_css_class("error");
+        }
+    }
+
+    /// Checks the form and emits `join` when it is valid.
+    pub fn submit(&self) {
+        let imp = self.imp();
+        if imp.busy.get() {
+            return;
+        }
+        let address = match ServerAddress::parse(&imp.server_row.text()) {
+            Ok(address) => address,
+            Err(err) => {
+                self.mark(&imp.server_row, true);
+                self.show_error(&address_error_text(&err));
+                imp.server_row.grab_focus();
+                return;
+            }
+        };
+        let name = self.name();
+        if let Err(err) = validate_name(&name) {
+            self.mark(&imp.name_row, true);
+            self.show_error(&name_error_text(&err));
+            imp.name_row.grab_focus();
+            return;
+        }
+        self.clear_error();
+        self.emit_by_name::<()>("join", &[&address.to_string(), &name]);
+    }
+
+    /// Fills the form.
+    pub fn set_values(&self, server: &str, name: &str) {
+        let imp = self.imp();
+        imp.server_row.set_text(server);
+        imp.name_row.set_text(name);
+        self.clear_error();
+    }
+
+    /// The server as typed.
+    pub fn server(&self) -> String {
+        self.imp().server_row.text().trim().to_owned()
+    }
+
+    /// The name as typed (surrounding spaces removed).
+    pub fn name(&self) -> String {
+        self.imp().name_row.text().trim().to_owned()
+    }
+
+    /// Shows a spinner and locks the form while connecting.
+    pub fn set_busy(&self, busy: bool) {
+        let imp = self.imp();
+        imp.busy.set(busy);
+        imp.spinner.set_spinning(busy);
+        imp.join_label.set_label(&if busy {
+            gettext_f("Joining…", &[])
+        } else {
+            gettext_f("_Join", &[])
+        });
+        // Not insensitive: that would pull the focus out of a field
+        // without telling it.
+        imp.server_row.set_editable(!busy);
+        imp.name_row.set_editable(!busy);
+        self.action_set_enabled("connect.join", !busy);
+    }
+
+    /// True while connecting.
+    pub fn is_busy(&self) -> bool {
+        self.imp().busy.get()
+    }
+
+    /// Shows `message` below the form.
+    pub fn show_error(&self, message: &str) {
+        let label = &self.imp().error_label;
+        label.set_label(message);
+        label.set_visible(true);
+    }
+
+    /// Hides the message.
+    pub fn clear_error(&self) {
+        self.imp().error_label.set_visible(false);
+    }
+
+    /// The message shown, if any.
+    pub fn error(&self) -> Option<String> {
+        let label = &self.imp().error_label;
+        label.is_visible().then(|| label.label().into())
+    }
+
+    /// Marks the name field as the one to fix (after "name taken") and focuses it.
+    pub fn focus_name(&self) {
+        let row = &self.imp().name_row;
+        self.mark(row, true);
+        row.grab_focus();
+    }
+
+    /// Connects to `join`, emitted with `host:port` and the name.
+    pub fn connect_join<F: Fn(&Self, String, String) + 'static>(
+        &self,
+        f: F,
+    ) -> glib::SignalHandlerId {
+        self.connect_closure(
+            "join",
+            false,
+            glib::closure_local!(move |page: &Self, server: String, name: String| f(
+                page, server, name
+            )),
+        )
+    }
+}

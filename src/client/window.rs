@@ -1,0 +1,277 @@
+//! `NatterWindow`: one window, one connection.
+//!
+//! A header bar over a stack of two pages, [`WindowPage::Connect`] (the
+//! form) and [`WindowPage::Chat`] (conversation, composer and member list
+//! in a flap that folds away on narrow windows). The window owns the
+//! [`Connection`](crate::connection::Connection) and the
+//! [`Session`](crate::model::session::Session); `window/events.rs` routes
+//! server events to the widgets and runs the reconnect schedule.
+
+mod events;
+
+use adw::prelude::*;
+use adw::subclass::prelude::*;
+use gtk::{gio, glib, glib::clone};
+
+use crate::i18n::gettext_f;
+use crate::model::session::ChatLine;
+use crate::settings::Settings;
+use crate::widgets::{ChatView, Composer, ConnectPage, MemberList};
+
+pub use events::Phase;
+
+/// The pages of the window's stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowPage {
+    /// The server and name form.
+    Connect,
+    /// The conversation.
+    Chat,
+}
+
+impl WindowPage {
+    fn name(self) -> &'static str {
+        match self {
+            WindowPage::Connect => "connect",
+            WindowPage::Chat => "chat",
+        }
+    }
+}
+
+mod imp {
+    use std::cell::{Cell, RefCell};
+    use std::time::Instant;
+
+    use super::*;
+    use crate::connection::Connection;
+    use crate::model::reconnect::Backoff;
+    use crate::model::session::Session;
+
+    #[derive(Debug, Default, gtk::CompositeTemplate)]
+    #[template(file = "window.ui")]
+    pub struct NatterWindow {
+        #[template_child]
+        pub toast_overlay: TemplateChild<adw::ToastOverlay>,
+        #[template_child]
+        pub window_title: TemplateChild<adw::WindowTitle>,
+        #[template_child]
+        pub members_button: TemplateChild<gtk::ToggleButton>,
+        #[template_child]
+        pub stack: TemplateChild<gtk::Stack>,
+        #[template_child]
+        pub connect_page: TemplateChild<ConnectPage>,
+        #[template_child]
+        pub banner_revealer: TemplateChild<gtk::Revealer>,
+        #[template_child]
+        pub banner_label: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub flap: TemplateChild<adw::Flap>,
+        #[template_child]
+        pub chat_view: TemplateChild<ChatView>,
+        #[template_child]
+        pub composer: TemplateChild<Composer>,
+        #[template_child]
+        pub member_list: TemplateChild<MemberList>,
+
+        /// The conversation with the server, from the first join attempt
+        /// until the user leaves; it survives reconnects.
+        pub session: RefCell<Option<Session>>,
+        /// The live connection, if any. Replacing it hangs the old one up.
+        pub connection: RefCell<Option<Connection>>,
+        /// Counts connections, so events from a dropped one are ignored.
+        pub generation: Cell<u64>,
+        /// `host:port` of the session.
+        pub server: RefCell<String>,
+        pub phase: Cell<Phase>,
+        pub backoff: RefCell<Backoff>,
+        /// The pending reconnect and the banner countdown.
+        pub retry_source: RefCell<Option<glib::SourceId>>,
+        pub tick_source: RefCell<Option<glib::SourceId>>,
+        pub retry_at: Cell<Option<Instant>>,
+    }
+
+    #[glib::object_subclass]
+    impl ObjectSubclass for NatterWindow {
+        const NAME: &'static str = "NatterWindow";
+        type Type = super::NatterWindow;
+        type ParentType = adw::ApplicationWindow;
+
+        fn class_init(klass: &mut Self::Class) {
+            ConnectPage::ensure_type();
+            ChatView::ensure_type();
+            Composer::ensure_type();
+            MemberList::ensure_type();
+            klass.bind_template();
+            klass.install_action("win.reconnect", None, |win, _, _| win.reconnect_now());
+            klass.install_action("win.leave", None, |win, _, _| win.leave(true));
+            klass.install_action("win.toggle-members", None, |win, _, _| {
+                if win.imp().members_button.is_visible() {
+                    let flap = &win.imp().flap;
+                    flap.set_reveal_flap(!flap.reveals_flap());
+                }
+            });
+            klass.add_binding_action(
+                gtk::gdk::Key::F9,
+                gtk::gdk::ModifierType::empty(),
+                "win.toggle-members",
+            );
+        }
+
+        fn instance_init(obj: &glib::subclass::InitializingObject<Self>) {
+            obj.init_template();
+        }
+    }
+
+    impl ObjectImpl for NatterWindow {
+        fn constructed(&self) {
+            self.parent_constructed();
+            self.obj().setup();
+        }
+    }
+
+    impl WidgetImpl for NatterWindow {}
+
+    impl WindowImpl for NatterWindow {
+        fn close_request(&self) -> glib::Propagation {
+            self.obj().hang_up(true);
+            self.parent_close_request()
+        }
+    }
+
+    impl ApplicationWindowImpl for NatterWindow {}
+    impl AdwApplicationWindowImpl for NatterWindow {}
+}
+
+glib::wrapper! {
+    /// A chat window.
+    pub struct NatterWindow(ObjectSubclass<imp::NatterWindow>)
+        @extends gtk::Widget, gtk::Window, gtk::ApplicationWindow, adw::ApplicationWindow,
+        @implements gio::ActionGroup, gio::ActionMap, gtk::Buildable,
+                    gtk::ConstraintTarget, gtk::Native, gtk::Root, gtk::ShortcutManager;
+}
+
+impl NatterWindow {
+    /// A window for `app` showing the connect form, filled from the settings.
+    pub fn new<P: IsA<gtk::Application>>(app: &P) -> Self {
+        glib::Object::builder().property("application", app).build()
+    }
+
+    /// A window that belongs to no application (for tests).
+    pub fn standalone() -> Self {
+        glib::Object::new()
+    }
+
+    fn setup(&self) {
+        let imp = self.imp();
+        if crate::config::is_devel() {
+            self.add_css_class("devel");
+        }
+        let builder = gtk::Builder::from_string(include_str!("shortcuts.ui"));
+        if let Some(overlay) = builder.object::<gtk::ShortcutsWindow>("help_overlay") {
+            self.set_help_overlay(Some(&overlay));
+        }
+
+        let settings = Settings::load();
+        imp.connect_page
+            .set_values(&settings.server, &settings.name);
+        imp.connect_page.connect_join(clone!(
+            #[weak(rename_to = win)]
+            self,
+            move |_, server, name| win.join(&server, &name)
+        ));
+        imp.composer.connect_send(clone!(
+            #[weak(rename_to = win)]
+            self,
+            move |_, text| win.send_text(text)
+        ));
+        imp.flap.connect_folded_notify(clone!(
+            #[weak(rename_to = win)]
+            self,
+            move |flap| win.imp().flap.set_modal(flap.is_folded())
+        ));
+        self.action_set_enabled("win.reconnect", false);
+        self.action_set_enabled("win.leave", false);
+        self.show_page(WindowPage::Connect);
+    }
+
+    /// Switches the stack and moves the focus to where typing goes.
+    pub fn show_page(&self, page: WindowPage) {
+        let imp = self.imp();
+        imp.stack.set_visible_child_name(page.name());
+        let chat = page == WindowPage::Chat;
+        imp.members_button.set_visible(chat);
+        if chat {
+            imp.composer.grab_focus();
+        } else {
+            imp.window_title.set_subtitle("");
+            imp.connect_page.grab_focus();
+        }
+    }
+
+    /// The page shown.
+    pub fn page(&self) -> WindowPage {
+        match self.imp().stack.visible_child_name().as_deref() {
+            Some("chat") => WindowPage::Chat,
+            _ => WindowPage::Connect,
+        }
+    }
+
+    /// Shows a passing message over the window.
+    pub fn toast(&self, message: &str) {
+        self.imp().toast_overlay.add_toast(adw::Toast::new(message));
+    }
+
+    fn update_subtitle(&self) {
+        let imp = self.imp();
+        let me = imp
+            .session
+            .borrow()
+            .as_ref()
+            .map(|s| s.me().to_owned())
+            .unwrap_or_default();
+        let server = imp.server.borrow().clone();
+        // Translators: the header bar subtitle, such as "alice on 127.0.0.1:5000".
+        imp.window_title.set_subtitle(&gettext_f(
+            "{name} on {server}",
+            &[("name", &me), ("server", &server)],
+        ));
+    }
+
+    fn append_lines(&self, lines: Vec<ChatLine>) {
+        self.imp().chat_view.append(lines);
+    }
+
+    /// The connect form.
+    pub fn connect_page(&self) -> ConnectPage {
+        self.imp().connect_page.get()
+    }
+
+    /// The conversation.
+    pub fn chat_view(&self) -> ChatView {
+        self.imp().chat_view.get()
+    }
+
+    /// The message entry.
+    pub fn composer(&self) -> Composer {
+        self.imp().composer.get()
+    }
+
+    /// The member list.
+    pub fn member_list(&self) -> MemberList {
+        self.imp().member_list.get()
+    }
+
+    /// True when the window is too narrow for the member list beside the
+    /// conversation, which then slides over it on demand.
+    pub fn members_folded(&self) -> bool {
+        self.imp().flap.is_folded()
+    }
+
+    /// The text of the reconnect banner, when it is shown.
+    pub fn banner(&self) -> Option<String> {
+        let imp = self.imp();
+        imp.banner_revealer
+            .reveals_child()
+            .then(|| imp.banner_label.label().into())
+    }
+}

@@ -1,0 +1,565 @@
+//! GTK tests of the natter client against a real natterd, under a display.
+//!
+//! GTK must live on one thread, and libtest runs each `#[test]` on a new
+//! one, so this target has `harness = false`: `main` initialises GTK once
+//! and runs every check in turn on the main thread, printing one line per
+//! check and a summary. Every wait is bounded and polls a condition while
+//! iterating the GLib main context. Run it through `tests/run-gtk-tests.sh`,
+//! which starts Xvfb when there is no display.
+//!
+//! The client's modules are compiled into this test from `src/client/`, so
+//! the checks drive a real `NatterWindow` and read its widgets' models.
+
+// Compiled with cfg(test) but without a harness, so the client's unit
+// tests are dropped and their imports look unused.
+#[allow(dead_code, unused_imports)]
+#[path = "../src/client/main.rs"]
+mod client;
+
+// The client's modules refer to each other through `crate::…`.
+use client::{application, config, connection, i18n, model, settings, widgets, window};
+
+#[path = "gtk_ui/burst.rs"]
+mod burst;
+#[path = "gtk_ui/support.rs"]
+mod support;
+
+use std::net::TcpListener;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use adw::prelude::*;
+
+use crate::model::session::{Entry, ServerError};
+use crate::support::{owned, pump, wait_until, Raw, Server, Win};
+use crate::window::{Phase, WindowPage};
+
+const NATTER: &str = env!("CARGO_BIN_EXE_natter");
+
+// ----------------------------------------------------------------- checks
+
+/// The client joins, the entry has the focus, and what a raw client sends
+/// shows up in the conversation by kind.
+fn joins_and_shows_what_others_send() {
+    let server = Server::start();
+    let win = Win::joined(&server, "alice");
+    let entry = win.0.composer().entry();
+    wait_until("the message entry to have the focus", || {
+        gtk::prelude::GtkWindowExt::focus(&win.0)
+            .is_some_and(|f| f == entry.clone().upcast::<gtk::Widget>() || f.is_ancestor(&entry))
+    });
+    assert!(win.0.composer().can_send());
+    win.wait_entry(
+        "the welcome line",
+        |e| matches!(e, Entry::Welcome { name, .. } if name == "alice"),
+    );
+
+    let mut chulsoo = Raw::join(&server, "철수");
+    wait_until("철수 in the member list", || {
+        win.members() == owned(&["alice", "철수"])
+    });
+    assert_eq!(win.0.member_list().count_text(), "2 people online");
+
+    chulsoo.send("안녕 alice, https://example.org 봐요");
+    chulsoo.send("/me 손을 흔든다");
+    chulsoo.send("/msg alice 비밀");
+    win.wait_entry(
+        "the private message",
+        |e| matches!(e, Entry::PrivateIn { from, text } if from == "철수" && text == "비밀"),
+    );
+    let entries = win.entries();
+    assert!(entries.contains(&Entry::Joined("철수".into())));
+    assert!(entries.contains(&Entry::Chat {
+        from: "철수".into(),
+        text: "안녕 alice, https://example.org 봐요".into(),
+        mention: true
+    }));
+    assert!(entries.contains(&Entry::Action {
+        from: "철수".into(),
+        text: "손을 흔든다".into(),
+        own: false,
+        mention: false
+    }));
+    let times = win.0.chat_view().lines();
+    assert!(
+        times
+            .iter()
+            .all(|l| l.time.len() == 5 && l.time.as_bytes()[2] == b':'),
+        "HH:MM on every line"
+    );
+}
+
+/// A line typed into the entry and activated reaches the raw client, shows
+/// locally, and clears the entry; commands look right on both sides.
+fn typed_lines_reach_others_and_show_locally() {
+    let server = Server::start();
+    let win = Win::joined(&server, "alice");
+    let mut bob = Raw::join(&server, "bob");
+    wait_until("bob in the member list", || win.members().len() == 2);
+
+    win.type_and_send("hello 철수 & <b>");
+    bob.expect_line("alice: hello 철수 & <b>");
+    win.wait_entry("the own line", |e| {
+        *e == Entry::OwnChat {
+            from: "alice".into(),
+            text: "hello 철수 & <b>".into(),
+        }
+    });
+    wait_until("the entry to clear", || win.0.composer().text().is_empty());
+
+    // Empty input sends nothing: the next line is the first bob gets.
+    win.type_and_send("   ");
+    pump(Duration::from_millis(100));
+    win.0.composer().set_text("");
+    win.type_and_send("/me waves");
+    bob.expect_line("* alice waves");
+    win.wait_entry(
+        "the own action",
+        |e| matches!(e, Entry::Action { own: true, text, .. } if text == "waves"),
+    );
+    assert!(bob.drain().is_empty(), "nothing but the action reached bob");
+
+    win.type_and_send("/msg bob psst");
+    bob.expect_line("alice (private): psst");
+    win.wait_entry("the sent private line", |e| {
+        *e == Entry::PrivateOut {
+            to: "bob".into(),
+            text: "psst".into(),
+        }
+    });
+
+    win.type_and_send("/who");
+    win.wait_entry(
+        "the who answer",
+        |e| matches!(e, Entry::Online(names) if names.len() == 2),
+    );
+
+    win.type_and_send("/nick alicia");
+    bob.expect_line("*** alice is now known as alicia");
+    wait_until("the new own name", || {
+        win.0.me().as_deref() == Some("alicia")
+    });
+    wait_until("the renamed member list", || {
+        win.members() == owned(&["alicia", "bob"])
+    });
+    win.wait_entry("the own rename line", |e| {
+        matches!(e, Entry::Renamed { own: true, .. })
+    });
+
+    win.type_and_send("/dance");
+    win.wait_entry("the unknown command error", |e| {
+        *e == Entry::Error(ServerError::UnknownCommand("dance".into()))
+    });
+
+    // Up recalls, Down returns to the draft; Tab completes a member name.
+    let composer = win.0.composer();
+    composer.set_text("draft");
+    assert!(composer.history_older());
+    assert_eq!(composer.text(), "/dance");
+    assert!(composer.history_older());
+    assert_eq!(composer.text(), "/nick alicia");
+    assert!(composer.history_newer());
+    assert!(composer.history_newer());
+    assert_eq!(composer.text(), "draft");
+    composer.set_text("b");
+    assert!(composer.complete());
+    assert_eq!(composer.text(), "bob: ");
+}
+
+/// The member list follows joins, quits with a reason and lost connections.
+fn member_list_follows_joins_and_quits() {
+    let server = Server::start();
+    let win = Win::joined(&server, "alice");
+    let mut bob = Raw::join(&server, "bob");
+    let carol = Raw::join(&server, "carol");
+    wait_until("three members", || {
+        win.members() == owned(&["alice", "bob", "carol"])
+    });
+    assert_eq!(win.0.member_list().count_text(), "3 people online");
+
+    bob.send("/quit bye now");
+    wait_until("bob to leave the list", || {
+        win.members() == owned(&["alice", "carol"])
+    });
+    win.wait_entry("bob's quit line", |e| {
+        *e == Entry::Quit {
+            name: "bob".into(),
+            reason: Some("bye now".into()),
+        }
+    });
+
+    drop(carol);
+    wait_until("carol to leave the list", || {
+        win.members() == owned(&["alice"])
+    });
+    win.wait_entry("carol's lost connection", |e| {
+        *e == Entry::Quit {
+            name: "carol".into(),
+            reason: Some("connection lost".into()),
+        }
+    });
+    assert_eq!(win.0.member_list().count_text(), "1 person online");
+}
+
+/// A killed server shows "Server disconnected.", disables sending, and a
+/// restarted one on the same port is rejoined with the same name.
+fn killed_server_then_rejoin() {
+    let mut server = Server::start();
+    let port = server.port;
+    let win = Win::joined(&server, "alice");
+    server.kill();
+
+    win.wait_entry("Server disconnected.", |e| *e == Entry::Disconnected);
+    let rendered = model::render::render(&Entry::Disconnected, &model::render::LIGHT);
+    assert_eq!(rendered.markup, "Server disconnected.");
+    wait_until("the reconnect banner", || win.0.banner().is_some());
+    assert!(
+        !win.0.composer().can_send(),
+        "sending is disabled while disconnected"
+    );
+    assert!(win.members().is_empty());
+    assert_eq!(
+        win.0.page(),
+        WindowPage::Chat,
+        "the window stays on the conversation"
+    );
+
+    // Sending now fails, and the text stays in the entry.
+    win.0.composer().set_text("keep me");
+    win.0.send_text("keep me".into());
+    win.wait_entry("Failed to send message.", |e| *e == Entry::SendFailed);
+    assert_eq!(win.0.composer().text(), "keep me");
+
+    let server = Server::on_port(port);
+    let mut bob = Raw::join(&server, "bob");
+    bob.expect_line("*** alice joined");
+    win.wait_joined();
+    wait_until("the banner to go", || win.0.banner().is_none());
+    wait_until("the member list after rejoining", || {
+        win.members() == owned(&["alice", "bob"])
+    });
+    assert!(win.0.composer().can_send());
+    // The disconnect line stays in the conversation.
+    assert!(win.entries().contains(&Entry::Disconnected));
+    win.type_and_send("back");
+    bob.expect_line("alice: back");
+
+    // The Reconnect button tries at once instead of waiting for the timer.
+    drop(server);
+    wait_until("the second disconnect", || win.0.phase() == Phase::Waiting);
+    let server = Server::on_port(port);
+    gtk::prelude::WidgetExt::activate_action(&win.0, "win.reconnect", None)
+        .expect("win.reconnect exists");
+    win.wait_joined();
+    drop(server);
+}
+
+/// The connect form: inline name check, connection refused, name taken,
+/// each with a message and a retry that works.
+fn connect_form_failures_and_retry() {
+    let server = Server::start();
+    let _alice = Raw::join(&server, "alice");
+    let win = Win::new();
+    let page = win.0.connect_page();
+
+    page.set_values(&server.address(), "bad name");
+    page.submit();
+    assert_eq!(
+        page.error().as_deref(),
+        Some("A name cannot contain spaces.")
+    );
+    assert_eq!(win.0.phase(), Phase::Idle, "an invalid name never connects");
+
+    page.set_values(&server.address(), "alice");
+    page.submit();
+    wait_until("the name-taken message", || {
+        page.error().is_some_and(|e| e.contains("already taken"))
+    });
+    assert_eq!(win.0.page(), WindowPage::Connect);
+    assert_eq!(win.0.phase(), Phase::Idle);
+    assert!(!page.is_busy());
+
+    let closed_port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    page.set_values(&format!("127.0.0.1:{closed_port}"), "alice2");
+    page.submit();
+    wait_until("the refused message", || {
+        page.error().is_some_and(|e| e.contains("refused"))
+    });
+
+    page.set_values(&server.address(), "alice2");
+    page.submit();
+    win.wait_joined();
+    assert_eq!(win.members(), owned(&["alice", "alice2"]));
+    // The form is remembered for next time.
+    let saved = settings::Settings::load();
+    assert_eq!(
+        (saved.server.as_str(), saved.name.as_str()),
+        (server.address().as_str(), "alice2")
+    );
+}
+
+/// Leaving with /quit goes back to the form; the others see the quit.
+fn quit_goes_back_to_the_form() {
+    let server = Server::start();
+    let win = Win::joined(&server, "alice");
+    let mut bob = Raw::join(&server, "bob");
+    win.type_and_send("/quit see you");
+    bob.expect_line("*** alice quit (see you)");
+    wait_until("the connect page", || {
+        win.0.page() == WindowPage::Connect && win.0.phase() == Phase::Idle
+    });
+    pump(Duration::from_millis(1500));
+    assert_eq!(
+        win.0.phase(),
+        Phase::Idle,
+        "no reconnect after leaving on purpose"
+    );
+}
+
+/// At 360 px the member list folds away behind the header button.
+fn narrow_window_folds_the_member_list() {
+    let server = Server::start();
+    let win = Win::new();
+    win.0.set_default_size(360, 600);
+    win.0.join(&server.address(), "철수");
+    win.wait_joined();
+    wait_until("a narrow window", || {
+        win.0.width() > 0 && win.0.width() <= 360
+    });
+    wait_until("the member list to fold", || win.0.members_folded());
+    let wide = Win::joined(&server, "alice");
+    wait_until("a wide window", || wide.0.width() >= 800);
+    wait_until("the member list beside the conversation", || {
+        !wide.0.members_folded()
+    });
+}
+
+/// The application: actions, accelerators, New Window and About.
+fn application_actions_and_windows() {
+    let app = application::NatterApplication::new();
+    app.register(None::<&gtk::gio::Cancellable>)
+        .expect("the application registers");
+    assert_eq!(app.accels_for_action("app.quit"), ["<Control>q"]);
+    assert_eq!(app.accels_for_action("app.new-window"), ["<Control>n"]);
+    assert_eq!(app.accels_for_action("window.close"), ["<Control>w"]);
+    app.activate();
+    assert_eq!(app.windows().len(), 1);
+    app.activate_action("new-window", None);
+    assert_eq!(app.windows().len(), 2);
+    app.activate_action("about", None);
+    {
+        let about = gtk::Window::list_toplevels()
+            .into_iter()
+            .find_map(|w| w.downcast::<adw::AboutWindow>().ok())
+            .expect("an About window");
+        assert_eq!(about.version(), config::VERSION);
+        about.destroy();
+    }
+    for window in app.windows() {
+        window.destroy();
+    }
+    pump(Duration::from_millis(50));
+}
+
+/// `natter --server HOST:PORT --name NAME` joins at once, straight from
+/// the target directory (no installed schema, no session bus needed).
+fn command_line_joins_at_once() {
+    let server = Server::start();
+    let mut watcher = Raw::join(&server, "watcher");
+    let config_home = std::env::temp_dir().join(format!("natter-gtk-cli-{}", std::process::id()));
+    let mut child = Command::new(NATTER)
+        .args(["--server", &server.address(), "--name", "영희"])
+        .env("XDG_CONFIG_HOME", &config_home)
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("natter starts");
+    let joined = catch_unwind(AssertUnwindSafe(|| watcher.expect_line("*** 영희 joined")));
+    let still_running = child.try_wait().map(|s| s.is_none()).unwrap_or(false);
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&config_home);
+    if let Err(panic) = joined {
+        std::panic::resume_unwind(panic);
+    }
+    assert!(still_running, "natter keeps running after joining");
+
+    let version = Command::new(NATTER)
+        .arg("--version")
+        .output()
+        .expect("natter --version runs");
+    assert!(version.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        format!("natter {}", config::VERSION)
+    );
+}
+
+/// Not a check: with `NATTER_SCREENSHOT=PATH`, plays a short conversation
+/// (English and Korean names, a raw-socket client on the other side) and
+/// saves the screen with ImageMagick's `import`, for docs/screenshot.png.
+fn screenshot() {
+    let Some(path) = std::env::var_os("NATTER_SCREENSHOT") else {
+        return;
+    };
+    let server = Server::start();
+    let win = Win::new();
+    win.0.set_default_size(880, 620);
+    win.0.join(&server.address(), "alice");
+    win.wait_joined();
+    let mut chulsoo = Raw::join(&server, "철수");
+    let mut bob = Raw::join(&server, "bob");
+    let mut carol = Raw::join(&server, "carol");
+    let say = |raw: &mut Raw, line: &str| {
+        raw.send(line);
+        pump(Duration::from_millis(150));
+    };
+    let type_line = |text: &str| {
+        win.type_and_send(text);
+        pump(Duration::from_millis(150));
+    };
+    say(&mut carol, "morning! is the build green again?");
+    say(&mut bob, "yes, the flaky test is fixed");
+    say(
+        &mut chulsoo,
+        "안녕하세요! 오늘 회의 자료 올렸어요: https://example.org/notes",
+    );
+    type_line("고마워요 철수, I'll read them before lunch.");
+    say(&mut bob, "/me grabs a coffee");
+    say(&mut bob, "alice: could you review my patch today?");
+    type_line("Sure, after the meeting.");
+    say(&mut chulsoo, "/msg alice 점심 같이 먹을래요?");
+    type_line("/msg 철수 좋아요, 12시 반에 봐요!");
+    let mut younghee = Raw::join(&server, "영희");
+    pump(Duration::from_millis(150));
+    say(&mut younghee, "다들 좋은 아침이에요 :)");
+    drop(younghee);
+    pump(Duration::from_millis(150));
+    type_line("/me waves");
+    say(&mut bob, "see you all at 3");
+    win.0.composer().set_text("");
+    pump(Duration::from_millis(600));
+    let display = std::env::var("DISPLAY").unwrap_or_default();
+    let (w, h) = (win.0.width(), win.0.height());
+    // Without a window manager the window sits at 0,0 inside a 5 px frame.
+    let crop = std::env::var("NATTER_SCREENSHOT_CROP").unwrap_or_else(|_| format!("{w}x{h}+5+5"));
+    let status = Command::new("import")
+        .args(["-display", &display, "-window", "root", "-crop", &crop])
+        .arg(&path)
+        .status()
+        .expect("ImageMagick's import runs");
+    assert!(status.success());
+    println!(
+        "    screenshot: {w}x{h} saved to {}",
+        std::path::Path::new(&path).display()
+    );
+    let _ = (chulsoo.drain(), bob.drain(), carol.drain());
+}
+
+// ------------------------------------------------------------------ main
+
+type Check = (&'static str, fn());
+
+const CHECKS: &[Check] = &[
+    (
+        "joins_and_shows_what_others_send",
+        joins_and_shows_what_others_send,
+    ),
+    (
+        "typed_lines_reach_others_and_show_locally",
+        typed_lines_reach_others_and_show_locally,
+    ),
+    (
+        "member_list_follows_joins_and_quits",
+        member_list_follows_joins_and_quits,
+    ),
+    ("killed_server_then_rejoin", killed_server_then_rejoin),
+    (
+        "connect_form_failures_and_retry",
+        connect_form_failures_and_retry,
+    ),
+    ("quit_goes_back_to_the_form", quit_goes_back_to_the_form),
+    (
+        "burst_of_ten_thousand_lines",
+        burst::burst_of_ten_thousand_lines,
+    ),
+    (
+        "narrow_window_folds_the_member_list",
+        narrow_window_folds_the_member_list,
+    ),
+    (
+        "application_actions_and_windows",
+        application_actions_and_windows,
+    ),
+    ("command_line_joins_at_once", command_line_joins_at_once),
+];
+
+/// Run only when asked for by name (and with `NATTER_SCREENSHOT` set).
+const EXTRAS: &[Check] = &[("screenshot", screenshot)];
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--list") {
+        // The format cargo-nextest asks a harness-less test binary for.
+        for (name, _) in CHECKS {
+            println!("{name}: test");
+        }
+        return ExitCode::SUCCESS;
+    }
+    let filters: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        eprintln!("gtk_ui: no display; run tests/run-gtk-tests.sh, which starts Xvfb");
+        return ExitCode::FAILURE;
+    }
+    // Before GTK or GLib read them: a private config dir (settings are
+    // saved there), in-memory GSettings, no accessibility bus.
+    let config_home = std::env::temp_dir().join(format!("natter-gtk-ui-{}", std::process::id()));
+    std::env::set_var("XDG_CONFIG_HOME", &config_home);
+    std::env::set_var("GSETTINGS_BACKEND", "memory");
+    std::env::set_var("GTK_A11Y", "none");
+    if let Err(err) = gtk::init() {
+        eprintln!("gtk_ui: cannot initialise GTK: {err}");
+        return ExitCode::FAILURE;
+    }
+    adw::init().expect("libadwaita initialises after GTK");
+    application::load_css();
+
+    let (mut passed, mut failed) = (0, 0);
+    let started = Instant::now();
+    let extras = EXTRAS
+        .iter()
+        .filter(|(name, _)| filters.iter().any(|f| f.as_str() == *name));
+    for (name, check) in CHECKS.iter().chain(extras) {
+        if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
+            continue;
+        }
+        let t = Instant::now();
+        match catch_unwind(AssertUnwindSafe(check)) {
+            Ok(()) => {
+                passed += 1;
+                println!("test {name} ... ok ({} ms)", t.elapsed().as_millis());
+            }
+            Err(_) => {
+                failed += 1;
+                println!("test {name} ... FAILED");
+            }
+        }
+        pump(Duration::from_millis(20));
+    }
+    let _ = std::fs::remove_dir_all(&config_home);
+    println!("\ngtk_ui ran in {:.1} s", started.elapsed().as_secs_f64());
+    println!("gtk_ui: {passed} passed, {failed} failed");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,245 @@
+//! Helpers of the GTK tests: bounded waits that keep the main loop turning,
+//! a natterd child process, a raw socket client, and a shown window.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use adw::prelude::*;
+use gtk::glib;
+
+use crate::model::session::Entry;
+use crate::window::{NatterWindow, Phase, WindowPage};
+
+const NATTERD: &str = env!("CARGO_BIN_EXE_natterd");
+/// Upper bound of every wait.
+pub const WAIT: Duration = Duration::from_secs(15);
+
+/// Runs the main loop until `cond` holds, failing after `limit`.
+pub fn wait_until_for(what: &str, limit: Duration, mut cond: impl FnMut() -> bool) {
+    let ctx = glib::MainContext::default();
+    let deadline = Instant::now() + limit;
+    while !cond() {
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {limit:?} waiting for {what}"
+        );
+        if !ctx.iteration(false) {
+            thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
+
+pub fn wait_until(what: &str, cond: impl FnMut() -> bool) {
+    wait_until_for(what, WAIT, cond);
+}
+
+/// Runs the main loop for `d` (to give something the chance to happen).
+pub fn pump(d: Duration) {
+    let ctx = glib::MainContext::default();
+    let end = Instant::now() + d;
+    while Instant::now() < end {
+        if !ctx.iteration(false) {
+            thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
+
+/// A natterd child process, killed on drop.
+pub struct Server {
+    child: Child,
+    pub port: u16,
+}
+
+impl Server {
+    pub fn start() -> Server {
+        Server::on_port(0)
+    }
+
+    pub fn on_port(port: u16) -> Server {
+        Server::with_args(port, &[])
+    }
+
+    pub fn with_args(port: u16, extra: &[&str]) -> Server {
+        let listen = format!("127.0.0.1:{port}");
+        let mut child = Command::new(NATTERD)
+            .args(["--listen", &listen, "--log-level", "info"])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("natterd should start");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            let mut sent = false;
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if !sent {
+                    if let Some(at) = line.find("listening on ") {
+                        let addr = line[at + "listening on ".len()..].trim().to_owned();
+                        let port = addr.rsplit(':').next().and_then(|p| p.parse::<u16>().ok());
+                        let _ = tx.send(port);
+                        sent = true;
+                    }
+                }
+            }
+        });
+        let port = rx
+            .recv_timeout(WAIT)
+            .ok()
+            .flatten()
+            .expect("natterd should print `listening on 127.0.0.1:PORT`");
+        Server { child, port }
+    }
+
+    pub fn address(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A plain socket client on the other side; lines arrive through a thread.
+pub struct Raw {
+    pub stream: TcpStream,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Raw {
+    /// Connects as `name` and waits for the welcome.
+    pub fn join(server: &Server, name: &str) -> Raw {
+        let stream = TcpStream::connect(server.address()).expect("raw client connects");
+        let reader = stream.try_clone().expect("clone raw socket");
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            for line in BufReader::new(reader).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut raw = Raw {
+            stream,
+            lines: rx,
+            seen: Vec::new(),
+        };
+        raw.send(name);
+        raw.expect(&format!("welcome for {name}"), |l| {
+            l.starts_with("*** welcome ")
+        });
+        raw
+    }
+
+    pub fn send(&mut self, line: &str) {
+        self.stream
+            .write_all(format!("{line}\n").as_bytes())
+            .expect("raw client writes");
+    }
+
+    /// Waits (pumping GTK) for a line that satisfies `pred`; returns it.
+    pub fn expect(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let mut found = None;
+        wait_until(&format!("raw client to read {what}"), || {
+            while let Ok(line) = self.lines.try_recv() {
+                self.seen.push(line);
+            }
+            if let Some(i) = self.seen.iter().position(|l| pred(l)) {
+                found = Some(self.seen.remove(i));
+            }
+            found.is_some()
+        });
+        found.expect("found after the wait")
+    }
+
+    pub fn expect_line(&mut self, exact: &str) {
+        self.expect(&format!("{exact:?}"), |l| l == exact);
+    }
+
+    /// Everything received so far that no `expect` took.
+    pub fn drain(&mut self) -> Vec<String> {
+        while let Ok(line) = self.lines.try_recv() {
+            self.seen.push(line);
+        }
+        std::mem::take(&mut self.seen)
+    }
+}
+
+impl Drop for Raw {
+    fn drop(&mut self) {
+        // The reader thread holds a clone of the socket: shut it down for real.
+        let _ = self.stream.shutdown(std::net::Shutdown::Both);
+    }
+}
+
+/// A shown window, destroyed on drop so a failed check leaves nothing behind.
+pub struct Win(pub NatterWindow);
+
+impl Win {
+    pub fn new() -> Win {
+        let window = NatterWindow::standalone();
+        window.present();
+        Win(window)
+    }
+
+    /// A window joined to `server` as `name`.
+    pub fn joined(server: &Server, name: &str) -> Win {
+        let win = Win::new();
+        win.0.join(&server.address(), name);
+        win.wait_joined();
+        win
+    }
+
+    pub fn wait_joined(&self) {
+        wait_until("the window to join", || {
+            self.0.phase() == Phase::Joined && self.0.page() == WindowPage::Chat
+        });
+    }
+
+    pub fn entries(&self) -> Vec<Entry> {
+        self.0
+            .chat_view()
+            .lines()
+            .into_iter()
+            .map(|l| l.entry)
+            .collect()
+    }
+
+    pub fn wait_entry(&self, what: &str, pred: impl Fn(&Entry) -> bool) {
+        wait_until(what, || self.entries().iter().any(&pred));
+    }
+
+    pub fn members(&self) -> Vec<String> {
+        self.0.member_list().names()
+    }
+
+    pub fn type_and_send(&self, text: &str) {
+        let composer = self.0.composer();
+        composer.set_text(text);
+        composer.entry().emit_activate();
+    }
+}
+
+impl Drop for Win {
+    fn drop(&mut self) {
+        gtk::prelude::GtkWindowExt::set_focus(&self.0, None::<&gtk::Widget>);
+        self.0.destroy();
+    }
+}
+
+pub fn owned(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Runs the desktop client's tests: its unit tests, then the GTK tests
+# (tests/gtk_ui.rs) against a real natterd, under Xvfb when there is no
+# display. Installs the GTK packages first when they are missing.
+#
+#   bash tests/run-gtk-tests.sh            # everything
+#   bash tests/run-gtk-tests.sh burst      # only the GTK checks whose name has "burst"
+#
+# Honours CARGO_TARGET_DIR and DISPLAY; always stops the Xvfb it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# What the client needs on a Debian machine: GTK 4 and libadwaita headers,
+# a virtual display, and a font with Hangul for the Korean names.
+packages=(libgtk-4-dev libadwaita-1-dev pkg-config xvfb xauth fonts-dejavu-core fonts-nanum)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing: ${missing[*]}"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+xvfb_pid=""
+tmp=$(mktemp -d)
+cleanup() {
+    if [ -n "$xvfb_pid" ]; then
+        kill "$xvfb_pid" 2>/dev/null || true
+        wait "$xvfb_pid" 2>/dev/null || true
+    fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+    # -displayfd: Xvfb picks a free display number and prints it once ready.
+    Xvfb -displayfd 1 -screen 0 1280x800x24 -nolisten tcp >"$tmp/display" 2>"$tmp/xvfb.log" &
+    xvfb_pid=$!
+    for _ in $(seq 100); do
+        [ -s "$tmp/display" ] && break
+        kill -0 "$xvfb_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if [ ! -s "$tmp/display" ]; then
+        echo "Xvfb did not start:" >&2
+        cat "$tmp/xvfb.log" >&2
+        exit 1
+    fi
+    export DISPLAY=":$(head -n1 "$tmp/display")"
+    # Software GL is slow on a virtual display; GTK's cairo renderer is not.
+    export GSK_RENDERER="${GSK_RENDERER:-cairo}"
+    echo "Xvfb on $DISPLAY"
+fi
+export GTK_A11Y=none GSETTINGS_BACKEND=memory
+# No session bus: the client must work without one, so test it that way.
+unset DBUS_SESSION_BUS_ADDRESS
+
+echo "== client unit tests"
+cargo test --locked --features gui --bin natter
+
+echo "== GTK tests (natterd + natter under $DISPLAY)"
+cargo test --locked --features gui --test gtk_ui -- "$@"
