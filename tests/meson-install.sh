@@ -69,25 +69,11 @@ step() { echo "== $* (at $((SECONDS - step_start)) s)"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 ok() { echo "ok: $*"; }
 
-# Debian packages this needs; installed when missing (as tests/run-gtk-tests.sh does).
-packages=(
-    meson ninja-build pkg-config libgtk-4-dev libadwaita-1-dev gettext
-    desktop-file-utils appstream xvfb x11-utils imagemagick fonts-nanum python3
+# Debian packages this needs; installed when missing.
+bash "$repo/tests/install-deps.sh" \
+    meson ninja-build pkg-config libgtk-4-dev libadwaita-1-dev gettext \
+    desktop-file-utils appstream xvfb x11-utils imagemagick fonts-nanum python3 \
     xdotool xclip
-)
-if command -v dpkg-query >/dev/null && command -v apt-get >/dev/null; then
-    absent=()
-    for p in "${packages[@]}"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || absent+=("$p")
-    done
-    if [ ${#absent[@]} -gt 0 ]; then
-        echo "installing: ${absent[*]}"
-        sudo=""
-        [ "$(id -u)" -eq 0 ] || sudo="sudo"
-        $sudo apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${absent[@]}" >/dev/null
-    fi
-fi
 missing=""
 for tool in meson ninja cargo msgfmt gettext desktop-file-validate appstreamcli \
     Xvfb xwininfo xprop xdpyinfo import identify python3; do

@@ -12,18 +12,7 @@ cd "$(dirname "$0")/.."
 
 # What the client needs on a Debian machine: GTK 4 and libadwaita headers,
 # a virtual display, and a font with Hangul for the Korean names.
-packages=(libgtk-4-dev libadwaita-1-dev pkg-config xvfb xauth fonts-dejavu-core fonts-nanum)
-missing=()
-for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "installing: ${missing[*]}"
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+bash tests/install-deps.sh libgtk-4-dev libadwaita-1-dev pkg-config xvfb xauth fonts-dejavu-core fonts-nanum
 
 xvfb_pid=""
 tmp=$(mktemp -d)
