@@ -10,6 +10,9 @@ bash tests/install-deps.sh
 echo "== server and protocol (no GTK)"
 cargo test --locked
 
+echo "== natter-bench smoke run (figures not asserted)"
+cargo test --locked --features bench --test bench_smoke
+
 if [ -f tests/run-gtk-tests.sh ]; then
     echo "== desktop client (GTK under Xvfb)"
     bash tests/run-gtk-tests.sh

@@ -37,9 +37,10 @@ pub fn tune_socket(socket: &TcpStream) -> io::Result<()> {
 /// Where a client is in its life.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum State {
-    /// Connected, no name yet. `first_bytes` is when unterminated input
-    /// first arrived, for spotting clients that never send a newline.
-    AwaitingName { first_bytes: Option<Instant> },
+    /// Connected at `since`, no name yet. `first_bytes` is when
+    /// unterminated input first arrived, for spotting clients that never
+    /// send a newline.
+    AwaitingName { since: Instant, first_bytes: Option<Instant> },
     /// In the room under this name.
     Joined { name: String },
 }
@@ -107,7 +108,7 @@ impl Connection {
             peer,
             id,
             decoder: LineDecoder::new(max_line),
-            state: State::AwaitingName { first_bytes: None },
+            state: State::AwaitingName { since: now, first_bytes: None },
             mode: Mode::Lines,
             out: Vec::new(),
             out_pos: 0,

@@ -51,6 +51,10 @@ const STALL: Duration = Duration::from_millis(500);
 const CONGESTED_MAX: Duration = Duration::from_secs(5);
 /// How often congestion is rechecked while any client is congested.
 const CONGESTION_TICK: Duration = Duration::from_millis(50);
+/// Quiet time after a burst before freed heap is handed back.
+const TRIM_AFTER: Duration = Duration::from_millis(200);
+/// Joins or closes in one turn that count as a burst worth trimming after.
+const TRIM_BURST: usize = 32;
 
 /// A timer entry naming one connection: (when, slab key, connection id).
 type Timer = (Instant, usize, u64);
@@ -69,8 +73,17 @@ pub struct Server {
     next_id: u64,
     /// Unnamed clients with unterminated input, oldest first.
     raw_checks: VecDeque<Timer>,
-    /// Every new connection's deadline for sending its name, oldest first.
-    name_deadlines: VecDeque<Timer>,
+    /// When to next look for connections that sent no name in time. One
+    /// sweep a second at most, rather than a timer per connection, keeps
+    /// fast connect/disconnect churn from piling up timers.
+    name_sweep_at: Option<Instant>,
+    /// When to hand freed heap back to the kernel: set after a burst of
+    /// connects or closes (a join storm leaves megabytes of freed welcome
+    /// lines and notices that glibc would otherwise keep), and pushed back
+    /// while the burst goes on.
+    trim_at: Option<Instant>,
+    /// Connections accepted or reaped this turn.
+    churn: usize,
     /// Throttled clients, earliest refill first.
     flood_timers: BinaryHeap<Reverse<Timer>>,
     flood: FloodLimit,
@@ -119,7 +132,9 @@ impl Server {
             options,
             next_id: 0,
             raw_checks: VecDeque::new(),
-            name_deadlines: VecDeque::new(),
+            name_sweep_at: None,
+            trim_at: None,
+            churn: 0,
             flood_timers: BinaryHeap::new(),
             flood,
             per_ip: HashMap::new(),
@@ -186,7 +201,8 @@ impl Server {
         let deadlines = [
             congestion,
             self.raw_checks.front().map(|c| c.0),
-            self.name_deadlines.front().map(|c| c.0),
+            self.name_sweep_at,
+            self.trim_at,
             self.flood_timers.peek().map(|t| t.0 .0),
             self.accept_paused_until,
             self.shutdown_deadline,
@@ -271,8 +287,10 @@ impl Server {
         conn.tls = session;
         entry.insert(conn);
         *self.per_ip.entry(ip).or_default() += 1;
-        let deadline = Instant::now() + Duration::from_secs(self.options.name_timeout);
-        self.name_deadlines.push_back((deadline, key, id));
+        self.churn += 1;
+        if self.name_sweep_at.is_none() {
+            self.name_sweep_at = Some(Instant::now() + self.name_timeout());
+        }
     }
 
     // ---- reading ----
@@ -346,7 +364,7 @@ impl Server {
                     self.handle_frame(key, Frame::Line(text));
                 }
             }
-            (State::AwaitingName { first_bytes }, Mode::Lines) => {
+            (State::AwaitingName { first_bytes, .. }, Mode::Lines) => {
                 if first_bytes.is_none() && !conn.decoder.pending().is_empty() {
                     let now = Instant::now();
                     *first_bytes = Some(now);
@@ -425,12 +443,12 @@ impl Server {
             self.raw_checks.pop_front();
             self.raw_timeout(key, id);
         }
-        while let Some(&(when, key, id)) = self.name_deadlines.front() {
-            if when > now {
-                break;
-            }
-            self.name_deadlines.pop_front();
-            self.name_timeout(key, id);
+        if self.name_sweep_at.is_some_and(|t| t <= now) {
+            self.sweep_unnamed(now);
+        }
+        if self.trim_at.is_some_and(|t| t <= now) {
+            self.trim_at = None;
+            trim_heap();
         }
         while let Some(&Reverse((when, key, id))) = self.flood_timers.peek() {
             if when > now {
@@ -459,16 +477,35 @@ impl Server {
         self.handle_frame(key, Frame::Line(name));
     }
 
-    /// Closes a connection that never named itself, a stalled handshake
-    /// or an idle port scan, so it cannot hold a slot forever.
-    fn name_timeout(&mut self, key: usize, id: u64) {
-        let Some(conn) = self.clients.slab.get(key) else { return };
-        if conn.id != id || conn.closing.is_some() || conn.name().is_some() {
-            return;
+    fn name_timeout(&self) -> Duration {
+        Duration::from_secs(self.options.name_timeout)
+    }
+
+    /// Closes connections that never named themselves (a stalled TLS
+    /// handshake, an idle port scan) so they cannot hold slots forever, and
+    /// schedules the next sweep for the earliest remaining deadline.
+    fn sweep_unnamed(&mut self, now: Instant) {
+        let timeout = self.name_timeout();
+        let mut expired = Vec::new();
+        let mut earliest: Option<Instant> = None;
+        for (key, conn) in self.clients.slab.iter() {
+            if let State::AwaitingName { since, .. } = conn.state {
+                if conn.closing.is_some() {
+                    continue;
+                }
+                if since + timeout <= now {
+                    expired.push(key);
+                } else {
+                    earliest = Some(earliest.map_or(since, |e| e.min(since)));
+                }
+            }
         }
-        debug!("{} sent no name in time", conn.peer);
-        self.room.send_to(&mut self.clients, key, &Reply::Error(ReplyError::NameTimeout));
-        self.clients.close(key, "");
+        for key in expired {
+            debug!("key {key} sent no name in time");
+            self.room.send_to(&mut self.clients, key, &Reply::Error(ReplyError::NameTimeout));
+            self.clients.close(key, "");
+        }
+        self.name_sweep_at = earliest.map(|e| (e + timeout).max(now + Duration::from_secs(1)));
     }
 
     /// A throttled client has a token again: take its waiting lines, then
@@ -493,8 +530,18 @@ impl Server {
     /// produces more work (a quit notice can overflow a slow client).
     fn settle(&mut self) {
         loop {
-            for key in std::mem::take(&mut self.clients.closing) {
-                self.reap(key);
+            let closing = std::mem::take(&mut self.clients.closing);
+            if !closing.is_empty() {
+                // Take the whole batch out of the room before telling
+                // anyone, so quits reach survivors only: when thousands
+                // drop at once they are not told of each other.
+                let left: Vec<_> = closing.into_iter().filter_map(|key| self.reap(key)).collect();
+                if self.shutdown_deadline.is_none() {
+                    for (name, reason) in &left {
+                        let reason = Some(reason.as_str()).filter(|r| !r.is_empty());
+                        self.room.broadcast(&mut self.clients, None, &Reply::Quit { name, reason });
+                    }
+                }
             }
             for key in std::mem::take(&mut self.clients.dirty) {
                 if let Some(conn) = self.clients.slab.get_mut(key) {
@@ -504,8 +551,11 @@ impl Server {
             }
             self.check_congestion();
             if self.clients.closing.is_empty() {
-                return;
+                break;
             }
+        }
+        if std::mem::take(&mut self.churn) >= TRIM_BURST {
+            self.trim_at = Some(Instant::now() + TRIM_AFTER);
         }
     }
 
@@ -571,8 +621,11 @@ impl Server {
         }
     }
 
-    fn reap(&mut self, key: usize) {
-        let Some(mut conn) = self.clients.slab.try_remove(key) else { return };
+    /// Removes a closed connection; returns its name and reason if it had
+    /// joined, for the quit notice.
+    fn reap(&mut self, key: usize) -> Option<(String, String)> {
+        let mut conn = self.clients.slab.try_remove(key)?;
+        self.churn += 1;
         let _ = self.poll.registry().deregister(&mut conn.socket);
         conn.finish();
         let ip = conn.peer.ip().to_canonical();
@@ -583,20 +636,17 @@ impl Server {
             }
         }
         let reason = conn.closing.take().unwrap_or_default();
-        let Some(name) = conn.name() else {
+        let State::Joined { name } = conn.state else {
             debug!("closed unnamed connection from {}", conn.peer);
-            return;
+            return None;
         };
-        self.room.leave(name);
+        self.room.leave(&name);
         if reason.is_empty() {
             info!("{name} quit");
         } else {
             info!("{name} quit ({reason})");
         }
-        if self.shutdown_deadline.is_none() {
-            let reason = Some(reason.as_str()).filter(|r| !r.is_empty());
-            self.room.broadcast(&mut self.clients, None, &Reply::Quit { name, reason });
-        }
+        Some((name, reason))
     }
 
     // ---- shutdown ----
@@ -643,5 +693,16 @@ impl Server {
             conn.finish();
         }
         true
+    }
+}
+
+/// Hands free heap pages back to the kernel. glibc keeps freed memory for
+/// reuse; after a join or quit storm that is megabytes an idle server
+/// would hold for nothing.
+fn trim_heap() {
+    #[cfg(target_env = "gnu")]
+    // SAFETY: malloc_trim only walks the allocator's own free lists.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }

@@ -1,0 +1,84 @@
+//! The measured scenarios, one module each, and what they share: starting
+//! a fresh server per run, client names, and CPU accounting for the
+//! server (from /proc) and the generator itself (getrusage).
+
+pub mod ceiling;
+pub mod churn;
+pub mod fanout;
+pub mod idle;
+pub mod latency;
+
+use std::time::{Duration, Instant};
+
+use crate::options::Options;
+use crate::peers::{Peer, Server};
+use crate::sys;
+
+/// What every scenario run gets.
+pub struct Ctx<'a> {
+    pub opts: &'a Options,
+    pub peer: &'a Peer,
+    /// e.g. `natterd fanout 100x200 run 2/3`, for progress lines.
+    pub label: String,
+}
+
+impl Ctx<'_> {
+    /// A fresh server for this run.
+    pub fn start_server(&self) -> Result<Server, String> {
+        Server::start(self.peer, self.opts.server_cpu(), self.opts.keep_logs)
+    }
+
+    /// Clients in setup at once: `--setup-concurrency`, else the peer's own.
+    pub fn setup_concurrency(&self) -> usize {
+        self.opts
+            .setup_concurrency
+            .unwrap_or_else(|| self.peer.kind.setup_concurrency())
+    }
+}
+
+/// Client `i`'s name: a letter and five digits, short enough for IRC's
+/// nine-character nick default and valid in Natter.
+pub fn name(prefix: char, i: usize) -> String {
+    format!("{prefix}{i:05}")
+}
+
+/// CPU used by the server and by the bench between `start` and `stop`.
+pub struct CpuMeter {
+    server0: Duration,
+    bench0: Duration,
+    wall0: Instant,
+}
+
+/// What a [`CpuMeter`] measured.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CpuUse {
+    pub server: Duration,
+    pub bench: Duration,
+    pub wall: Duration,
+}
+
+impl CpuMeter {
+    pub fn start(server: &Server) -> CpuMeter {
+        CpuMeter {
+            server0: server.cpu(),
+            bench0: sys::own_cpu(),
+            wall0: Instant::now(),
+        }
+    }
+
+    pub fn stop(&self, server: &Server) -> CpuUse {
+        CpuUse {
+            server: server.cpu().saturating_sub(self.server0),
+            bench: sys::own_cpu().saturating_sub(self.bench0),
+            wall: self.wall0.elapsed(),
+        }
+    }
+}
+
+/// A monotonic clock shared by senders and receivers: ns since the bench
+/// started.
+pub fn now_ns() -> u64 {
+    use std::sync::OnceLock;
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    EPOCH.get_or_init(Instant::now).elapsed().as_nanos() as u64
+}

@@ -1,0 +1,67 @@
+//! Smoke run of `natter-bench --quick` against natterd alone: it must
+//! finish within a time limit and print its tables. No figure is asserted:
+//! natter-bench is a benchmark, never a timed test.
+//!
+//! Built only with `--features bench`.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const LIMIT: Duration = Duration::from_secs(120);
+
+#[test]
+fn quick_run_prints_the_tables() {
+    let json = std::env::temp_dir().join(format!("natter-bench-smoke-{}.json", std::process::id()));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_natter-bench"))
+        .args([
+            "--quick",
+            "--peers",
+            "natterd",
+            "--natterd",
+            env!("CARGO_BIN_EXE_natterd"),
+            "--json",
+        ])
+        .arg(&json)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("natter-bench should start");
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stdout.read_to_string(&mut text);
+        text
+    });
+
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait should work") {
+            break status;
+        }
+        if start.elapsed() > LIMIT {
+            let _ = child.kill();
+            panic!("natter-bench --quick took longer than {LIMIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let out = reader.join().expect("reader thread should not panic");
+    assert!(status.success(), "natter-bench failed: {status}\n{out}");
+    for heading in [
+        "### ceiling",
+        "### fanout",
+        "### latency",
+        "### idle",
+        "### churn",
+    ] {
+        assert!(out.contains(heading), "missing {heading:?} in:\n{out}");
+    }
+    assert!(out.contains("| natterd "), "no natterd row in:\n{out}");
+    let saved = std::fs::read_to_string(&json).expect("--json should write the file");
+    let _ = std::fs::remove_file(&json);
+    assert!(
+        saved.trim_start().starts_with('{') && saved.contains("\"fanout\""),
+        "odd JSON: {saved}"
+    );
+}
