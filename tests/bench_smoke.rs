@@ -14,14 +14,7 @@ const LIMIT: Duration = Duration::from_secs(120);
 fn quick_run_prints_the_tables() {
     let json = std::env::temp_dir().join(format!("natter-bench-smoke-{}.json", std::process::id()));
     let mut child = Command::new(env!("CARGO_BIN_EXE_natter-bench"))
-        .args([
-            "--quick",
-            "--peers",
-            "natterd",
-            "--natterd",
-            env!("CARGO_BIN_EXE_natterd"),
-            "--json",
-        ])
+        .args(["--quick", "--peers", "natterd", "--natterd", env!("CARGO_BIN_EXE_natterd"), "--json"])
         .arg(&json)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -48,20 +41,11 @@ fn quick_run_prints_the_tables() {
     };
     let out = reader.join().expect("reader thread should not panic");
     assert!(status.success(), "natter-bench failed: {status}\n{out}");
-    for heading in [
-        "### ceiling",
-        "### fanout",
-        "### latency",
-        "### idle",
-        "### churn",
-    ] {
+    for heading in ["### ceiling", "### fanout", "### latency", "### idle", "### churn"] {
         assert!(out.contains(heading), "missing {heading:?} in:\n{out}");
     }
     assert!(out.contains("| natterd "), "no natterd row in:\n{out}");
     let saved = std::fs::read_to_string(&json).expect("--json should write the file");
     let _ = std::fs::remove_file(&json);
-    assert!(
-        saved.trim_start().starts_with('{') && saved.contains("\"fanout\""),
-        "odd JSON: {saved}"
-    );
+    assert!(saved.trim_start().starts_with('{') && saved.contains("\"fanout\""), "odd JSON: {saved}");
 }

@@ -50,15 +50,10 @@ fn joins_and_shows_what_others_send() {
             .is_some_and(|f| f == entry.clone().upcast::<gtk::Widget>() || f.is_ancestor(&entry))
     });
     assert!(win.0.composer().can_send());
-    win.wait_entry(
-        "the welcome line",
-        |e| matches!(e, Entry::Welcome { name, .. } if name == "alice"),
-    );
+    win.wait_entry("the welcome line", |e| matches!(e, Entry::Welcome { name, .. } if name == "alice"));
 
     let mut chulsoo = Raw::join(&server, "철수");
-    wait_until("철수 in the member list", || {
-        win.members() == owned(&["alice", "철수"])
-    });
+    wait_until("철수 in the member list", || win.members() == owned(&["alice", "철수"]));
     assert_eq!(win.0.member_list().count_text(), "2 people online");
 
     chulsoo.send("안녕 alice, https://example.org 봐요");
@@ -82,12 +77,7 @@ fn joins_and_shows_what_others_send() {
         mention: false
     }));
     let times = win.0.chat_view().lines();
-    assert!(
-        times
-            .iter()
-            .all(|l| l.time.len() == 5 && l.time.as_bytes()[2] == b':'),
-        "HH:MM on every line"
-    );
+    assert!(times.iter().all(|l| l.time.len() == 5 && l.time.as_bytes()[2] == b':'), "HH:MM on every line");
 }
 
 /// A line typed into the entry and activated reaches the raw client, shows
@@ -101,10 +91,7 @@ fn typed_lines_reach_others_and_show_locally() {
     win.type_and_send("hello 철수 & <b>");
     bob.expect_line("alice: hello 철수 & <b>");
     win.wait_entry("the own line", |e| {
-        *e == Entry::OwnChat {
-            from: "alice".into(),
-            text: "hello 철수 & <b>".into(),
-        }
+        *e == Entry::OwnChat { from: "alice".into(), text: "hello 철수 & <b>".into() }
     });
     wait_until("the entry to clear", || win.0.composer().text().is_empty());
 
@@ -114,43 +101,24 @@ fn typed_lines_reach_others_and_show_locally() {
     win.0.composer().set_text("");
     win.type_and_send("/me waves");
     bob.expect_line("* alice waves");
-    win.wait_entry(
-        "the own action",
-        |e| matches!(e, Entry::Action { own: true, text, .. } if text == "waves"),
-    );
+    win.wait_entry("the own action", |e| matches!(e, Entry::Action { own: true, text, .. } if text == "waves"));
     assert!(bob.drain().is_empty(), "nothing but the action reached bob");
 
     win.type_and_send("/msg bob psst");
     bob.expect_line("alice (private): psst");
-    win.wait_entry("the sent private line", |e| {
-        *e == Entry::PrivateOut {
-            to: "bob".into(),
-            text: "psst".into(),
-        }
-    });
+    win.wait_entry("the sent private line", |e| *e == Entry::PrivateOut { to: "bob".into(), text: "psst".into() });
 
     win.type_and_send("/who");
-    win.wait_entry(
-        "the who answer",
-        |e| matches!(e, Entry::Online(names) if names.len() == 2),
-    );
+    win.wait_entry("the who answer", |e| matches!(e, Entry::Online(names) if names.len() == 2));
 
     win.type_and_send("/nick alicia");
     bob.expect_line("*** alice is now known as alicia");
-    wait_until("the new own name", || {
-        win.0.me().as_deref() == Some("alicia")
-    });
-    wait_until("the renamed member list", || {
-        win.members() == owned(&["alicia", "bob"])
-    });
-    win.wait_entry("the own rename line", |e| {
-        matches!(e, Entry::Renamed { own: true, .. })
-    });
+    wait_until("the new own name", || win.0.me().as_deref() == Some("alicia"));
+    wait_until("the renamed member list", || win.members() == owned(&["alicia", "bob"]));
+    win.wait_entry("the own rename line", |e| matches!(e, Entry::Renamed { own: true, .. }));
 
     win.type_and_send("/dance");
-    win.wait_entry("the unknown command error", |e| {
-        *e == Entry::Error(ServerError::UnknownCommand("dance".into()))
-    });
+    win.wait_entry("the unknown command error", |e| *e == Entry::Error(ServerError::UnknownCommand("dance".into())));
 
     // Up recalls, Down returns to the draft; Tab completes a member name.
     let composer = win.0.composer();
@@ -173,31 +141,17 @@ fn member_list_follows_joins_and_quits() {
     let win = Win::joined(&server, "alice");
     let mut bob = Raw::join(&server, "bob");
     let carol = Raw::join(&server, "carol");
-    wait_until("three members", || {
-        win.members() == owned(&["alice", "bob", "carol"])
-    });
+    wait_until("three members", || win.members() == owned(&["alice", "bob", "carol"]));
     assert_eq!(win.0.member_list().count_text(), "3 people online");
 
     bob.send("/quit bye now");
-    wait_until("bob to leave the list", || {
-        win.members() == owned(&["alice", "carol"])
-    });
-    win.wait_entry("bob's quit line", |e| {
-        *e == Entry::Quit {
-            name: "bob".into(),
-            reason: Some("bye now".into()),
-        }
-    });
+    wait_until("bob to leave the list", || win.members() == owned(&["alice", "carol"]));
+    win.wait_entry("bob's quit line", |e| *e == Entry::Quit { name: "bob".into(), reason: Some("bye now".into()) });
 
     drop(carol);
-    wait_until("carol to leave the list", || {
-        win.members() == owned(&["alice"])
-    });
+    wait_until("carol to leave the list", || win.members() == owned(&["alice"]));
     win.wait_entry("carol's lost connection", |e| {
-        *e == Entry::Quit {
-            name: "carol".into(),
-            reason: Some("connection lost".into()),
-        }
+        *e == Entry::Quit { name: "carol".into(), reason: Some("connection lost".into()) }
     });
     assert_eq!(win.0.member_list().count_text(), "1 person online");
 }
@@ -214,16 +168,9 @@ fn killed_server_then_rejoin() {
     let rendered = model::render::render(&Entry::Disconnected, &model::render::LIGHT);
     assert_eq!(rendered.markup, "Server disconnected.");
     wait_until("the reconnect banner", || win.0.banner().is_some());
-    assert!(
-        !win.0.composer().can_send(),
-        "sending is disabled while disconnected"
-    );
+    assert!(!win.0.composer().can_send(), "sending is disabled while disconnected");
     assert!(win.members().is_empty());
-    assert_eq!(
-        win.0.page(),
-        WindowPage::Chat,
-        "the window stays on the conversation"
-    );
+    assert_eq!(win.0.page(), WindowPage::Chat, "the window stays on the conversation");
 
     // Sending now fails, and the text stays in the entry.
     win.0.composer().set_text("keep me");
@@ -236,9 +183,7 @@ fn killed_server_then_rejoin() {
     bob.expect_line("*** alice joined");
     win.wait_joined();
     wait_until("the banner to go", || win.0.banner().is_none());
-    wait_until("the member list after rejoining", || {
-        win.members() == owned(&["alice", "bob"])
-    });
+    wait_until("the member list after rejoining", || win.members() == owned(&["alice", "bob"]));
     assert!(win.0.composer().can_send());
     // The disconnect line stays in the conversation.
     assert!(win.entries().contains(&Entry::Disconnected));
@@ -249,8 +194,7 @@ fn killed_server_then_rejoin() {
     drop(server);
     wait_until("the second disconnect", || win.0.phase() == Phase::Waiting);
     let server = Server::on_port(port);
-    gtk::prelude::WidgetExt::activate_action(&win.0, "win.reconnect", None)
-        .expect("win.reconnect exists");
+    gtk::prelude::WidgetExt::activate_action(&win.0, "win.reconnect", None).expect("win.reconnect exists");
     win.wait_joined();
     drop(server);
 }
@@ -265,31 +209,20 @@ fn connect_form_failures_and_retry() {
 
     page.set_values(&server.address(), "bad name");
     page.submit();
-    assert_eq!(
-        page.error().as_deref(),
-        Some("A name cannot contain spaces.")
-    );
+    assert_eq!(page.error().as_deref(), Some("A name cannot contain spaces."));
     assert_eq!(win.0.phase(), Phase::Idle, "an invalid name never connects");
 
     page.set_values(&server.address(), "alice");
     page.submit();
-    wait_until("the name-taken message", || {
-        page.error().is_some_and(|e| e.contains("already taken"))
-    });
+    wait_until("the name-taken message", || page.error().is_some_and(|e| e.contains("already taken")));
     assert_eq!(win.0.page(), WindowPage::Connect);
     assert_eq!(win.0.phase(), Phase::Idle);
     assert!(!page.is_busy());
 
-    let closed_port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed_port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     page.set_values(&format!("127.0.0.1:{closed_port}"), "alice2");
     page.submit();
-    wait_until("the refused message", || {
-        page.error().is_some_and(|e| e.contains("refused"))
-    });
+    wait_until("the refused message", || page.error().is_some_and(|e| e.contains("refused")));
 
     page.set_values(&server.address(), "alice2");
     page.submit();
@@ -297,10 +230,7 @@ fn connect_form_failures_and_retry() {
     assert_eq!(win.members(), owned(&["alice", "alice2"]));
     // The form is remembered for next time.
     let saved = settings::Settings::load();
-    assert_eq!(
-        (saved.server.as_str(), saved.name.as_str()),
-        (server.address().as_str(), "alice2")
-    );
+    assert_eq!((saved.server.as_str(), saved.name.as_str()), (server.address().as_str(), "alice2"));
 }
 
 /// Leaving with /quit goes back to the form; the others see the quit.
@@ -310,15 +240,9 @@ fn quit_goes_back_to_the_form() {
     let mut bob = Raw::join(&server, "bob");
     win.type_and_send("/quit see you");
     bob.expect_line("*** alice quit (see you)");
-    wait_until("the connect page", || {
-        win.0.page() == WindowPage::Connect && win.0.phase() == Phase::Idle
-    });
+    wait_until("the connect page", || win.0.page() == WindowPage::Connect && win.0.phase() == Phase::Idle);
     pump(Duration::from_millis(1500));
-    assert_eq!(
-        win.0.phase(),
-        Phase::Idle,
-        "no reconnect after leaving on purpose"
-    );
+    assert_eq!(win.0.phase(), Phase::Idle, "no reconnect after leaving on purpose");
 }
 
 /// At 360 px the member list folds away behind the header button.
@@ -328,22 +252,17 @@ fn narrow_window_folds_the_member_list() {
     win.0.set_default_size(360, 600);
     win.0.join(&server.address(), "철수");
     win.wait_joined();
-    wait_until("a narrow window", || {
-        win.0.width() > 0 && win.0.width() <= 360
-    });
+    wait_until("a narrow window", || win.0.width() > 0 && win.0.width() <= 360);
     wait_until("the member list to fold", || win.0.members_folded());
     let wide = Win::joined(&server, "alice");
     wait_until("a wide window", || wide.0.width() >= 800);
-    wait_until("the member list beside the conversation", || {
-        !wide.0.members_folded()
-    });
+    wait_until("the member list beside the conversation", || !wide.0.members_folded());
 }
 
 /// The application: actions, accelerators, New Window and About.
 fn application_actions_and_windows() {
     let app = application::NatterApplication::new();
-    app.register(None::<&gtk::gio::Cancellable>)
-        .expect("the application registers");
+    app.register(None::<&gtk::gio::Cancellable>).expect("the application registers");
     assert_eq!(app.accels_for_action("app.quit"), ["<Control>q"]);
     assert_eq!(app.accels_for_action("app.new-window"), ["<Control>n"]);
     assert_eq!(app.accels_for_action("window.close"), ["<Control>w"]);
@@ -391,15 +310,9 @@ fn command_line_joins_at_once() {
     }
     assert!(still_running, "natter keeps running after joining");
 
-    let version = Command::new(NATTER)
-        .arg("--version")
-        .output()
-        .expect("natter --version runs");
+    let version = Command::new(NATTER).arg("--version").output().expect("natter --version runs");
     assert!(version.status.success());
-    assert_eq!(
-        String::from_utf8_lossy(&version.stdout).trim(),
-        format!("natter {}", config::VERSION)
-    );
+    assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), format!("natter {}", config::VERSION));
 }
 
 /// Not a check: with `NATTER_SCREENSHOT=PATH`, plays a short conversation
@@ -427,10 +340,7 @@ fn screenshot() {
     };
     say(&mut carol, "morning! is the build green again?");
     say(&mut bob, "yes, the flaky test is fixed");
-    say(
-        &mut chulsoo,
-        "안녕하세요! 오늘 회의 자료 올렸어요: https://example.org/notes",
-    );
+    say(&mut chulsoo, "안녕하세요! 오늘 회의 자료 올렸어요: https://example.org/notes");
     type_line("고마워요 철수, I'll read them before lunch.");
     say(&mut bob, "/me grabs a coffee");
     say(&mut bob, "alice: could you review my patch today?");
@@ -456,10 +366,7 @@ fn screenshot() {
         .status()
         .expect("ImageMagick's import runs");
     assert!(status.success());
-    println!(
-        "    screenshot: {w}x{h} saved to {}",
-        std::path::Path::new(&path).display()
-    );
+    println!("    screenshot: {w}x{h} saved to {}", std::path::Path::new(&path).display());
     let _ = (chulsoo.drain(), bob.drain(), carol.drain());
 }
 
@@ -468,36 +375,15 @@ fn screenshot() {
 type Check = (&'static str, fn());
 
 const CHECKS: &[Check] = &[
-    (
-        "joins_and_shows_what_others_send",
-        joins_and_shows_what_others_send,
-    ),
-    (
-        "typed_lines_reach_others_and_show_locally",
-        typed_lines_reach_others_and_show_locally,
-    ),
-    (
-        "member_list_follows_joins_and_quits",
-        member_list_follows_joins_and_quits,
-    ),
+    ("joins_and_shows_what_others_send", joins_and_shows_what_others_send),
+    ("typed_lines_reach_others_and_show_locally", typed_lines_reach_others_and_show_locally),
+    ("member_list_follows_joins_and_quits", member_list_follows_joins_and_quits),
     ("killed_server_then_rejoin", killed_server_then_rejoin),
-    (
-        "connect_form_failures_and_retry",
-        connect_form_failures_and_retry,
-    ),
+    ("connect_form_failures_and_retry", connect_form_failures_and_retry),
     ("quit_goes_back_to_the_form", quit_goes_back_to_the_form),
-    (
-        "burst_of_ten_thousand_lines",
-        burst::burst_of_ten_thousand_lines,
-    ),
-    (
-        "narrow_window_folds_the_member_list",
-        narrow_window_folds_the_member_list,
-    ),
-    (
-        "application_actions_and_windows",
-        application_actions_and_windows,
-    ),
+    ("burst_of_ten_thousand_lines", burst::burst_of_ten_thousand_lines),
+    ("narrow_window_folds_the_member_list", narrow_window_folds_the_member_list),
+    ("application_actions_and_windows", application_actions_and_windows),
     ("command_line_joins_at_once", command_line_joins_at_once),
 ];
 
@@ -534,9 +420,7 @@ fn main() -> ExitCode {
 
     let (mut passed, mut failed) = (0, 0);
     let started = Instant::now();
-    let extras = EXTRAS
-        .iter()
-        .filter(|(name, _)| filters.iter().any(|f| f.as_str() == *name));
+    let extras = EXTRAS.iter().filter(|(name, _)| filters.iter().any(|f| f.as_str() == *name));
     for (name, check) in CHECKS.iter().chain(extras) {
         if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
             continue;

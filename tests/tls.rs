@@ -146,7 +146,8 @@ fn bad_certificate_files_fail_at_start_naming_the_file() {
     let empty = dir.join("empty.pem");
     std::fs::write(&empty, "").expect("write");
     let garbage = dir.join("garbage.pem");
-    std::fs::write(&garbage, "-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n").expect("write");
+    std::fs::write(&garbage, "-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n")
+        .expect("write");
     let (empty, garbage) = (empty.to_str().unwrap().to_owned(), garbage.to_str().unwrap().to_owned());
     let (cert, key) = (material("natterd-cert.pem"), material("natterd-key.pem"));
     let missing = dir.join("missing.pem").to_str().unwrap().to_owned();

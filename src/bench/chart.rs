@@ -49,9 +49,7 @@ fn fanout(report: &Report, path: &Path) -> Result<(), Box<dyn Error>> {
                 .fanout
                 .iter()
                 .flatten()
-                .filter(|s| {
-                    s.peer == peer && s.median.error.is_none() && s.median.lines_per_sec > 0.0
-                })
+                .filter(|s| s.peer == peer && s.median.error.is_none() && s.median.lines_per_sec > 0.0)
                 .map(|s| (s.median.clients as f64, s.median.lines_per_sec))
                 .collect();
             (peer, points)
@@ -66,10 +64,7 @@ fn fanout(report: &Report, path: &Path) -> Result<(), Box<dyn Error>> {
         .margin(18)
         .x_label_area_size(44)
         .y_label_area_size(76)
-        .build_cartesian_2d(
-            (x_lo / 1.5..x_hi * 1.5).log_scale(),
-            (y_lo / 2.0..y_hi * 2.0).log_scale(),
-        )?;
+        .build_cartesian_2d((x_lo / 1.5..x_hi * 1.5).log_scale(), (y_lo / 2.0..y_hi * 2.0).log_scale())?;
     chart
         .configure_mesh()
         .x_desc("clients in the room (each sends its lines to all others)")
@@ -85,11 +80,7 @@ fn fanout(report: &Report, path: &Path) -> Result<(), Box<dyn Error>> {
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2)));
         chart.draw_series(points.iter().map(|&p| Circle::new(p, 4, c.filled())))?;
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .draw()?;
+    chart.configure_series_labels().background_style(WHITE.mix(0.9)).border_style(BLACK).draw()?;
     root.present()?;
     Ok(())
 }
@@ -100,26 +91,15 @@ fn latency(report: &Report, path: &Path) -> Result<(), Box<dyn Error>> {
     let lines: Vec<(String, Vec<(f64, f64)>)> = peers(report)
         .into_iter()
         .filter_map(|peer| {
-            let l = &report
-                .latency
-                .iter()
-                .find(|s| s.peer == peer && s.median.error.is_none())?
-                .median;
+            let l = &report.latency.iter().find(|s| s.peer == peer && s.median.error.is_none())?.median;
             let values = [l.p50_ms, l.p99_ms, l.p999_ms, l.max_ms];
-            let points = values
-                .iter()
-                .enumerate()
-                .map(|(i, &v)| (i as f64, v.max(0.001)))
-                .collect();
+            let points = values.iter().enumerate().map(|(i, &v)| (i as f64, v.max(0.001))).collect();
             Some((peer, points))
         })
         .collect();
     let (_, _, y_lo, y_hi) = bounds(lines.iter().flat_map(|(_, p)| p.iter()));
     let caption = report.latency.first().map_or(String::new(), |s| {
-        format!(
-            "latency: {} clients, {} lines/s in total",
-            s.median.clients, s.median.rate
-        )
+        format!("latency: {} clients, {} lines/s in total", s.median.clients, s.median.rate)
     });
     let root = SVGBackend::new(path, (820, 500)).into_drawing_area();
     root.fill(&WHITE)?;

@@ -43,9 +43,7 @@ impl Dialect {
                 out.push(b'\n');
             }
             Dialect::Irc => {
-                out.extend_from_slice(
-                    format!("NICK {name}\r\nUSER {name} 0 * :{name}\r\n").as_bytes(),
-                );
+                out.extend_from_slice(format!("NICK {name}\r\nUSER {name} 0 * :{name}\r\n").as_bytes());
             }
         }
     }
@@ -82,8 +80,9 @@ impl Dialect {
                 b"001" if !join => Step::Ready,
                 b"001" => Step::Send(format!("JOIN {CHANNEL}\r\n").into_bytes()),
                 b"366" => Step::Ready,
-                b"ERROR" | b"432" | b"433" | b"436" | b"451" | b"471" | b"473" | b"474"
-                | b"475" => Step::Failed(lossy(line)),
+                b"ERROR" | b"432" | b"433" | b"436" | b"451" | b"471" | b"473" | b"474" | b"475" => {
+                    Step::Failed(lossy(line))
+                }
                 _ => Step::Nothing,
             },
         }
@@ -171,15 +170,11 @@ fn put_hex(slots: &mut [u8], mut v: u64) {
 }
 
 fn parse_decimal(s: &[u8]) -> Option<u64> {
-    s.iter().try_fold(0u64, |acc, &b| {
-        b.is_ascii_digit().then(|| acc * 10 + u64::from(b - b'0'))
-    })
+    s.iter().try_fold(0u64, |acc, &b| b.is_ascii_digit().then(|| acc * 10 + u64::from(b - b'0')))
 }
 
 fn parse_hex(s: &[u8]) -> Option<u64> {
-    s.iter().try_fold(0u64, |acc, &b| {
-        Some(acc << 4 | u64::from((b as char).to_digit(16)?))
-    })
+    s.iter().try_fold(0u64, |acc, &b| Some(acc << 4 | u64::from((b as char).to_digit(16)?)))
 }
 
 #[cfg(test)]
@@ -188,11 +183,7 @@ mod tests {
 
     #[test]
     fn payload_round_trips_behind_any_prefix() {
-        let p = Payload {
-            sender: 42,
-            seq: 1234567,
-            sent_ns: 0xdead_beef_0123,
-        };
+        let p = Payload { sender: 42, seq: 1234567, sent_ns: 0xdead_beef_0123 };
         let mut line = b":f00042!~f00042@127.0.0.1 PRIVMSG #bench :".to_vec();
         line.extend_from_slice(&p.encode());
         assert_eq!(line.len(), 42 + PAYLOAD_LEN);
@@ -203,22 +194,10 @@ mod tests {
     #[test]
     fn irc_setup_steps() {
         let irc = Dialect::Irc;
-        assert_eq!(
-            irc.setup_step(b":srv 001 f1 :Welcome", true),
-            Step::Send(b"JOIN #bench\r\n".to_vec())
-        );
-        assert_eq!(
-            irc.setup_step(b":srv 366 f1 #bench :End of /NAMES list.", true),
-            Step::Ready
-        );
-        assert_eq!(
-            irc.setup_step(b"PING :srv", true),
-            Step::Send(b"PONG :srv\r\n".to_vec())
-        );
-        assert!(matches!(
-            irc.setup_step(b":srv 433 * f1 :Nickname already in use", true),
-            Step::Failed(_)
-        ));
+        assert_eq!(irc.setup_step(b":srv 001 f1 :Welcome", true), Step::Send(b"JOIN #bench\r\n".to_vec()));
+        assert_eq!(irc.setup_step(b":srv 366 f1 #bench :End of /NAMES list.", true), Step::Ready);
+        assert_eq!(irc.setup_step(b"PING :srv", true), Step::Send(b"PONG :srv\r\n".to_vec()));
+        assert!(matches!(irc.setup_step(b":srv 433 * f1 :Nickname already in use", true), Step::Failed(_)));
         assert_eq!(irc.setup_step(b":srv 375 f1 :- motd", true), Step::Nothing);
         assert_eq!(irc.setup_step(b":srv 001 f1 :Welcome", false), Step::Ready);
     }
@@ -226,14 +205,8 @@ mod tests {
     #[test]
     fn natter_setup_steps() {
         let n = Dialect::Natter;
-        assert_eq!(
-            n.setup_step(b"*** welcome f1, online (1): f1", true),
-            Step::Ready
-        );
-        assert!(matches!(
-            n.setup_step(b"*** error: server full", true),
-            Step::Failed(_)
-        ));
+        assert_eq!(n.setup_step(b"*** welcome f1, online (1): f1", true), Step::Ready);
+        assert!(matches!(n.setup_step(b"*** error: server full", true), Step::Failed(_)));
         assert_eq!(n.setup_step(b"*** f2 joined", true), Step::Nothing);
         let mut out = Vec::new();
         n.hello("f1", &mut out);

@@ -110,16 +110,8 @@ pub trait Median: Clone + Default {
 impl<T: Median> Series<T> {
     pub fn new(peer: &str, runs: Vec<T>) -> Series<T> {
         let ok: Vec<&T> = runs.iter().filter(|r| r.error().is_none()).collect();
-        let median = if ok.is_empty() {
-            runs.last().cloned().unwrap_or_default()
-        } else {
-            T::median_of(&ok)
-        };
-        Series {
-            peer: peer.to_owned(),
-            runs,
-            median,
-        }
+        let median = if ok.is_empty() { runs.last().cloned().unwrap_or_default() } else { T::median_of(&ok) };
+        Series { peer: peer.to_owned(), runs, median }
     }
 }
 
@@ -163,34 +155,13 @@ macro_rules! median_impl {
 
 median_impl!(Fanout {
     keep: [clients, lines_each, window, expected],
-    float: [
-        secs,
-        lines_per_sec,
-        bytes_per_sec,
-        server_cpu_s,
-        server_ns_per_line,
-        bench_cpu_s
-    ],
+    float: [secs, lines_per_sec, bytes_per_sec, server_cpu_s, server_ns_per_line, bench_cpu_s],
     int: [delivered, missing, disordered, lost_clients],
-    opt: [
-        syscalls_per_line,
-        reads_per_line,
-        writes_per_line,
-        polls_per_line,
-        ctls_per_line
-    ]
+    opt: [syscalls_per_line, reads_per_line, writes_per_line, polls_per_line, ctls_per_line]
 });
 median_impl!(Latency {
     keep: [clients, rate, secs],
-    float: [
-        p50_ms,
-        p99_ms,
-        p999_ms,
-        max_ms,
-        wall_s,
-        server_cpu_s,
-        bench_cpu_s
-    ],
+    float: [p50_ms, p99_ms, p999_ms, max_ms, wall_s, server_cpu_s, bench_cpu_s],
     int: [delivered, missing, lost_clients],
     opt: [syscalls_per_line, writes_per_line]
 });
@@ -204,11 +175,7 @@ median_impl!(Churn {
     float: [cycles_per_sec, change_pct, server_cpu_s, bench_cpu_s],
     int: [cycles, failures, rss_before_kib, rss_after_kib]
 });
-median_impl!(Ceiling {
-    keep: [secs],
-    float: [bytes_per_sec],
-    int: []
-});
+median_impl!(Ceiling { keep: [secs], float: [bytes_per_sec], int: [] });
 
 #[cfg(test)]
 mod tests {
@@ -221,15 +188,7 @@ mod tests {
             error: error.map(String::from),
             ..Fanout::default()
         };
-        let s = Series::new(
-            "x",
-            vec![
-                run(3.0, None),
-                run(100.0, Some("died")),
-                run(1.0, None),
-                run(2.0, None),
-            ],
-        );
+        let s = Series::new("x", vec![run(3.0, None), run(100.0, Some("died")), run(1.0, None), run(2.0, None)]);
         assert_eq!(s.median.lines_per_sec, 2.0);
         assert!(s.median.error.is_none());
     }

@@ -74,10 +74,7 @@ fn main() -> ExitCode {
         machine: Machine {
             cpus: sys::online_cpus(),
             cpu_model: sys::cpu_model(),
-            kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")
-                .unwrap_or_default()
-                .trim()
-                .to_owned(),
+            kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default().trim().to_owned(),
             load_before,
             load_after: String::new(),
             server_cpu: opts.server_cpu(),
@@ -105,50 +102,29 @@ fn main() -> ExitCode {
     };
 
     if opts.wants(Scenario::Ceiling) {
-        eprintln!(
-            "ceiling: loopback throughput, {} s x {}",
-            opts.ceiling_secs, opts.runs
-        );
-        let runs = (0..opts.runs)
-            .map(|_| ceiling::run(opts.ceiling_secs, opts.server_cpu()))
-            .collect();
+        eprintln!("ceiling: loopback throughput, {} s x {}", opts.ceiling_secs, opts.runs);
+        let runs = (0..opts.runs).map(|_| ceiling::run(opts.ceiling_secs, opts.server_cpu())).collect();
         report.ceiling = Some(Series::new("loopback", runs));
     }
     if opts.wants(Scenario::Fanout) {
         for shape in &opts.fanout {
             let label = format!("fanout {shape}");
-            report.fanout.push(each_peer(&opts, &peers, &label, |ctx| {
-                fanout::run(ctx, shape.clients, shape.lines)
-            }));
+            report.fanout.push(each_peer(&opts, &peers, &label, |ctx| fanout::run(ctx, shape.clients, shape.lines)));
         }
     }
     if opts.wants(Scenario::Latency) {
-        let label = format!(
-            "latency {} clients {} lines/s",
-            opts.latency_clients, opts.latency_rate
-        );
+        let label = format!("latency {} clients {} lines/s", opts.latency_clients, opts.latency_rate);
         report.latency = each_peer(&opts, &peers, &label, |ctx| {
-            latency::run(
-                ctx,
-                opts.latency_clients,
-                opts.latency_rate,
-                opts.latency_secs,
-            )
+            latency::run(ctx, opts.latency_clients, opts.latency_rate, opts.latency_secs)
         });
     }
     if opts.wants(Scenario::Idle) {
         for &n in &opts.idle {
-            report
-                .idle
-                .push(each_peer(&opts, &peers, &format!("idle {n}"), |ctx| {
-                    idle::run(ctx, n)
-                }));
+            report.idle.push(each_peer(&opts, &peers, &format!("idle {n}"), |ctx| idle::run(ctx, n)));
         }
     }
     if opts.wants(Scenario::Churn) {
-        report.churn = each_peer(&opts, &peers, "churn", |ctx| {
-            churn::run(ctx, opts.churn_secs)
-        });
+        report.churn = each_peer(&opts, &peers, "churn", |ctx| churn::run(ctx, opts.churn_secs));
     }
     report.machine.load_after = sys::load_average();
 
@@ -165,9 +141,7 @@ fn main() -> ExitCode {
     }
     if let Some(dir) = &opts.chart_dir {
         match chart::write_all(&report, dir) {
-            Ok(paths) => paths
-                .iter()
-                .for_each(|p| eprintln!("natter-bench: chart written to {}", p.display())),
+            Ok(paths) => paths.iter().for_each(|p| eprintln!("natter-bench: chart written to {}", p.display())),
             Err(e) => {
                 eprintln!("natter-bench: cannot draw the charts: {e}");
                 status = ExitCode::FAILURE;
@@ -179,20 +153,11 @@ fn main() -> ExitCode {
 
 /// Runs one scenario variant `opts.runs` times against every peer,
 /// interleaving the peers so slow drift of the machine hits all alike.
-fn each_peer<T: Median>(
-    opts: &Options,
-    peers: &[Peer],
-    label: &str,
-    run: impl Fn(&Ctx) -> T,
-) -> Vec<Series<T>> {
+fn each_peer<T: Median>(opts: &Options, peers: &[Peer], label: &str, run: impl Fn(&Ctx) -> T) -> Vec<Series<T>> {
     let mut runs: Vec<Vec<T>> = peers.iter().map(|_| Vec::new()).collect();
     for n in 1..=opts.runs {
         for (peer, out) in peers.iter().zip(&mut runs) {
-            let ctx = Ctx {
-                opts,
-                peer,
-                label: format!("{} {label} run {n}/{}", peer.kind.name(), opts.runs),
-            };
+            let ctx = Ctx { opts, peer, label: format!("{} {label} run {n}/{}", peer.kind.name(), opts.runs) };
             eprintln!("{}", ctx.label);
             let fig = run(&ctx);
             if let Some(e) = fig.error() {
@@ -201,9 +166,5 @@ fn each_peer<T: Median>(
             out.push(fig);
         }
     }
-    peers
-        .iter()
-        .zip(runs)
-        .map(|(p, r)| Series::new(p.kind.name(), r))
-        .collect()
+    peers.iter().zip(runs).map(|(p, r)| Series::new(p.kind.name(), r)).collect()
 }

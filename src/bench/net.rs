@@ -72,17 +72,8 @@ impl Net {
         stream.set_nodelay(true)?;
         let entry = self.conns.vacant_entry();
         let id = entry.key();
-        self.poll.registry().register(
-            &mut stream,
-            Token(id),
-            Interest::READABLE | Interest::WRITABLE,
-        )?;
-        entry.insert(Conn {
-            stream,
-            partial: Vec::new(),
-            out: Vec::new(),
-            out_pos: 0,
-        });
+        self.poll.registry().register(&mut stream, Token(id), Interest::READABLE | Interest::WRITABLE)?;
+        entry.insert(Conn { stream, partial: Vec::new(), out: Vec::new(), out_pos: 0 });
         Ok(id)
     }
 
@@ -126,11 +117,7 @@ impl Net {
 
     /// Waits up to `timeout` for socket events and reports every complete
     /// line and every close to `on`.
-    pub fn poll(
-        &mut self,
-        timeout: Option<Duration>,
-        mut on: impl FnMut(Event<'_>),
-    ) -> io::Result<()> {
+    pub fn poll(&mut self, timeout: Option<Duration>, mut on: impl FnMut(Event<'_>)) -> io::Result<()> {
         for id in std::mem::take(&mut self.failed) {
             if self.conns.contains(id) {
                 self.close(id);
@@ -142,15 +129,7 @@ impl Net {
             Err(e) if e.kind() == ErrorKind::Interrupted => return Ok(()),
             Err(e) => return Err(e),
         }
-        let Net {
-            events,
-            conns,
-            buf,
-            bytes_in,
-            poll,
-            last_close,
-            ..
-        } = self;
+        let Net { events, conns, buf, bytes_in, poll, last_close, .. } = self;
         for event in events.iter() {
             let id = event.token().0;
             let Some(conn) = conns.get_mut(id) else {
@@ -160,8 +139,7 @@ impl Net {
             if event.is_writable() {
                 dead = flush_conn(conn).err().map(|e| format!("write failed: {e}"));
             }
-            if dead.is_none() && (event.is_readable() || event.is_read_closed() || event.is_error())
-            {
+            if dead.is_none() && (event.is_readable() || event.is_read_closed() || event.is_error()) {
                 dead = read_conn(conn, buf, bytes_in, |line| on(Event::Line(id, line)));
             }
             if let Some(why) = dead {
@@ -176,12 +154,7 @@ impl Net {
 }
 
 /// Reads until the socket is drained; `Some(why)` means it closed or failed.
-fn read_conn(
-    conn: &mut Conn,
-    buf: &mut [u8],
-    bytes_in: &mut u64,
-    mut on_line: impl FnMut(&[u8]),
-) -> Option<String> {
+fn read_conn(conn: &mut Conn, buf: &mut [u8], bytes_in: &mut u64, mut on_line: impl FnMut(&[u8])) -> Option<String> {
     loop {
         match conn.stream.read(buf) {
             Ok(0) => return Some("closed by the server".into()),
@@ -254,19 +227,14 @@ fn find_newline(hay: &[u8]) -> Option<usize> {
     let mut chunks = hay.chunks_exact(8);
     let mut base = 0;
     for chunk in &mut chunks {
-        let word =
-            u64::from_le_bytes(chunk.try_into().expect("chunks_exact(8) gives 8 bytes")) ^ NL;
+        let word = u64::from_le_bytes(chunk.try_into().expect("chunks_exact(8) gives 8 bytes")) ^ NL;
         let zero = word.wrapping_sub(LO) & !word & HI;
         if zero != 0 {
             return Some(base + (zero.trailing_zeros() / 8) as usize);
         }
         base += 8;
     }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&b| b == b'\n')
-        .map(|i| base + i)
+    chunks.remainder().iter().position(|&b| b == b'\n').map(|i| base + i)
 }
 
 #[cfg(test)]

@@ -24,11 +24,7 @@ pub struct Options {
     pub peers: Vec<String>,
 
     /// Scenarios to run.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "ceiling,fanout,latency,idle,churn"
-    )]
+    #[arg(long, value_delimiter = ',', default_value = "ceiling,fanout,latency,idle,churn")]
     pub scenarios: Vec<Scenario>,
 
     /// Runs per scenario and peer; the table shows the median.
@@ -150,14 +146,9 @@ impl FromStr for Shape {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Shape, String> {
-        let (c, l) = s
-            .split_once('x')
-            .ok_or("expected CLIENTSxLINES, e.g. 100x200")?;
+        let (c, l) = s.split_once('x').ok_or("expected CLIENTSxLINES, e.g. 100x200")?;
         let num = |v: &str| v.trim().parse::<usize>().map_err(|e| format!("{v}: {e}"));
-        let shape = Shape {
-            clients: num(c)?,
-            lines: num(l)?,
-        };
+        let shape = Shape { clients: num(c)?, lines: num(l)? };
         if shape.clients < 2 || shape.lines < 1 {
             return Err("a fan-out needs at least 2 clients and 1 line".into());
         }
@@ -176,16 +167,7 @@ impl Options {
     pub fn finish(mut self) -> Options {
         if self.quick {
             self.runs = 1;
-            self.fanout = vec![
-                Shape {
-                    clients: 10,
-                    lines: 20,
-                },
-                Shape {
-                    clients: 50,
-                    lines: 10,
-                },
-            ];
+            self.fanout = vec![Shape { clients: 10, lines: 20 }, Shape { clients: 50, lines: 10 }];
             self.latency_clients = 20;
             self.latency_rate = 200;
             self.latency_secs = 1.0;
@@ -222,22 +204,14 @@ mod tests {
 
     #[test]
     fn shapes_parse() {
-        assert_eq!(
-            "100x200".parse::<Shape>(),
-            Ok(Shape {
-                clients: 100,
-                lines: 200
-            })
-        );
+        assert_eq!("100x200".parse::<Shape>(), Ok(Shape { clients: 100, lines: 200 }));
         assert!("1x5".parse::<Shape>().is_err());
         assert!("100".parse::<Shape>().is_err());
     }
 
     #[test]
     fn quick_is_small() {
-        let o = Options::try_parse_from(["natter-bench", "--quick"])
-            .expect("parses")
-            .finish();
+        let o = Options::try_parse_from(["natter-bench", "--quick"]).expect("parses").finish();
         assert_eq!(o.runs, 1);
         assert!(o.idle.iter().all(|&n| n <= 200));
     }

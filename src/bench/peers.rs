@@ -45,9 +45,7 @@ impl PeerKind {
     }
 
     pub fn parse(s: &str) -> Option<PeerKind> {
-        PeerKind::ALL
-            .into_iter()
-            .find(|p| p.name().eq_ignore_ascii_case(s))
+        PeerKind::ALL.into_iter().find(|p| p.name().eq_ignore_ascii_case(s))
     }
 
     pub fn dialect(self) -> Dialect {
@@ -102,22 +100,14 @@ impl Peer {
                 PeerKind::Natterd => "build it (cargo build --release) or pass --natterd PATH",
                 _ => "apt-get install ngircd inspircd",
             };
-            return Err(format!(
-                "{} is not installed; skipped ({hint})",
-                kind.name()
-            ));
+            return Err(format!("{} is not installed; skipped ({hint})", kind.name()));
         };
         let version = version_of(kind, &program);
         let extra_args = match kind {
             PeerKind::Natterd => natterd::limits_off(&program),
             _ => Vec::new(),
         };
-        Ok(Peer {
-            kind,
-            program,
-            version,
-            extra_args,
-        })
+        Ok(Peer { kind, program, version, extra_args })
     }
 }
 
@@ -137,13 +127,8 @@ impl Server {
     pub fn start(peer: &Peer, cpu: Option<usize>, keep_dir: bool) -> Result<Server, String> {
         static STARTED: AtomicUsize = AtomicUsize::new(0);
         let n = STARTED.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!(
-            "natter-bench-{}-{}-{n}",
-            std::process::id(),
-            peer.kind.name()
-        ));
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let dir = std::env::temp_dir().join(format!("natter-bench-{}-{}-{n}", std::process::id(), peer.kind.name()));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let port = free_port().map_err(|e| format!("no free port: {e}"))?;
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let mut cmd = match peer.kind {
@@ -152,24 +137,14 @@ impl Server {
             PeerKind::Inspircd => inspircd::command(&peer.program, &dir, port),
         }
         .map_err(|e| format!("cannot write the {} configuration: {e}", peer.kind.name()))?;
-        let log = File::create(dir.join("server.log"))
-            .map_err(|e| format!("cannot create the log: {e}"))?;
+        let log = File::create(dir.join("server.log")).map_err(|e| format!("cannot create the log: {e}"))?;
         let log2 = log.try_clone().map_err(|e| e.to_string())?;
         cmd.stdin(Stdio::null()).stdout(log).stderr(log2);
         if let Some(cpu) = cpu {
             sys::pin_command(&mut cmd, cpu);
         }
-        let child = cmd
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", peer.program.display()))?;
-        let mut server = Server {
-            kind: peer.kind,
-            pid: child.id(),
-            child,
-            addr,
-            dir,
-            keep_dir,
-        };
+        let child = cmd.spawn().map_err(|e| format!("cannot start {}: {e}", peer.program.display()))?;
+        let mut server = Server { kind: peer.kind, pid: child.id(), child, addr, dir, keep_dir };
         server.wait_listening()?;
         Ok(server)
     }
@@ -178,11 +153,7 @@ impl Server {
         let start = Instant::now();
         while start.elapsed() < START_LIMIT {
             if let Ok(Some(status)) = self.child.try_wait() {
-                return Err(format!(
-                    "{} exited at start ({status}); log:\n{}",
-                    self.kind.name(),
-                    self.log_tail()
-                ));
+                return Err(format!("{} exited at start ({status}); log:\n{}", self.kind.name(), self.log_tail()));
             }
             if TcpStream::connect_timeout(&self.addr, Duration::from_millis(200)).is_ok() {
                 // Let it notice the probe's close before anyone measures.
@@ -191,12 +162,7 @@ impl Server {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        Err(format!(
-            "{} did not listen on {} within {:?}",
-            self.kind.name(),
-            self.addr,
-            START_LIMIT
-        ))
+        Err(format!("{} did not listen on {} within {:?}", self.kind.name(), self.addr, START_LIMIT))
     }
 
     /// Whether the process is still running.
@@ -271,17 +237,8 @@ fn version_of(kind: PeerKind, program: &Path) -> String {
         PeerKind::Natterd | PeerKind::Inspircd => "--version",
         PeerKind::Ngircd => "-V",
     };
-    let out = Command::new(program)
-        .arg(flag)
-        .stdin(Stdio::null())
-        .output();
-    let text = out
-        .map(|o| [o.stdout, o.stderr].concat())
-        .unwrap_or_default();
+    let out = Command::new(program).arg(flag).stdin(Stdio::null()).output();
+    let text = out.map(|o| [o.stdout, o.stderr].concat()).unwrap_or_default();
     let text = String::from_utf8_lossy(&text);
-    text.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("unknown version")
-        .to_owned()
+    text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("unknown version").to_owned()
 }

@@ -13,11 +13,7 @@ pub struct Progress {
 
 impl Progress {
     pub fn new(label: impl Into<String>) -> Progress {
-        Progress {
-            label: label.into(),
-            last: Instant::now(),
-            every: Duration::from_secs(2),
-        }
+        Progress { label: label.into(), last: Instant::now(), every: Duration::from_secs(2) }
     }
 
     /// Prints `what()` if the last line is old enough.

@@ -53,10 +53,7 @@ pub struct Report {
 impl Report {
     /// The loopback ceiling in bytes/s, if measured.
     pub fn ceiling_rate(&self) -> Option<f64> {
-        self.ceiling
-            .as_ref()
-            .filter(|c| c.median.error.is_none())
-            .map(|c| c.median.bytes_per_sec)
+        self.ceiling.as_ref().filter(|c| c.median.error.is_none()).map(|c| c.median.bytes_per_sec)
     }
 
     /// All tables as Markdown.
@@ -69,21 +66,9 @@ impl Report {
         };
         let _ = writeln!(s, "## natter-bench results\n");
         let _ = writeln!(s, "- command: `{}`", self.command);
-        let _ = writeln!(
-            s,
-            "- machine: {} CPUs, {}, Linux {}; {pin}",
-            m.cpus, m.cpu_model, m.kernel
-        );
-        let _ = writeln!(
-            s,
-            "- load average before / after: {} / {}",
-            m.load_before, m.load_after
-        );
-        let _ = writeln!(
-            s,
-            "- every figure is the median of {} run(s); CPU = user + system time\n",
-            self.runs
-        );
+        let _ = writeln!(s, "- machine: {} CPUs, {}, Linux {}; {pin}", m.cpus, m.cpu_model, m.kernel);
+        let _ = writeln!(s, "- load average before / after: {} / {}", m.load_before, m.load_after);
+        let _ = writeln!(s, "- every figure is the median of {} run(s); CPU = user + system time\n", self.runs);
         for p in &self.peers {
             let _ = writeln!(s, "- {}: {} ({})", p.name, p.version, p.program);
         }
@@ -140,9 +125,7 @@ impl Report {
         ]);
         for series in self.fanout.iter().flatten() {
             let f = &series.median;
-            let share = self.ceiling_rate().map_or("-".into(), |c| {
-                format!("{:.1} %", 100.0 * f.bytes_per_sec / c)
-            });
+            let share = self.ceiling_rate().map_or("-".into(), |c| format!("{:.1} %", 100.0 * f.bytes_per_sec / c));
             t.row(vec![
                 series.peer.clone(),
                 format!("{}x{}", f.clients, f.lines_each),
@@ -176,11 +159,7 @@ impl Report {
         );
         let mut s = section("fanout", &note, &t);
         if calls.len() > 0 {
-            s.push_str(&section(
-                "fanout: server system calls per delivered line (perf stat)",
-                "",
-                &calls,
-            ));
+            s.push_str(&section("fanout: server system calls per delivered line (perf stat)", "", &calls));
         }
         s
     }
@@ -217,8 +196,7 @@ impl Report {
                 opt3(l.writes_per_line),
             ]);
         }
-        let note =
-            "one-way delivery time, sender's write to receiver's read, over every delivered line";
+        let note = "one-way delivery time, sender's write to receiver's read, over every delivered line";
         section("latency", note, &t)
     }
 
@@ -250,11 +228,7 @@ impl Report {
                 i.lost_clients.to_string(),
             ]);
         }
-        section(
-            "idle",
-            "connected, named clients in the room doing nothing; CPU covers their setup",
-            &t,
-        )
+        section("idle", "connected, named clients in the room doing nothing; CPU covers their setup", &t)
     }
 
     fn churn_table(&self) -> String {
@@ -314,11 +288,7 @@ impl Report {
         };
         for s in self.fanout.iter().flatten() {
             for r in &s.runs {
-                add(
-                    &s.peer,
-                    format!("fanout {}x{}", r.clients, r.lines_each),
-                    &r.error,
-                );
+                add(&s.peer, format!("fanout {}x{}", r.clients, r.lines_each), &r.error);
             }
         }
         for s in &self.latency {
@@ -384,9 +354,7 @@ pub struct Table {
 
 impl Table {
     pub fn new(headers: &[&str]) -> Table {
-        Table {
-            rows: vec![headers.iter().map(|h| h.to_string()).collect()],
-        }
+        Table { rows: vec![headers.iter().map(|h| h.to_string()).collect()] }
     }
 
     pub fn row(&mut self, cells: Vec<String>) {
@@ -401,24 +369,14 @@ impl Table {
     pub fn render(&self) -> String {
         let cols = self.rows[0].len();
         let width: Vec<usize> = (0..cols)
-            .map(|c| {
-                self.rows
-                    .iter()
-                    .map(|r| r.get(c).map_or(0, |s| s.chars().count()))
-                    .max()
-                    .unwrap_or(0)
-            })
+            .map(|c| self.rows.iter().map(|r| r.get(c).map_or(0, |s| s.chars().count())).max().unwrap_or(0))
             .collect();
         let mut s = String::new();
         for (i, row) in self.rows.iter().enumerate() {
             s.push('|');
             for (c, w) in width.iter().enumerate() {
                 let cell = row.get(c).map_or("", String::as_str);
-                let _ = if c == 0 {
-                    write!(s, " {cell:<w$} |")
-                } else {
-                    write!(s, " {cell:>w$} |")
-                };
+                let _ = if c == 0 { write!(s, " {cell:<w$} |") } else { write!(s, " {cell:>w$} |") };
             }
             s.push('\n');
             if i == 0 {

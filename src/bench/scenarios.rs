@@ -30,9 +30,7 @@ impl Ctx<'_> {
 
     /// Clients in setup at once: `--setup-concurrency`, else the peer's own.
     pub fn setup_concurrency(&self) -> usize {
-        self.opts
-            .setup_concurrency
-            .unwrap_or_else(|| self.peer.kind.setup_concurrency())
+        self.opts.setup_concurrency.unwrap_or_else(|| self.peer.kind.setup_concurrency())
     }
 }
 
@@ -59,11 +57,7 @@ pub struct CpuUse {
 
 impl CpuMeter {
     pub fn start(server: &Server) -> CpuMeter {
-        CpuMeter {
-            server0: server.cpu(),
-            bench0: sys::own_cpu(),
-            wall0: Instant::now(),
-        }
+        CpuMeter { server0: server.cpu(), bench0: sys::own_cpu(), wall0: Instant::now() }
     }
 
     pub fn stop(&self, server: &Server) -> CpuUse {

@@ -107,24 +107,12 @@ impl Swarm {
 
     /// One poll turn of at most `timeout`.
     pub fn pump(&mut self, timeout: Duration, mut on: impl FnMut(Happening)) -> io::Result<()> {
-        let Swarm {
-            net,
-            dialect,
-            phases,
-            replies,
-            refused,
-            last_refusal,
-            join,
-            ..
-        } = self;
+        let Swarm { net, dialect, phases, replies, refused, last_refusal, join, .. } = self;
         net.poll(Some(timeout), |event| match event {
             Event::Line(id, line) => match phases.get(id).copied().unwrap_or(Phase::Free) {
                 Phase::Ready => {
                     if let Some(payload) = Payload::parse(line) {
-                        on(Happening::Delivery {
-                            receiver: id,
-                            payload,
-                        });
+                        on(Happening::Delivery { receiver: id, payload });
                     } else if let Some(pong) = dialect.pong(line) {
                         replies.push((id, pong));
                     }
@@ -178,9 +166,7 @@ impl Swarm {
         let (mut next, mut ready, mut in_setup) = (0, 0, 0);
         while ready < n {
             while next < n && in_setup < concurrency.max(1) {
-                let id = self
-                    .spawn(&name(next))
-                    .map_err(|e| format!("connect failed: {e}"))?;
+                let id = self.spawn(&name(next)).map_err(|e| format!("connect failed: {e}"))?;
                 if index_of.len() <= id {
                     index_of.resize(id + 1, usize::MAX);
                 }
@@ -202,20 +188,12 @@ impl Swarm {
             })
             .map_err(|e| format!("poll failed: {e}"))?;
             if lost.is_some() {
-                let why = self
-                    .last_refusal
-                    .clone()
-                    .or_else(|| self.net.last_close.clone());
+                let why = self.last_refusal.clone().or_else(|| self.net.last_close.clone());
                 let why = why.unwrap_or_else(|| "unknown".into());
-                return Err(format!(
-                    "a client was lost while {ready}/{n} were in: {why}"
-                ));
+                return Err(format!("a client was lost while {ready}/{n} were in: {why}"));
             }
             if Instant::now() > deadline {
-                return Err(format!(
-                    "only {ready}/{n} clients were in after {:.0} s",
-                    limit.as_secs_f64()
-                ));
+                return Err(format!("only {ready}/{n} clients were in after {:.0} s", limit.as_secs_f64()));
             }
             progress.tick(|| format!("{ready}/{n} clients in"));
         }

@@ -60,8 +60,7 @@ impl SysCount {
     pub fn start(pid: u32) -> Option<SysCount> {
         static RUN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let out =
-            std::env::temp_dir().join(format!("natter-bench-perf-{}-{n}.csv", std::process::id()));
+        let out = std::env::temp_dir().join(format!("natter-bench-perf-{}-{n}.csv", std::process::id()));
         let events: Vec<&str> = EVENTS.iter().map(|e| e.0).collect();
         let child = Command::new("perf")
             .args(["stat", "-x", ",", "-o"])
@@ -93,8 +92,7 @@ fn parse(text: &str) -> Option<Counts> {
     let mut seen = false;
     for line in text.lines() {
         let mut fields = line.split(',');
-        let (Some(count), Some(_unit), Some(event)) = (fields.next(), fields.next(), fields.next())
-        else {
+        let (Some(count), Some(_unit), Some(event)) = (fields.next(), fields.next(), fields.next()) else {
             continue;
         };
         let Ok(count) = count.trim().parse::<u64>() else {
@@ -122,7 +120,8 @@ mod tests {
 
     #[test]
     fn parses_perf_csv() {
-        let text = "# started on x\n\n1000,,raw_syscalls:sys_enter,5,100.00,,\n300,,syscalls:sys_enter_write,5,100.00,,\n\
+        let text =
+            "# started on x\n\n1000,,raw_syscalls:sys_enter,5,100.00,,\n300,,syscalls:sys_enter_write,5,100.00,,\n\
                     <not counted>,,syscalls:sys_enter_writev,0,100.00,,\n200,,syscalls:sys_enter_read,5,100.00,,\n";
         let c = parse(text).expect("counts");
         assert_eq!((c.all, c.writes, c.reads, c.polls), (1000, 300, 200, 0));

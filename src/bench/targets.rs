@@ -10,17 +10,8 @@ pub fn render(r: &Report) -> String {
     let mut t = Table::new(&["target", "natterd", "ngircd", "inspircd", "verdict"]);
     let mut any = false;
 
-    if let Some(shape) = r
-        .fanout
-        .iter()
-        .find(|v| v.first().is_some_and(|s| s.median.clients == 100))
-    {
-        let get = |p: &str| {
-            shape
-                .iter()
-                .find(|s| s.peer == p && s.median.error.is_none())
-                .map(|s| &s.median)
-        };
+    if let Some(shape) = r.fanout.iter().find(|v| v.first().is_some_and(|s| s.median.clients == 100)) {
+        let get = |p: &str| shape.iter().find(|s| s.peer == p && s.median.error.is_none()).map(|s| &s.median);
         if let Some(n) = get("natterd") {
             any = true;
             let ng = get("ngircd");
@@ -37,60 +28,28 @@ pub fn render(r: &Report) -> String {
                 rate(ins),
                 verdict,
             ]);
-            let ns = |f: Option<&Fanout>| {
-                f.map_or("-".into(), |f| format!("{:.0} ns", f.server_ns_per_line))
-            };
+            let ns = |f: Option<&Fanout>| f.map_or("-".into(), |f| format!("{:.0} ns", f.server_ns_per_line));
             let verdict = ng.map_or("no ngircd figure".into(), |g| {
                 let x = n.server_ns_per_line / g.server_ns_per_line;
                 format!("{} ({x:.2} of ngircd)", met(x <= 1.0 / 3.0))
             });
-            t.row(vec![
-                "fanout 100: server CPU per line <= 1/3 ngircd".into(),
-                ns(Some(n)),
-                ns(ng),
-                ns(ins),
-                verdict,
-            ]);
+            t.row(vec!["fanout 100: server CPU per line <= 1/3 ngircd".into(), ns(Some(n)), ns(ng), ns(ins), verdict]);
         }
     }
 
-    let get = |p: &str| {
-        r.latency
-            .iter()
-            .find(|s| s.peer == p && s.median.error.is_none())
-            .map(|s| &s.median)
-    };
+    let get = |p: &str| r.latency.iter().find(|s| s.peer == p && s.median.error.is_none()).map(|s| &s.median);
     if let Some(n) = get("natterd") {
         any = true;
         let p99 = |l: Option<&Latency>| l.map_or("-".into(), |l| format!("{:.3} ms", l.p99_ms));
-        let label = format!(
-            "latency p99 <= 1 ms ({} clients, {} lines/s)",
-            n.clients, n.rate
-        );
-        t.row(vec![
-            label,
-            p99(Some(n)),
-            p99(get("ngircd")),
-            p99(get("inspircd")),
-            met(n.p99_ms <= 1.0).into(),
-        ]);
+        let label = format!("latency p99 <= 1 ms ({} clients, {} lines/s)", n.clients, n.rate);
+        t.row(vec![label, p99(Some(n)), p99(get("ngircd")), p99(get("inspircd")), met(n.p99_ms <= 1.0).into()]);
     }
 
-    if let Some(biggest) = r
-        .idle
-        .iter()
-        .max_by_key(|v| v.first().map_or(0, |s| s.median.clients))
-    {
-        let get = |p: &str| {
-            biggest
-                .iter()
-                .find(|s| s.peer == p && s.median.error.is_none())
-                .map(|s| &s.median)
-        };
+    if let Some(biggest) = r.idle.iter().max_by_key(|v| v.first().map_or(0, |s| s.median.clients)) {
+        let get = |p: &str| biggest.iter().find(|s| s.peer == p && s.median.error.is_none()).map(|s| &s.median);
         if let Some(n) = get("natterd") {
             any = true;
-            let per =
-                |i: Option<&Idle>| i.map_or("-".into(), |i| format!("{:.2} KiB", i.kib_per_conn));
+            let per = |i: Option<&Idle>| i.map_or("-".into(), |i| format!("{:.2} KiB", i.kib_per_conn));
             let label = format!("idle: <= 1 KiB per connection ({} clients)", n.clients);
             t.row(vec![
                 label,
@@ -99,8 +58,7 @@ pub fn render(r: &Report) -> String {
                 per(get("inspircd")),
                 met(n.kib_per_conn <= 1.0).into(),
             ]);
-            let rss =
-                |i: Option<&Idle>| i.map_or("-".into(), |i| format!("{} KiB", i.rss_before_kib));
+            let rss = |i: Option<&Idle>| i.map_or("-".into(), |i| format!("{} KiB", i.rss_before_kib));
             let label = "idle RSS (no clients) <= 2 MiB".to_string();
             t.row(vec![
                 label,
@@ -112,23 +70,12 @@ pub fn render(r: &Report) -> String {
         }
     }
 
-    let get = |p: &str| {
-        r.churn
-            .iter()
-            .find(|s| s.peer == p && s.median.error.is_none())
-            .map(|s| &s.median)
-    };
+    let get = |p: &str| r.churn.iter().find(|s| s.peer == p && s.median.error.is_none()).map(|s| &s.median);
     if let Some(n) = get("natterd") {
         any = true;
         let ch = |c: Option<&Churn>| c.map_or("-".into(), |c| format!("{:+.1} %", c.change_pct));
         let label = "churn: RSS back within 10 %".to_string();
-        t.row(vec![
-            label,
-            ch(Some(n)),
-            ch(get("ngircd")),
-            ch(get("inspircd")),
-            met(n.change_pct.abs() <= 10.0).into(),
-        ]);
+        t.row(vec![label, ch(Some(n)), ch(get("ngircd")), ch(get("inspircd")), met(n.change_pct.abs() <= 10.0).into()]);
     }
 
     if !any {

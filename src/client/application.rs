@@ -148,12 +148,9 @@ impl NatterApplication {
                 app.quit();
             })
             .build();
-        let about = gio::ActionEntry::builder("about")
-            .activate(|app: &Self, _, _| app.show_about())
-            .build();
-        let new_window = gio::ActionEntry::builder("new-window")
-            .activate(|app: &Self, _, _| app.new_window().present())
-            .build();
+        let about = gio::ActionEntry::builder("about").activate(|app: &Self, _, _| app.show_about()).build();
+        let new_window =
+            gio::ActionEntry::builder("new-window").activate(|app: &Self, _, _| app.new_window().present()).build();
         self.add_action_entries([quit, about, new_window]);
 
         self.set_accels_for_action("app.quit", &["<Control>q"]);
@@ -189,11 +186,7 @@ pub fn load_css() {
     };
     let provider = gtk::CssProvider::new();
     provider.load_from_data(include_str!("style.css"));
-    gtk::style_context_add_provider_for_display(
-        &display,
-        &provider,
-        gtk::STYLE_PROVIDER_PRIORITY_APPLICATION,
-    );
+    gtk::style_context_add_provider_for_display(&display, &provider, gtk::STYLE_PROVIDER_PRIORITY_APPLICATION);
 }
 
 impl NatterWindow {

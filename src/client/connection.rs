@@ -86,16 +86,8 @@ impl LineSender {
     /// Queues `line` (without newline) and resolves once it is written.
     pub async fn send(&self, line: String) -> Result<(), SendError> {
         let (done, result) = async_channel::bounded(1);
-        self.queue
-            .try_send(Request {
-                line,
-                done: Some(done),
-            })
-            .map_err(|_| SendError("not connected".into()))?;
-        result
-            .recv()
-            .await
-            .unwrap_or_else(|_| Err(SendError("connection closed".into())))
+        self.queue.try_send(Request { line, done: Some(done) }).map_err(|_| SendError("not connected".into()))?;
+        result.recv().await.unwrap_or_else(|_| Err(SendError("connection closed".into())))
     }
 
     /// Queues `line` without waiting for it (for `/quit` on close).
@@ -120,29 +112,19 @@ impl Connection {
     /// Connects to `address` (`host:port`) as `name` in the background.
     /// The events arrive on the returned receiver, ending with one
     /// [`ServerEvent::Closed`].
-    pub fn open(
-        address: String,
-        name: String,
-    ) -> (Connection, async_channel::Receiver<ServerEvent>) {
+    pub fn open(address: String, name: String) -> (Connection, async_channel::Receiver<ServerEvent>) {
         let (events, receiver) = async_channel::unbounded();
         let (queue, outgoing) = async_channel::unbounded();
-        let spawned = thread::Builder::new()
-            .name("natter-reader".into())
-            .spawn(move || {
-                let reason = run(&address, &name, &events, outgoing);
-                log::debug!("connection to {address} closed: {reason:?}");
-                let _ = events.send_blocking(ServerEvent::Closed(reason));
-            });
+        let spawned = thread::Builder::new().name("natter-reader".into()).spawn(move || {
+            let reason = run(&address, &name, &events, outgoing);
+            log::debug!("connection to {address} closed: {reason:?}");
+            let _ = events.send_blocking(ServerEvent::Closed(reason));
+        });
         if let Err(err) = spawned {
             // The receiver still gets its Closed event, so the window recovers.
             log::error!("cannot start the connection thread: {err}");
         }
-        (
-            Connection {
-                sender: LineSender { queue },
-            },
-            receiver,
-        )
+        (Connection { sender: LineSender { queue } }, receiver)
     }
 
     /// A handle for sending lines.
@@ -154,15 +136,7 @@ impl Connection {
     /// thread; [`flush_goodbyes`] waits for it when the process is ending.
     pub fn quit(self) {
         let (done, written) = async_channel::bounded(1);
-        if self
-            .sender
-            .queue
-            .try_send(Request {
-                line: "/quit".into(),
-                done: Some(done),
-            })
-            .is_ok()
-        {
+        if self.sender.queue.try_send(Request { line: "/quit".into(), done: Some(done) }).is_ok() {
             if let Ok(mut pending) = GOODBYES.lock() {
                 pending.retain(|r| !r.is_closed());
                 pending.push(written);
@@ -172,8 +146,7 @@ impl Connection {
 }
 
 /// Goodbyes queued by [`Connection::quit`] and not known to be written.
-static GOODBYES: Mutex<Vec<async_channel::Receiver<Result<(), SendError>>>> =
-    Mutex::new(Vec::new());
+static GOODBYES: Mutex<Vec<async_channel::Receiver<Result<(), SendError>>>> = Mutex::new(Vec::new());
 
 /// Waits, at most `limit`, until every queued goodbye is written (or its
 /// connection is gone), so that quitting the app says `/quit` properly
@@ -220,11 +193,7 @@ fn run(
     if let Err(err) = (&stream).write_all(format!("{name}\n").as_bytes()) {
         return CloseReason::from_io(&err);
     }
-    if thread::Builder::new()
-        .name("natter-writer".into())
-        .spawn(move || write_loop(writer_stream, outgoing))
-        .is_err()
-    {
+    if thread::Builder::new().name("natter-writer".into()).spawn(move || write_loop(writer_stream, outgoing)).is_err() {
         return CloseReason::Failed("cannot start the writer thread".into());
     }
     if events.send_blocking(ServerEvent::Connected).is_err() {
@@ -274,10 +243,7 @@ fn read_loop(mut stream: TcpStream, events: &async_channel::Sender<ServerEvent>)
                 welcomed = true;
                 let _ = stream.set_read_timeout(None);
             }
-            if events
-                .send_blocking(ServerEvent::Line(clean_text(&line).into_owned()))
-                .is_err()
-            {
+            if events.send_blocking(ServerEvent::Line(clean_text(&line).into_owned())).is_err() {
                 // The window is gone.
                 let _ = stream.shutdown(Shutdown::Both);
                 return CloseReason::Closed;
@@ -292,9 +258,8 @@ fn write_loop(stream: TcpStream, outgoing: async_channel::Receiver<Request>) {
     let mut out = BufWriter::new(&stream);
     // recv_blocking fails once the queue is closed and empty: time to hang up.
     while let Ok(request) = outgoing.recv_blocking() {
-        let result = writeln!(out, "{}", request.line)
-            .and_then(|()| out.flush())
-            .map_err(|err| SendError(err.to_string()));
+        let result =
+            writeln!(out, "{}", request.line).and_then(|()| out.flush()).map_err(|err| SendError(err.to_string()));
         if let Err(err) = &result {
             log::warn!("write failed: {}", err.0);
         }
@@ -326,11 +291,7 @@ mod tests {
 
     #[test]
     fn refused_is_reported() {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let (_conn, rx) = Connection::open(format!("127.0.0.1:{port}"), "a".into());
         assert_eq!(next(&rx), ServerEvent::Closed(CloseReason::Refused));
     }
@@ -338,10 +299,7 @@ mod tests {
     #[test]
     fn unresolved_is_reported() {
         let (_conn, rx) = Connection::open("no-such-host.invalid:5000".into(), "a".into());
-        assert!(matches!(
-            next(&rx),
-            ServerEvent::Closed(CloseReason::Unresolved(_))
-        ));
+        assert!(matches!(next(&rx), ServerEvent::Closed(CloseReason::Unresolved(_))));
     }
 
     #[test]
@@ -353,11 +311,10 @@ mod tests {
         let mut lines = BufReader::new(server.try_clone().unwrap()).lines();
         assert_eq!(lines.next().unwrap().unwrap(), "철수");
         assert_eq!(next(&rx), ServerEvent::Connected);
-        (&server).write_all(b"*** welcome \xec\xb2\xa0\xec\x88\x98, online (1): \xec\xb2\xa0\xec\x88\x98\r\nbob: a\x1bb\n").unwrap();
-        assert_eq!(
-            next(&rx),
-            ServerEvent::Line("*** welcome 철수, online (1): 철수".into())
-        );
+        (&server)
+            .write_all(b"*** welcome \xec\xb2\xa0\xec\x88\x98, online (1): \xec\xb2\xa0\xec\x88\x98\r\nbob: a\x1bb\n")
+            .unwrap();
+        assert_eq!(next(&rx), ServerEvent::Line("*** welcome 철수, online (1): 철수".into()));
         assert_eq!(next(&rx), ServerEvent::Line("bob: ab".into()));
 
         let sender = conn.sender();
@@ -368,10 +325,7 @@ mod tests {
         conn.quit();
         let t = std::time::Instant::now();
         flush_goodbyes(Duration::from_secs(5));
-        assert!(
-            t.elapsed() < Duration::from_secs(5),
-            "the goodbye was written, not timed out"
-        );
+        assert!(t.elapsed() < Duration::from_secs(5), "the goodbye was written, not timed out");
         assert_eq!(lines.next().unwrap().unwrap(), "/quit");
         assert!(lines.next().is_none(), "the client hangs up after /quit");
         assert_eq!(next(&rx), ServerEvent::Closed(CloseReason::Closed));

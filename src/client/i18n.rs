@@ -11,9 +11,7 @@ use crate::model::text::escape as escape_markup;
 
 /// Replaces every `{key}` in `template` with its value.
 fn fill(template: String, args: &[(&str, &str)]) -> String {
-    args.iter().fold(template, |text, (key, value)| {
-        text.replace(&format!("{{{key}}}"), value)
-    })
+    args.iter().fold(template, |text, (key, value)| text.replace(&format!("{{{key}}}"), value))
 }
 
 /// Translates `msgid`, then fills its `{placeholders}`.
@@ -41,21 +39,9 @@ mod tests {
 
     #[test]
     fn fills_named_placeholders() {
-        assert_eq!(
-            gettext_f("{a} and {b} and {a}", &[("a", "x"), ("b", "철수")]),
-            "x and 철수 and x"
-        );
-        assert_eq!(
-            ngettext_f("{n} person", "{n} people", 3, &[("n", "3")]),
-            "3 people"
-        );
-        assert_eq!(
-            ngettext_f("{n} person", "{n} people", 1, &[("n", "1")]),
-            "1 person"
-        );
-        assert_eq!(
-            fill_markup("{a} & co".into(), &[("a", "<b>x</b>")]),
-            "<b>x</b> &amp; co"
-        );
+        assert_eq!(gettext_f("{a} and {b} and {a}", &[("a", "x"), ("b", "철수")]), "x and 철수 and x");
+        assert_eq!(ngettext_f("{n} person", "{n} people", 3, &[("n", "3")]), "3 people");
+        assert_eq!(ngettext_f("{n} person", "{n} people", 1, &[("n", "1")]), "1 person");
+        assert_eq!(fill_markup("{a} & co".into(), &[("a", "<b>x</b>")]), "<b>x</b> &amp; co");
     }
 }

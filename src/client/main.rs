@@ -20,10 +20,7 @@ use crate::application::NatterApplication;
 
 /// Logging to stderr; `NATTER_LOG=debug` for more.
 pub fn init_logging() {
-    let level = std::env::var("NATTER_LOG")
-        .ok()
-        .and_then(|l| l.parse().ok())
-        .unwrap_or(log::LevelFilter::Warn);
+    let level = std::env::var("NATTER_LOG").ok().and_then(|l| l.parse().ok()).unwrap_or(log::LevelFilter::Warn);
     let _ = simplelog::SimpleLogger::init(level, simplelog::Config::default());
 }
 

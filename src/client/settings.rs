@@ -23,10 +23,7 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings {
-            server: DEFAULT_SERVER.to_owned(),
-            name: String::new(),
-        }
+        Settings { server: DEFAULT_SERVER.to_owned(), name: String::new() }
     }
 }
 
@@ -86,10 +83,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("natter-settings-{}", std::process::id()));
         let path = dir.join("natter").join("settings.ini");
         assert_eq!(Settings::load_from(&path), Settings::default());
-        let saved = Settings {
-            server: "example.org:6000".into(),
-            name: "철수".into(),
-        };
+        let saved = Settings { server: "example.org:6000".into(), name: "철수".into() };
         saved.save_to(&path).unwrap();
         assert_eq!(Settings::load_from(&path), saved);
         std::fs::remove_dir_all(dir).unwrap();

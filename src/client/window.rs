@@ -110,11 +110,7 @@ mod imp {
                     flap.set_reveal_flap(!flap.reveals_flap());
                 }
             });
-            klass.add_binding_action(
-                gtk::gdk::Key::F9,
-                gtk::gdk::ModifierType::empty(),
-                "win.toggle-members",
-            );
+            klass.add_binding_action(gtk::gdk::Key::F9, gtk::gdk::ModifierType::empty(), "win.toggle-members");
         }
 
         fn instance_init(obj: &glib::subclass::InitializingObject<Self>) {
@@ -172,8 +168,7 @@ impl NatterWindow {
         }
 
         let settings = Settings::load();
-        imp.connect_page
-            .set_values(&settings.server, &settings.name);
+        imp.connect_page.set_values(&settings.server, &settings.name);
         imp.connect_page.connect_join(clone!(
             #[weak(rename_to = win)]
             self,
@@ -223,18 +218,10 @@ impl NatterWindow {
 
     fn update_subtitle(&self) {
         let imp = self.imp();
-        let me = imp
-            .session
-            .borrow()
-            .as_ref()
-            .map(|s| s.me().to_owned())
-            .unwrap_or_default();
+        let me = imp.session.borrow().as_ref().map(|s| s.me().to_owned()).unwrap_or_default();
         let server = imp.server.borrow().clone();
         // Translators: the header bar subtitle, such as "alice on 127.0.0.1:5000".
-        imp.window_title.set_subtitle(&gettext_f(
-            "{name} on {server}",
-            &[("name", &me), ("server", &server)],
-        ));
+        imp.window_title.set_subtitle(&gettext_f("{name} on {server}", &[("name", &me), ("server", &server)]));
     }
 
     fn append_lines(&self, lines: Vec<ChatLine>) {
@@ -270,8 +257,6 @@ impl NatterWindow {
     /// The text of the reconnect banner, when it is shown.
     pub fn banner(&self) -> Option<String> {
         let imp = self.imp();
-        imp.banner_revealer
-            .reveals_child()
-            .then(|| imp.banner_label.label().into())
+        imp.banner_revealer.reveals_child().then(|| imp.banner_label.label().into())
     }
 }

@@ -226,10 +226,8 @@ fn parse_error(e: &str) -> ErrorKind<'_> {
         ErrorKind::NoSuchUser(n)
     } else if let Some(u) = e.strip_prefix("usage: ") {
         ErrorKind::Usage(u)
-    } else if let Some(max) = e
-        .strip_prefix("line too long (max ")
-        .and_then(|r| r.strip_suffix(" bytes)"))
-        .and_then(|m| m.parse().ok())
+    } else if let Some(max) =
+        e.strip_prefix("line too long (max ").and_then(|r| r.strip_suffix(" bytes)")).and_then(|m| m.parse().ok())
     {
         ErrorKind::LineTooLong(max)
     } else {
@@ -254,10 +252,7 @@ mod tests {
         );
         round_trip(Reply::Joined("bob"), "*** bob joined");
         round_trip(Reply::Quit { name: "bob", reason: None }, "*** bob quit");
-        round_trip(
-            Reply::Quit { name: "bob", reason: Some("connection lost") },
-            "*** bob quit (connection lost)",
-        );
+        round_trip(Reply::Quit { name: "bob", reason: Some("connection lost") }, "*** bob quit (connection lost)");
         round_trip(Reply::Renamed { old: "bob", new: "rob" }, "*** bob is now known as rob");
         round_trip(Reply::Online(vec!["a", "b", "c"]), "*** online (3): a, b, c");
         round_trip(Reply::Chat { from: "bob", text: "alice: hi" }, "bob: alice: hi");

@@ -225,9 +225,7 @@ impl Server {
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 // The peer gave up before we got to it: nothing to retry.
-                Err(e) if matches!(e.kind(), ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset) => {
-                    continue
-                }
+                Err(e) if matches!(e.kind(), ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset) => continue,
                 Err(e) => {
                     // EMFILE and friends: the connection stays in the
                     // backlog. Retry from a timer instead of spinning.
@@ -247,9 +245,7 @@ impl Server {
         let ip = peer.ip().to_canonical();
         let refusal = if self.clients.slab.len() >= self.options.max_clients {
             Some(ReplyError::ServerFull)
-        } else if self.options.max_per_ip > 0
-            && self.per_ip.get(&ip).copied().unwrap_or(0) >= self.options.max_per_ip
-        {
+        } else if self.options.max_per_ip > 0 && self.per_ip.get(&ip).copied().unwrap_or(0) >= self.options.max_per_ip {
             Some(ReplyError::TooManyFromAddress)
         } else {
             None

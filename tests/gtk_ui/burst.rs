@@ -52,19 +52,14 @@ pub fn burst_of_ten_thousand_lines() {
 
     let mut payload = String::new();
     for i in 0..LINES {
-        payload.push_str(&format!(
-            "burst line {i} — 한국어 텍스트 and some more words to wrap\n"
-        ));
+        payload.push_str(&format!("burst line {i} — 한국어 텍스트 and some more words to wrap\n"));
     }
     let mut writer = bob.stream.try_clone().unwrap();
     let start = Instant::now();
     gaps.set((start, Duration::ZERO));
     frames.set((start, Duration::ZERO, 0));
     let sender = thread::spawn(move || writer.write_all(payload.as_bytes()));
-    let last = format!(
-        "burst line {} — 한국어 텍스트 and some more words to wrap",
-        LINES - 1
-    );
+    let last = format!("burst line {} — 한국어 텍스트 and some more words to wrap", LINES - 1);
     wait_until_for("all burst lines", Duration::from_secs(60), || {
         view.len() >= before + LINES as u32
             && matches!(view.line(view.len() - 1), Some(l) if matches!(&l.entry, Entry::Chat { text, .. } if *text == last))
@@ -87,18 +82,12 @@ pub fn burst_of_ten_thousand_lines() {
         match &line.entry {
             Entry::Chat { from, text, .. } => {
                 assert_eq!(from, "bob");
-                assert!(
-                    text.starts_with(&format!("burst line {i} ")),
-                    "line {i} in order"
-                );
+                assert!(text.starts_with(&format!("burst line {i} ")), "line {i} in order");
             }
             other => panic!("unexpected entry {other:?}"),
         }
     }
-    assert!(
-        worst_gap < Duration::from_millis(750),
-        "the main loop stalled for {worst_gap:?}"
-    );
+    assert!(worst_gap < Duration::from_millis(750), "the main loop stalled for {worst_gap:?}");
 
     // Sticky: at the bottom after the burst.
     let adj = view.vadjustment();
@@ -115,18 +104,12 @@ pub fn burst_of_ten_thousand_lines() {
     assert!(!view.is_sticky());
     let held = adj.value();
     bob.send("one more");
-    win.wait_entry(
-        "one more",
-        |e| matches!(e, Entry::Chat { text, .. } if text == "one more"),
-    );
+    win.wait_entry("one more", |e| matches!(e, Entry::Chat { text, .. } if text == "one more"));
     pump(Duration::from_millis(100));
     assert_eq!(adj.value(), held, "the view stays where the user scrolled");
     view.scroll_to_bottom();
     pump(Duration::from_millis(100));
     assert!(view.is_sticky());
     assert!(adj.value() + adj.page_size() >= adj.upper() - 10.0);
-    assert!(
-        win.0.phase() == Phase::Joined,
-        "the burst did not cost the connection"
-    );
+    assert!(win.0.phase() == Phase::Joined, "the burst did not cost the connection");
 }

@@ -23,10 +23,7 @@ pub fn wait_until_for(what: &str, limit: Duration, mut cond: impl FnMut() -> boo
     let ctx = glib::MainContext::default();
     let deadline = Instant::now() + limit;
     while !cond() {
-        assert!(
-            Instant::now() < deadline,
-            "timed out after {limit:?} waiting for {what}"
-        );
+        assert!(Instant::now() < deadline, "timed out after {limit:?} waiting for {what}");
         if !ctx.iteration(false) {
             thread::sleep(Duration::from_millis(5));
         }
@@ -88,11 +85,7 @@ impl Server {
                 }
             }
         });
-        let port = rx
-            .recv_timeout(WAIT)
-            .ok()
-            .flatten()
-            .expect("natterd should print `listening on 127.0.0.1:PORT`");
+        let port = rx.recv_timeout(WAIT).ok().flatten().expect("natterd should print `listening on 127.0.0.1:PORT`");
         Server { child, port }
     }
 
@@ -132,22 +125,14 @@ impl Raw {
                 }
             }
         });
-        let mut raw = Raw {
-            stream,
-            lines: rx,
-            seen: Vec::new(),
-        };
+        let mut raw = Raw { stream, lines: rx, seen: Vec::new() };
         raw.send(name);
-        raw.expect(&format!("welcome for {name}"), |l| {
-            l.starts_with("*** welcome ")
-        });
+        raw.expect(&format!("welcome for {name}"), |l| l.starts_with("*** welcome "));
         raw
     }
 
     pub fn send(&mut self, line: &str) {
-        self.stream
-            .write_all(format!("{line}\n").as_bytes())
-            .expect("raw client writes");
+        self.stream.write_all(format!("{line}\n").as_bytes()).expect("raw client writes");
     }
 
     /// Waits (pumping GTK) for a line that satisfies `pred`; returns it.
@@ -204,18 +189,11 @@ impl Win {
     }
 
     pub fn wait_joined(&self) {
-        wait_until("the window to join", || {
-            self.0.phase() == Phase::Joined && self.0.page() == WindowPage::Chat
-        });
+        wait_until("the window to join", || self.0.phase() == Phase::Joined && self.0.page() == WindowPage::Chat);
     }
 
     pub fn entries(&self) -> Vec<Entry> {
-        self.0
-            .chat_view()
-            .lines()
-            .into_iter()
-            .map(|l| l.entry)
-            .collect()
+        self.0.chat_view().lines().into_iter().map(|l| l.entry).collect()
     }
 
     pub fn wait_entry(&self, what: &str, pred: impl Fn(&Entry) -> bool) {

@@ -20,9 +20,7 @@ pub fn command(program: &Path, dir: &Path, port: u16) -> std::io::Result<Command
     let conf = dir.join("inspircd.conf");
     std::fs::write(&conf, config(dir, port))?;
     let mut cmd = Command::new(program);
-    cmd.arg("--config")
-        .arg(conf)
-        .args(["--nofork", "--runasroot"]);
+    cmd.arg("--config").arg(conf).args(["--nofork", "--runasroot"]);
     Ok(cmd)
 }
 

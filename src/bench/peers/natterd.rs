@@ -10,17 +10,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Nothing in natterd has to be worked around.
-pub const NOTES: &[&str] = &[
-    "started with --log-level warn --max-clients 20000, and --max-per-ip 0 --flood-rate 0 \
-     where the build has them; the rest at its defaults",
-];
+pub const NOTES: &[&str] = &["started with --log-level warn --max-clients 20000, and --max-per-ip 0 --flood-rate 0 \
+     where the build has them; the rest at its defaults"];
 
 /// Options that turn off the limits this natterd build has.
 pub fn limits_off(program: &Path) -> Vec<String> {
     let help = Command::new(program).arg("--help").output();
-    let help = help
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .unwrap_or_default();
+    let help = help.map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default();
     let mut args = Vec::new();
     for flag in ["--max-per-ip", "--flood-rate"] {
         if help.contains(flag) {
@@ -33,14 +29,7 @@ pub fn limits_off(program: &Path) -> Vec<String> {
 /// The command line for one run.
 pub fn command(program: &Path, addr: SocketAddr, extra: &[String]) -> std::io::Result<Command> {
     let mut cmd = Command::new(program);
-    cmd.args([
-        "--listen",
-        &addr.to_string(),
-        "--log-level",
-        "warn",
-        "--max-clients",
-        "20000",
-    ]);
+    cmd.args(["--listen", &addr.to_string(), "--log-level", "warn", "--max-clients", "20000"]);
     cmd.args(extra);
     Ok(cmd)
 }

@@ -14,10 +14,7 @@ const CHUNK: usize = 256 * 1024;
 
 /// Measures for `secs` seconds.
 pub fn run(secs: f64, writer_cpu: Option<usize>) -> Ceiling {
-    let mut fig = Ceiling {
-        secs,
-        ..Ceiling::default()
-    };
+    let mut fig = Ceiling { secs, ..Ceiling::default() };
     match measure(secs, writer_cpu) {
         Ok(bytes_per_sec) => fig.bytes_per_sec = bytes_per_sec,
         Err(e) => fig.error = Some(e.to_string()),

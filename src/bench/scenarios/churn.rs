@@ -12,11 +12,7 @@ use crate::swarm::{Happening, Swarm};
 /// Runs one churn measurement against a fresh server.
 pub fn run(ctx: &Ctx, secs: f64) -> Churn {
     let concurrency = ctx.opts.churn_concurrency.max(1);
-    let mut fig = Churn {
-        secs,
-        concurrency,
-        ..Churn::default()
-    };
+    let mut fig = Churn { secs, concurrency, ..Churn::default() };
     if let Err(e) = measure(ctx, &mut fig) {
         fig.error = Some(e);
     }
@@ -26,9 +22,7 @@ pub fn run(ctx: &Ctx, secs: f64) -> Churn {
 fn measure(ctx: &Ctx, fig: &mut Churn) -> Result<(), String> {
     let server = ctx.start_server()?;
     fig.rss_before_kib = server.rss_kib();
-    let mut swarm = Swarm::new(ctx.peer.kind.dialect(), server.addr)
-        .map_err(|e| e.to_string())?
-        .without_join();
+    let mut swarm = Swarm::new(ctx.peer.kind.dialect(), server.addr).map_err(|e| e.to_string())?.without_join();
     let mut progress = Progress::new(&ctx.label);
     let meter = CpuMeter::start(&server);
     let start = Instant::now();
@@ -77,8 +71,7 @@ fn measure(ctx: &Ctx, fig: &mut Churn) -> Result<(), String> {
     fig.failures = failures;
     fig.cycles_per_sec = cycles as f64 / elapsed;
     fig.rss_after_kib = server.rss_kib();
-    fig.change_pct = 100.0 * (fig.rss_after_kib as f64 - fig.rss_before_kib as f64)
-        / fig.rss_before_kib.max(1) as f64;
+    fig.change_pct = 100.0 * (fig.rss_after_kib as f64 - fig.rss_before_kib as f64) / fig.rss_before_kib.max(1) as f64;
     fig.server_cpu_s = cpu.server.as_secs_f64();
     fig.bench_cpu_s = cpu.bench.as_secs_f64();
     server.stop();

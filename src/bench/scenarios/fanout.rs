@@ -21,12 +21,7 @@ const STALL: Duration = Duration::from_secs(10);
 
 /// Runs one fanout of `clients` x `lines` against a fresh server.
 pub fn run(ctx: &Ctx, clients: usize, lines: usize) -> Fanout {
-    let mut fig = Fanout {
-        clients,
-        lines_each: lines,
-        window: ctx.opts.window,
-        ..Fanout::default()
-    };
+    let mut fig = Fanout { clients, lines_each: lines, window: ctx.opts.window, ..Fanout::default() };
     if let Err(e) = measure(ctx, &mut fig) {
         fig.error = Some(e);
     }
@@ -100,29 +95,17 @@ fn measure(ctx: &Ctx, fig: &mut Fanout) -> Result<(), String> {
     let mut swarm = Swarm::new(ctx.peer.kind.dialect(), server.addr).map_err(|e| e.to_string())?;
     let mut progress = Progress::new(&ctx.label);
     let limit = Duration::from_secs(60 + clients as u64 / 10);
-    let ids = swarm.establish(
-        clients,
-        |i| name('f', i),
-        ctx.setup_concurrency(),
-        limit,
-        &mut progress,
-    )?;
+    let ids = swarm.establish(clients, |i| name('f', i), ctx.setup_concurrency(), limit, &mut progress)?;
     let mut index_of = vec![usize::MAX; ids.iter().max().map_or(0, |m| m + 1)];
     for (i, &id) in ids.iter().enumerate() {
         index_of[id] = i;
     }
-    swarm
-        .settle(Duration::from_millis(300), Duration::from_secs(30))
-        .map_err(|e| e.to_string())?;
+    swarm.settle(Duration::from_millis(300), Duration::from_secs(30)).map_err(|e| e.to_string())?;
 
     let mut ledger = Ledger::new(clients, lines);
     let expected = (clients * (clients - 1) * lines) as u64;
     let (window, sender_window) = (ctx.opts.window.max(1), ctx.opts.sender_window.max(1) as u32);
-    let counter = if ctx.opts.syscalls {
-        SysCount::start(server.pid)
-    } else {
-        None
-    };
+    let counter = if ctx.opts.syscalls { SysCount::start(server.pid) } else { None };
     let bytes0 = swarm.net.bytes_in;
     let meter = CpuMeter::start(&server);
     let start = Instant::now();
@@ -141,11 +124,7 @@ fn measure(ctx: &Ctx, fig: &mut Fanout) -> Result<(), String> {
                 && ledger.in_flight[s] < sender_window
                 && (ledger.sent[s] as usize) < lines
             {
-                let payload = Payload {
-                    sender: s as u32,
-                    seq: ledger.sent[s],
-                    sent_ns: now_ns(),
-                };
+                let payload = Payload { sender: s as u32, seq: ledger.sent[s], sent_ns: now_ns() };
                 swarm.queue_chat(ids[s], &payload);
                 ledger.sent[s] += 1;
                 ledger.in_flight[s] += 1;
@@ -175,18 +154,9 @@ fn measure(ctx: &Ctx, fig: &mut Fanout) -> Result<(), String> {
             ));
             break;
         }
-        progress.tick(|| {
-            format!(
-                "{:.0}% of {expected} deliveries",
-                100.0 * ledger.delivered as f64 / expected as f64
-            )
-        });
+        progress.tick(|| format!("{:.0}% of {expected} deliveries", 100.0 * ledger.delivered as f64 / expected as f64));
     }
-    let secs = ledger
-        .last_delivery
-        .saturating_duration_since(start)
-        .as_secs_f64()
-        .max(1e-9);
+    let secs = ledger.last_delivery.saturating_duration_since(start).as_secs_f64().max(1e-9);
     let cpu = meter.stop(&server);
     if let Some(c) = counter.and_then(SysCount::stop) {
         let per = |n: u64| Some(n as f64 / ledger.delivered.max(1) as f64);

@@ -13,10 +13,7 @@ use crate::swarm::Swarm;
 
 /// Runs one idle measurement of `clients` against a fresh server.
 pub fn run(ctx: &Ctx, clients: usize) -> Idle {
-    let mut fig = Idle {
-        clients,
-        ..Idle::default()
-    };
+    let mut fig = Idle { clients, ..Idle::default() };
     if let Err(e) = measure(ctx, &mut fig) {
         fig.error = Some(e);
     }
@@ -26,28 +23,17 @@ pub fn run(ctx: &Ctx, clients: usize) -> Idle {
 fn measure(ctx: &Ctx, fig: &mut Idle) -> Result<(), String> {
     let server = ctx.start_server()?;
     fig.rss_before_kib = server.rss_kib();
-    let mut swarm = Swarm::new(ctx.peer.kind.dialect(), server.addr)
-        .map_err(|e| e.to_string())?
-        .without_join();
+    let mut swarm = Swarm::new(ctx.peer.kind.dialect(), server.addr).map_err(|e| e.to_string())?.without_join();
     let mut progress = Progress::new(&ctx.label);
     let meter = CpuMeter::start(&server);
     let start = Instant::now();
     let limit = Duration::from_secs(120 + fig.clients as u64 / 20);
-    let ids = swarm.establish(
-        fig.clients,
-        |i| name('i', i),
-        ctx.setup_concurrency(),
-        limit,
-        &mut progress,
-    )?;
+    let ids = swarm.establish(fig.clients, |i| name('i', i), ctx.setup_concurrency(), limit, &mut progress)?;
     fig.setup_s = start.elapsed().as_secs_f64();
-    let lost = swarm
-        .settle(Duration::from_secs(1), Duration::from_secs(60))
-        .map_err(|e| e.to_string())?;
+    let lost = swarm.settle(Duration::from_secs(1), Duration::from_secs(60)).map_err(|e| e.to_string())?;
     let cpu = meter.stop(&server);
     fig.rss_after_kib = server.rss_kib();
-    fig.kib_per_conn =
-        fig.rss_after_kib.saturating_sub(fig.rss_before_kib) as f64 / fig.clients.max(1) as f64;
+    fig.kib_per_conn = fig.rss_after_kib.saturating_sub(fig.rss_before_kib) as f64 / fig.clients.max(1) as f64;
     fig.lost_clients = lost;
     fig.server_cpu_s = cpu.server.as_secs_f64();
     fig.bench_cpu_s = cpu.bench.as_secs_f64();

@@ -22,12 +22,7 @@ const DRAIN: Duration = Duration::from_secs(5);
 
 /// Runs one latency measurement against a fresh server.
 pub fn run(ctx: &Ctx, clients: usize, rate: u64, secs: f64) -> Latency {
-    let mut fig = Latency {
-        clients,
-        rate,
-        secs,
-        ..Latency::default()
-    };
+    let mut fig = Latency { clients, rate, secs, ..Latency::default() };
     if let Err(e) = measure(ctx, &mut fig) {
         fig.error = Some(e);
     }
@@ -42,27 +37,16 @@ fn measure(ctx: &Ctx, fig: &mut Latency) -> Result<(), String> {
     let server = ctx.start_server()?;
     let mut swarm = Swarm::new(ctx.peer.kind.dialect(), server.addr).map_err(|e| e.to_string())?;
     let mut progress = Progress::new(&ctx.label);
-    let ids = swarm.establish(
-        clients,
-        |i| name('l', i),
-        ctx.setup_concurrency(),
-        Duration::from_secs(120),
-        &mut progress,
-    )?;
-    swarm
-        .settle(Duration::from_millis(500), Duration::from_secs(30))
-        .map_err(|e| e.to_string())?;
+    let ids =
+        swarm.establish(clients, |i| name('l', i), ctx.setup_concurrency(), Duration::from_secs(120), &mut progress)?;
+    swarm.settle(Duration::from_millis(500), Duration::from_secs(30)).map_err(|e| e.to_string())?;
 
     let total = (fig.rate as f64 * fig.secs).round() as u64;
     let interval_ns = 1_000_000_000 / fig.rate;
     let expected = total * (clients as u64 - 1);
     let mut samples: Vec<u32> = Vec::with_capacity(expected as usize);
     let mut lost = 0;
-    let counter = if ctx.opts.syscalls {
-        SysCount::start(server.pid)
-    } else {
-        None
-    };
+    let counter = if ctx.opts.syscalls { SysCount::start(server.pid) } else { None };
     let meter = CpuMeter::start(&server);
     let start_ns = now_ns();
     let mut sent = 0u64;
@@ -72,11 +56,7 @@ fn measure(ctx: &Ctx, fig: &mut Latency) -> Result<(), String> {
         let due = ((now_ns() - start_ns) / interval_ns + 1).min(total);
         while sent < due {
             let s = (sent % clients as u64) as usize;
-            let payload = Payload {
-                sender: s as u32,
-                seq: (sent / clients as u64) as u32,
-                sent_ns: now_ns(),
-            };
+            let payload = Payload { sender: s as u32, seq: (sent / clients as u64) as u32, sent_ns: now_ns() };
             swarm.queue_chat(ids[s], &payload);
             swarm.flush(ids[s]);
             sent += 1;

@@ -32,12 +32,7 @@ impl ServerAddress {
         if input.is_empty() {
             return Err(AddressError::Empty);
         }
-        let port = |p: &str| {
-            p.parse::<u16>()
-                .ok()
-                .filter(|&p| p != 0)
-                .ok_or(AddressError::BadPort)
-        };
+        let port = |p: &str| p.parse::<u16>().ok().filter(|&p| p != 0).ok_or(AddressError::BadPort);
         if let Some(rest) = input.strip_prefix('[') {
             let (host, tail) = rest.split_once(']').ok_or(AddressError::BadPort)?;
             let port = match tail {
@@ -58,10 +53,7 @@ impl ServerAddress {
         if host.is_empty() || host.contains(char::is_whitespace) {
             return Err(AddressError::Empty);
         }
-        Ok(ServerAddress {
-            host: host.to_owned(),
-            port,
-        })
+        Ok(ServerAddress { host: host.to_owned(), port })
     }
 }
 
@@ -87,10 +79,7 @@ mod tests {
     #[test]
     fn host_and_port_forms() {
         assert_eq!(parse("127.0.0.1:5000").as_deref(), Ok("127.0.0.1:5000"));
-        assert_eq!(
-            parse(" chat.example.org ").as_deref(),
-            Ok("chat.example.org:5000")
-        );
+        assert_eq!(parse(" chat.example.org ").as_deref(), Ok("chat.example.org:5000"));
         assert_eq!(parse("localhost:6000").as_deref(), Ok("localhost:6000"));
         assert_eq!(parse("[::1]:7000").as_deref(), Ok("[::1]:7000"));
         assert_eq!(parse("[::1]").as_deref(), Ok("[::1]:5000"));

@@ -40,10 +40,7 @@ impl Cycle {
     fn build(&self) -> Completed {
         let word = &self.candidates[self.index];
         let head = format!("{}{}{}", self.before, word, self.suffix);
-        Completed {
-            cursor: head.chars().count(),
-            text: format!("{head}{}", self.after),
-        }
+        Completed { cursor: head.chars().count(), text: format!("{head}{}", self.after) }
     }
 }
 
@@ -71,67 +68,39 @@ impl Completer {
         }
         self.cycle = None;
 
-        let split = text
-            .char_indices()
-            .nth(cursor)
-            .map_or(text.len(), |(i, _)| i);
+        let split = text.char_indices().nth(cursor).map_or(text.len(), |(i, _)| i);
         let (head, after) = text.split_at(split);
-        let start = head
-            .char_indices()
-            .rev()
-            .find(|(_, c)| c.is_whitespace())
-            .map_or(0, |(i, c)| i + c.len_utf8());
+        let start = head.char_indices().rev().find(|(_, c)| c.is_whitespace()).map_or(0, |(i, c)| i + c.len_utf8());
         let (before, word) = head.split_at(start);
         if word.is_empty() {
             return None;
         }
 
-        let (candidates, suffix): (Vec<String>, &'static str) =
-            if start == 0 && word.starts_with('/') {
-                let word = word.to_ascii_lowercase();
-                (
-                    COMMANDS
-                        .iter()
-                        .filter(|c| c.starts_with(&word))
-                        .map(|c| c.to_string())
-                        .collect(),
-                    " ",
-                )
-            } else {
-                let key = fold_name(word);
-                let me = fold_name(me);
-                let mut found: Vec<String> = names
-                    .into_iter()
-                    .filter(|n| {
-                        let folded = fold_name(n);
-                        folded.starts_with(&key) && folded != me
-                    })
-                    .map(str::to_owned)
-                    .collect();
-                found.sort_by_key(|n| fold_name(n));
-                (found, if start == 0 { ": " } else { " " })
-            };
+        let (candidates, suffix): (Vec<String>, &'static str) = if start == 0 && word.starts_with('/') {
+            let word = word.to_ascii_lowercase();
+            (COMMANDS.iter().filter(|c| c.starts_with(&word)).map(|c| c.to_string()).collect(), " ")
+        } else {
+            let key = fold_name(word);
+            let me = fold_name(me);
+            let mut found: Vec<String> = names
+                .into_iter()
+                .filter(|n| {
+                    let folded = fold_name(n);
+                    folded.starts_with(&key) && folded != me
+                })
+                .map(str::to_owned)
+                .collect();
+            found.sort_by_key(|n| fold_name(n));
+            (found, if start == 0 { ": " } else { " " })
+        };
         if candidates.is_empty() {
             return None;
         }
         // Do not add a second separator when one already follows the cursor.
-        let suffix = if after.starts_with(char::is_whitespace) || after.starts_with(':') {
-            ""
-        } else {
-            suffix
-        };
-        let last = Completed {
-            text: String::new(),
-            cursor: 0,
-        };
-        let mut cycle = Cycle {
-            before: before.to_owned(),
-            after: after.to_owned(),
-            suffix,
-            candidates,
-            index: 0,
-            last,
-        };
+        let suffix = if after.starts_with(char::is_whitespace) || after.starts_with(':') { "" } else { suffix };
+        let last = Completed { text: String::new(), cursor: 0 };
+        let mut cycle =
+            Cycle { before: before.to_owned(), after: after.to_owned(), suffix, candidates, index: 0, last };
         cycle.last = cycle.build();
         let done = cycle.last.clone();
         self.cycle = Some(cycle);
@@ -151,8 +120,7 @@ mod tests {
     const NAMES: &[&str] = &["alice", "Alfred", "bob", "철수", "철민"];
 
     fn complete(c: &mut Completer, text: &str, cursor: usize) -> Option<(String, usize)> {
-        c.complete(text, cursor, NAMES.iter().copied(), "bob")
-            .map(|d| (d.text, d.cursor))
+        c.complete(text, cursor, NAMES.iter().copied(), "bob").map(|d| (d.text, d.cursor))
     }
 
     #[test]
@@ -164,10 +132,7 @@ mod tests {
     #[test]
     fn name_in_the_middle_gets_a_space_and_keeps_the_rest() {
         let mut c = Completer::new();
-        assert_eq!(
-            complete(&mut c, "hi 철 there", 4),
-            Some(("hi 철민 there".into(), 5))
-        );
+        assert_eq!(complete(&mut c, "hi 철 there", 4), Some(("hi 철민 there".into(), 5)));
     }
 
     #[test]
@@ -205,10 +170,7 @@ mod tests {
         assert_eq!(complete(&mut c, "/m", 2), Some(("/me ".into(), 4)));
         assert_eq!(complete(&mut c, "/me ", 4), Some(("/msg ".into(), 5)));
         c.reset();
-        assert_eq!(
-            complete(&mut c, "/msg al", 7),
-            Some(("/msg Alfred ".into(), 12))
-        );
+        assert_eq!(complete(&mut c, "/msg al", 7), Some(("/msg Alfred ".into(), 12)));
         assert_eq!(complete(&mut c, "/x", 2), None);
     }
 }

@@ -59,17 +59,13 @@ pub struct Palette {
 
 /// Darker GNOME palette shades, at least 4.5:1 on the light background.
 pub const LIGHT: Palette = Palette {
-    names: &[
-        "#1a5fb4", "#c01c28", "#26734d", "#813d9c", "#b23c00", "#865e3c", "#0e6e6a", "#a51d73",
-    ],
+    names: &["#1a5fb4", "#c01c28", "#26734d", "#813d9c", "#b23c00", "#865e3c", "#0e6e6a", "#a51d73"],
     own: "#3d3846",
 };
 
 /// Lighter shades for the dark background.
 pub const DARK: Palette = Palette {
-    names: &[
-        "#99c1f1", "#f66151", "#8ff0a4", "#dc8add", "#ffa348", "#cdab8f", "#62d0c8", "#f58cc8",
-    ],
+    names: &["#99c1f1", "#f66151", "#8ff0a4", "#dc8add", "#ffa348", "#cdab8f", "#62d0c8", "#f58cc8"],
     own: "#deddda",
 };
 
@@ -84,55 +80,27 @@ pub struct Rendered {
 
 fn name(name: &str, palette: &Palette) -> String {
     let colour = palette.names[name_color_index(name, palette.names.len())];
-    format!(
-        "<span foreground=\"{colour}\" weight=\"bold\">{}</span>",
-        escape(name)
-    )
+    format!("<span foreground=\"{colour}\" weight=\"bold\">{}</span>", escape(name))
 }
 
 fn own_name(name: &str, palette: &Palette) -> String {
-    format!(
-        "<span foreground=\"{}\" weight=\"bold\">{}</span>",
-        palette.own,
-        escape(name)
-    )
+    format!("<span foreground=\"{}\" weight=\"bold\">{}</span>", palette.own, escape(name))
 }
 
 fn list(names: &[String], palette: &Palette) -> String {
-    names
-        .iter()
-        .map(|n| self::name(n, palette))
-        .collect::<Vec<_>>()
-        .join(", ")
+    names.iter().map(|n| self::name(n, palette)).collect::<Vec<_>>().join(", ")
 }
 
 /// Renders one entry.
 pub fn render(entry: &Entry, palette: &Palette) -> Rendered {
     use RowKind::*;
     let (markup, kind) = match entry {
-        Entry::Chat {
-            from,
-            text,
-            mention,
-        } => (
-            format!("{}: {}", name(from, palette), linkify(text)),
-            if *mention { Mention } else { Message },
-        ),
-        Entry::OwnChat { from, text } => (
-            format!("{}: {}", own_name(from, palette), linkify(text)),
-            Own,
-        ),
-        Entry::Action {
-            from,
-            text,
-            own,
-            mention: _,
-        } => {
-            let who = if *own {
-                own_name(from, palette)
-            } else {
-                name(from, palette)
-            };
+        Entry::Chat { from, text, mention } => {
+            (format!("{}: {}", name(from, palette), linkify(text)), if *mention { Mention } else { Message })
+        }
+        Entry::OwnChat { from, text } => (format!("{}: {}", own_name(from, palette), linkify(text)), Own),
+        Entry::Action { from, text, own, mention: _ } => {
+            let who = if *own { own_name(from, palette) } else { name(from, palette) };
             (format!("* {who} {}", linkify(text)), Action)
         }
         Entry::PrivateIn { from, text } => (
@@ -152,10 +120,7 @@ pub fn render(entry: &Entry, palette: &Palette) -> Rendered {
             Private,
         ),
         Entry::Welcome { name: me, online } if online.len() <= 1 => (
-            fill_markup(
-                gettext("Welcome, {name}! Nobody else is here yet."),
-                &[("name", &own_name(me, palette))],
-            ),
+            fill_markup(gettext("Welcome, {name}! Nobody else is here yet."), &[("name", &own_name(me, palette))]),
             Status,
         ),
         Entry::Welcome { name: me, online } => {
@@ -169,30 +134,16 @@ pub fn render(entry: &Entry, palette: &Palette) -> Rendered {
                         "Welcome, {name}! {count} other people are here: {names}",
                         u32::try_from(others.len()).unwrap_or(u32::MAX),
                     ),
-                    &[
-                        ("name", &own_name(me, palette)),
-                        ("count", &count),
-                        ("names", &list(&others, palette)),
-                    ],
+                    &[("name", &own_name(me, palette)), ("count", &count), ("names", &list(&others, palette))],
                 ),
                 Status,
             )
         }
-        Entry::Joined(who) => (
-            fill_markup(gettext("{name} joined"), &[("name", &name(who, palette))]),
-            Status,
-        ),
-        Entry::Quit {
-            name: who,
-            reason: None,
-        } => (
-            fill_markup(gettext("{name} left"), &[("name", &name(who, palette))]),
-            Status,
-        ),
-        Entry::Quit {
-            name: who,
-            reason: Some(reason),
-        } => (
+        Entry::Joined(who) => (fill_markup(gettext("{name} joined"), &[("name", &name(who, palette))]), Status),
+        Entry::Quit { name: who, reason: None } => {
+            (fill_markup(gettext("{name} left"), &[("name", &name(who, palette))]), Status)
+        }
+        Entry::Quit { name: who, reason: Some(reason) } => (
             // Translators: {reason} is what the person or the server gave, untranslated.
             fill_markup(
                 gettext("{name} left ({reason})"),
@@ -200,18 +151,10 @@ pub fn render(entry: &Entry, palette: &Palette) -> Rendered {
             ),
             Status,
         ),
-        Entry::Renamed { new, own: true, .. } => (
-            fill_markup(
-                gettext("You are now known as {name}"),
-                &[("name", &own_name(new, palette))],
-            ),
-            Status,
-        ),
-        Entry::Renamed {
-            old,
-            new,
-            own: false,
-        } => (
+        Entry::Renamed { new, own: true, .. } => {
+            (fill_markup(gettext("You are now known as {name}"), &[("name", &own_name(new, palette))]), Status)
+        }
+        Entry::Renamed { old, new, own: false } => (
             fill_markup(
                 gettext("{old} is now known as {new}"),
                 &[("old", &name(old, palette)), ("new", &name(new, palette))],
@@ -222,11 +165,7 @@ pub fn render(entry: &Entry, palette: &Palette) -> Rendered {
             let count = names.len().to_string();
             (
                 fill_markup(
-                    ngettext(
-                        "{count} person online: {names}",
-                        "{count} people online: {names}",
-                        names.len() as u32,
-                    ),
+                    ngettext("{count} person online: {names}", "{count} people online: {names}", names.len() as u32),
                     &[("count", &count), ("names", &list(names, palette))],
                 ),
                 Status,
@@ -234,10 +173,7 @@ pub fn render(entry: &Entry, palette: &Palette) -> Rendered {
         }
         Entry::Error(error) => (escape(&error_text(error)), Error),
         Entry::Notice(text) | Entry::Raw(text) => (linkify(text), Status),
-        Entry::ShuttingDown => (
-            escape(&gettext_f("The server is shutting down.", &[])),
-            Error,
-        ),
+        Entry::ShuttingDown => (escape(&gettext_f("The server is shutting down.", &[])), Error),
         Entry::Disconnected => (escape(&gettext_f("Server disconnected.", &[])), Error),
         Entry::SendFailed => (escape(&gettext_f("Failed to send message.", &[])), Error),
     };
@@ -247,27 +183,18 @@ pub fn render(entry: &Entry, palette: &Palette) -> Rendered {
 /// A server error in the client's words (plain text).
 pub fn error_text(error: &ServerError) -> String {
     match error {
-        ServerError::NameTaken(n) => {
-            gettext_f("The name “{name}” is already in use.", &[("name", n)])
-        }
+        ServerError::NameTaken(n) => gettext_f("The name “{name}” is already in use.", &[("name", n)]),
         // Translators: {reason} comes from the server, untranslated.
         ServerError::BadName(why) => gettext_f("Invalid name: {reason}", &[("reason", why)]),
-        ServerError::UnknownCommand(c) => {
-            gettext_f("Unknown command: /{command}", &[("command", c)])
+        ServerError::UnknownCommand(c) => gettext_f("Unknown command: /{command}", &[("command", c)]),
+        ServerError::NoSuchUser(n) => gettext_f("Nobody called “{name}” is online.", &[("name", n)]),
+        ServerError::LineTooLong(max) => {
+            gettext_f("The message is too long (at most {max} bytes).", &[("max", &max.to_string())])
         }
-        ServerError::NoSuchUser(n) => {
-            gettext_f("Nobody called “{name}” is online.", &[("name", n)])
-        }
-        ServerError::LineTooLong(max) => gettext_f(
-            "The message is too long (at most {max} bytes).",
-            &[("max", &max.to_string())],
-        ),
         // Translators: {usage} is the command syntax, such as "/msg NAME TEXT".
         ServerError::Usage(u) => gettext_f("Usage: {usage}", &[("usage", u)]),
         ServerError::ServerFull => gettext_f("The server is full. Try again later.", &[]),
-        ServerError::TooManyFromAddress => {
-            gettext_f("Too many connections from your address.", &[])
-        }
+        ServerError::TooManyFromAddress => gettext_f("Too many connections from your address.", &[]),
         // Translators: {error} is the server's text, untranslated.
         ServerError::Other(text) => gettext_f("Server error: {error}", &[("error", text)]),
     }
@@ -277,16 +204,11 @@ pub fn error_text(error: &ServerError) -> String {
 pub fn name_error_text(error: &NameError) -> String {
     match error {
         NameError::Empty => gettext_f("Enter the name others will see.", &[]),
-        NameError::TooLong => gettext_f(
-            "A name can have at most {max} characters.",
-            &[("max", &MAX_NAME_CHARS.to_string())],
-        ),
-        NameError::BadChar(c) if c.is_whitespace() => {
-            gettext_f("A name cannot contain spaces.", &[])
+        NameError::TooLong => {
+            gettext_f("A name can have at most {max} characters.", &[("max", &MAX_NAME_CHARS.to_string())])
         }
-        NameError::BadChar(c) if c.is_control() => {
-            gettext_f("A name cannot contain control characters.", &[])
-        }
+        NameError::BadChar(c) if c.is_whitespace() => gettext_f("A name cannot contain spaces.", &[]),
+        NameError::BadChar(c) if c.is_control() => gettext_f("A name cannot contain control characters.", &[]),
         // Translators: {char} is the one character that is not allowed.
         NameError::BadChar(c) => gettext_f(
             "A name cannot contain “{char}”. Use letters, digits, “_”, “-” and “.”.",
@@ -298,10 +220,9 @@ pub fn name_error_text(error: &NameError) -> String {
 /// Why a server address cannot be used.
 pub fn address_error_text(error: &AddressError) -> String {
     match error {
-        AddressError::Empty => gettext_f(
-            "Enter the server address, such as {example}.",
-            &[("example", "127.0.0.1:5000")],
-        ),
+        AddressError::Empty => {
+            gettext_f("Enter the server address, such as {example}.", &[("example", "127.0.0.1:5000")])
+        }
         AddressError::BadPort => gettext_f("The port must be a number from 1 to 65535.", &[]),
     }
 }
@@ -329,10 +250,9 @@ pub fn join_failure_text(reason: &CloseReason, server: &str) -> String {
 /// Why the server refused the join, for the connect form.
 pub fn refusal_text(error: &ServerError) -> String {
     match error {
-        ServerError::NameTaken(name) => gettext_f(
-            "The name “{name}” is already taken. Choose another name.",
-            &[("name", name)],
-        ),
+        ServerError::NameTaken(name) => {
+            gettext_f("The name “{name}” is already taken. Choose another name.", &[("name", name)])
+        }
         other => error_text(other),
     }
 }
@@ -340,27 +260,15 @@ pub fn refusal_text(error: &ServerError) -> String {
 /// Title and body of a desktop notification for an entry worth one.
 pub fn notification(entry: &Entry) -> Option<(String, String)> {
     match entry {
-        Entry::PrivateIn { from, text } => Some((
-            gettext_f("Private message from {name}", &[("name", from)]),
-            text.clone(),
-        )),
-        Entry::Chat {
-            from,
-            text,
-            mention: true,
-        } => Some((
-            gettext_f("{name} mentioned you", &[("name", from)]),
-            text.clone(),
-        )),
-        Entry::Action {
-            from,
-            text,
-            mention: true,
-            ..
-        } => Some((
-            gettext_f("{name} mentioned you", &[("name", from)]),
-            format!("* {from} {text}"),
-        )),
+        Entry::PrivateIn { from, text } => {
+            Some((gettext_f("Private message from {name}", &[("name", from)]), text.clone()))
+        }
+        Entry::Chat { from, text, mention: true } => {
+            Some((gettext_f("{name} mentioned you", &[("name", from)]), text.clone()))
+        }
+        Entry::Action { from, text, mention: true, .. } => {
+            Some((gettext_f("{name} mentioned you", &[("name", from)]), format!("* {from} {text}")))
+        }
         _ => None,
     }
 }
@@ -384,146 +292,63 @@ mod tests {
                 _ => {}
             }
         }
-        out.replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&amp;", "&")
+        out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     }
 
     #[test]
     fn messages_read_like_the_wire() {
-        let chat = r(Entry::Chat {
-            from: "철수".into(),
-            text: "안녕 <b>".into(),
-            mention: false,
-        });
+        let chat = r(Entry::Chat { from: "철수".into(), text: "안녕 <b>".into(), mention: false });
         assert_eq!(strip_tags(&chat.markup), "철수: 안녕 <b>");
         assert_eq!(chat.kind, RowKind::Message);
         assert!(chat.markup.contains("weight=\"bold\""));
-        let own = r(Entry::OwnChat {
-            from: "alice".into(),
-            text: "hi".into(),
-        });
-        assert_eq!(
-            (strip_tags(&own.markup).as_str(), own.kind),
-            ("alice: hi", RowKind::Own)
-        );
-        let action = r(Entry::Action {
-            from: "bob".into(),
-            text: "waves".into(),
-            own: false,
-            mention: false,
-        });
-        assert_eq!(
-            (strip_tags(&action.markup).as_str(), action.kind),
-            ("* bob waves", RowKind::Action)
-        );
-        let mention = r(Entry::Chat {
-            from: "bob".into(),
-            text: "alice!".into(),
-            mention: true,
-        });
+        let own = r(Entry::OwnChat { from: "alice".into(), text: "hi".into() });
+        assert_eq!((strip_tags(&own.markup).as_str(), own.kind), ("alice: hi", RowKind::Own));
+        let action = r(Entry::Action { from: "bob".into(), text: "waves".into(), own: false, mention: false });
+        assert_eq!((strip_tags(&action.markup).as_str(), action.kind), ("* bob waves", RowKind::Action));
+        let mention = r(Entry::Chat { from: "bob".into(), text: "alice!".into(), mention: true });
         assert_eq!(mention.kind, RowKind::Mention);
     }
 
     #[test]
     fn private_and_status_lines() {
-        let p = r(Entry::PrivateIn {
-            from: "bob".into(),
-            text: "psst".into(),
-        });
-        assert_eq!(
-            (strip_tags(&p.markup).as_str(), p.kind),
-            ("bob (private): psst", RowKind::Private)
-        );
-        let p = r(Entry::PrivateOut {
-            to: "bob".into(),
-            text: "hi".into(),
-        });
+        let p = r(Entry::PrivateIn { from: "bob".into(), text: "psst".into() });
+        assert_eq!((strip_tags(&p.markup).as_str(), p.kind), ("bob (private): psst", RowKind::Private));
+        let p = r(Entry::PrivateOut { to: "bob".into(), text: "hi".into() });
         assert_eq!(strip_tags(&p.markup), "→ bob (private): hi");
-        let w = r(Entry::Welcome {
-            name: "alice".into(),
-            online: vec!["alice".into(), "철수".into()],
-        });
-        assert_eq!(
-            strip_tags(&w.markup),
-            "Welcome, alice! 1 other person is here: 철수"
-        );
-        let alone = r(Entry::Welcome {
-            name: "alice".into(),
-            online: vec!["alice".into()],
-        });
-        assert_eq!(
-            strip_tags(&alone.markup),
-            "Welcome, alice! Nobody else is here yet."
-        );
-        assert_eq!(
-            strip_tags(&r(Entry::Joined("bob".into())).markup),
-            "bob joined"
-        );
-        let q = r(Entry::Quit {
-            name: "bob".into(),
-            reason: Some("connection lost".into()),
-        });
-        assert_eq!(
-            (strip_tags(&q.markup).as_str(), q.kind),
-            ("bob left (connection lost)", RowKind::Status)
-        );
-        let n = r(Entry::Renamed {
-            old: "a".into(),
-            new: "b".into(),
-            own: true,
-        });
+        let w = r(Entry::Welcome { name: "alice".into(), online: vec!["alice".into(), "철수".into()] });
+        assert_eq!(strip_tags(&w.markup), "Welcome, alice! 1 other person is here: 철수");
+        let alone = r(Entry::Welcome { name: "alice".into(), online: vec!["alice".into()] });
+        assert_eq!(strip_tags(&alone.markup), "Welcome, alice! Nobody else is here yet.");
+        assert_eq!(strip_tags(&r(Entry::Joined("bob".into())).markup), "bob joined");
+        let q = r(Entry::Quit { name: "bob".into(), reason: Some("connection lost".into()) });
+        assert_eq!((strip_tags(&q.markup).as_str(), q.kind), ("bob left (connection lost)", RowKind::Status));
+        let n = r(Entry::Renamed { old: "a".into(), new: "b".into(), own: true });
         assert_eq!(strip_tags(&n.markup), "You are now known as b");
-        assert_eq!(
-            strip_tags(&r(Entry::Online(vec!["x".into()])).markup),
-            "1 person online: x"
-        );
+        assert_eq!(strip_tags(&r(Entry::Online(vec!["x".into()])).markup), "1 person online: x");
     }
 
     #[test]
     fn failures_are_errors_in_plain_words() {
         let d = r(Entry::Disconnected);
-        assert_eq!(
-            (d.markup.as_str(), d.kind),
-            ("Server disconnected.", RowKind::Error)
-        );
+        assert_eq!((d.markup.as_str(), d.kind), ("Server disconnected.", RowKind::Error));
         assert_eq!(r(Entry::SendFailed).markup, "Failed to send message.");
         let e = r(Entry::Error(ServerError::NoSuchUser("zed".into())));
         assert_eq!(e.markup, "Nobody called “zed” is online.");
-        assert_eq!(
-            error_text(&ServerError::Usage("/me ACTION".into())),
-            "Usage: /me ACTION"
-        );
+        assert_eq!(error_text(&ServerError::Usage("/me ACTION".into())), "Usage: /me ACTION");
     }
 
     #[test]
     fn notifications_only_for_private_and_mentions() {
-        assert!(notification(&Entry::PrivateIn {
-            from: "b".into(),
-            text: "x".into()
-        })
-        .is_some());
-        assert!(notification(&Entry::Chat {
-            from: "b".into(),
-            text: "x".into(),
-            mention: false
-        })
-        .is_none());
-        let (title, body) = notification(&Entry::Chat {
-            from: "b".into(),
-            text: "hi a".into(),
-            mention: true,
-        })
-        .unwrap();
+        assert!(notification(&Entry::PrivateIn { from: "b".into(), text: "x".into() }).is_some());
+        assert!(notification(&Entry::Chat { from: "b".into(), text: "x".into(), mention: false }).is_none());
+        let (title, body) =
+            notification(&Entry::Chat { from: "b".into(), text: "hi a".into(), mention: true }).unwrap();
         assert_eq!((title.as_str(), body.as_str()), ("b mentioned you", "hi a"));
     }
 
     #[test]
     fn connect_form_messages() {
-        assert_eq!(
-            name_error_text(&NameError::BadChar(' ')),
-            "A name cannot contain spaces."
-        );
+        assert_eq!(name_error_text(&NameError::BadChar(' ')), "A name cannot contain spaces.");
         assert!(name_error_text(&NameError::BadChar(':')).contains("“:”"));
         assert!(name_error_text(&NameError::TooLong).contains("32"));
         assert!(join_failure_text(&CloseReason::Refused, "h:1").contains("refused"));

@@ -15,20 +15,11 @@ use super::text::mentions;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {
     /// Someone else's message; `mention` when it names this user.
-    Chat {
-        from: String,
-        text: String,
-        mention: bool,
-    },
+    Chat { from: String, text: String, mention: bool },
     /// A message this user sent, shown locally.
     OwnChat { from: String, text: String },
     /// `/me` from someone (`own` for this user's, shown locally).
-    Action {
-        from: String,
-        text: String,
-        own: bool,
-        mention: bool,
-    },
+    Action { from: String, text: String, own: bool, mention: bool },
     /// A private message to this user.
     PrivateIn { from: String, text: String },
     /// A private message this user sent, shown locally.
@@ -38,10 +29,7 @@ pub enum Entry {
     /// Someone joined.
     Joined(String),
     /// Someone left.
-    Quit {
-        name: String,
-        reason: Option<String>,
-    },
+    Quit { name: String, reason: Option<String> },
     /// Someone changed name; `own` when it was this user.
     Renamed { old: String, new: String, own: bool },
     /// The answer to `/who`.
@@ -140,11 +128,7 @@ pub struct Session {
 impl Session {
     /// A session that will join as `name`.
     pub fn new(name: &str) -> Self {
-        Session {
-            me: name.to_owned(),
-            members: Members::new(),
-            joined: false,
-        }
+        Session { me: name.to_owned(), members: Members::new(), joined: false }
     }
 
     /// This user's current name.
@@ -180,10 +164,7 @@ impl Session {
                 self.members.add(name);
                 out.welcomed = true;
                 out.members_changed = true;
-                Entry::Welcome {
-                    name: name.to_owned(),
-                    online: owned(&online),
-                }
+                Entry::Welcome { name: name.to_owned(), online: owned(&online) }
             }
             Reply::Error(kind) if !self.joined => {
                 out.refused = Some(ServerError::from(&kind));
@@ -196,10 +177,7 @@ impl Session {
             }
             Reply::Quit { name, reason } => {
                 out.members_changed = self.members.remove(name);
-                Entry::Quit {
-                    name: name.to_owned(),
-                    reason: reason.map(str::to_owned),
-                }
+                Entry::Quit { name: name.to_owned(), reason: reason.map(str::to_owned) }
             }
             Reply::Renamed { old, new } => {
                 let own = self.is_me(old);
@@ -209,11 +187,7 @@ impl Session {
                 }
                 self.members.rename(old, new);
                 out.members_changed = true;
-                Entry::Renamed {
-                    old: old.to_owned(),
-                    new: new.to_owned(),
-                    own,
-                }
+                Entry::Renamed { old: old.to_owned(), new: new.to_owned(), own }
             }
             Reply::Online(names) => {
                 self.members.set(names.iter().copied());
@@ -223,28 +197,16 @@ impl Session {
             Reply::Chat { from, text } => {
                 let mention = mentions(text, &self.me);
                 out.alert = mention;
-                Entry::Chat {
-                    from: from.to_owned(),
-                    text: text.to_owned(),
-                    mention,
-                }
+                Entry::Chat { from: from.to_owned(), text: text.to_owned(), mention }
             }
             Reply::Action { from, text } => {
                 let mention = mentions(text, &self.me);
                 out.alert = mention;
-                Entry::Action {
-                    from: from.to_owned(),
-                    text: text.to_owned(),
-                    own: false,
-                    mention,
-                }
+                Entry::Action { from: from.to_owned(), text: text.to_owned(), own: false, mention }
             }
             Reply::Private { from, text } => {
                 out.alert = true;
-                Entry::PrivateIn {
-                    from: from.to_owned(),
-                    text: text.to_owned(),
-                }
+                Entry::PrivateIn { from: from.to_owned(), text: text.to_owned() }
             }
             Reply::ShuttingDown => Entry::ShuttingDown,
             Reply::Notice(text) => Entry::Notice(text.to_owned()),
@@ -256,43 +218,18 @@ impl Session {
     /// Reads a line the user typed: `None` when there is nothing to send.
     pub fn prepare(&self, input: &str) -> Option<Outgoing> {
         // One entry line is one wire line, whatever was pasted into it.
-        let line: String = input
-            .chars()
-            .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
-            .collect();
+        let line: String = input.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }).collect();
         let me = self.me.clone();
         let (echo, quits) = match Command::parse(&line, &self.me) {
             Command::Empty => return None,
-            Command::Say(text) => (
-                Some(Entry::OwnChat {
-                    from: me,
-                    text: text.to_owned(),
-                }),
-                false,
-            ),
-            Command::Me(text) => (
-                Some(Entry::Action {
-                    from: me,
-                    text: text.to_owned(),
-                    own: true,
-                    mention: false,
-                }),
-                false,
-            ),
-            Command::Msg { to, text } => (
-                Some(Entry::PrivateOut {
-                    to: to.to_owned(),
-                    text: text.to_owned(),
-                }),
-                false,
-            ),
+            Command::Say(text) => (Some(Entry::OwnChat { from: me, text: text.to_owned() }), false),
+            Command::Me(text) => {
+                (Some(Entry::Action { from: me, text: text.to_owned(), own: true, mention: false }), false)
+            }
+            Command::Msg { to, text } => (Some(Entry::PrivateOut { to: to.to_owned(), text: text.to_owned() }), false),
             Command::Quit(_) => (None, true),
             // The server answers these itself.
-            Command::Who
-            | Command::Nick(_)
-            | Command::Help
-            | Command::Usage(_)
-            | Command::Unknown(_) => (None, false),
+            Command::Who | Command::Nick(_) | Command::Help | Command::Usage(_) | Command::Unknown(_) => (None, false),
         };
         Some(Outgoing { line, echo, quits })
     }
@@ -311,10 +248,7 @@ mod tests {
 
     fn joined(name: &str, online: &str) -> Session {
         let mut s = Session::new(name);
-        let out = s.receive(&format!(
-            "*** welcome {name}, online ({}): {online}",
-            online.split(", ").count()
-        ));
+        let out = s.receive(&format!("*** welcome {name}, online ({}): {online}", online.split(", ").count()));
         assert!(out.welcomed);
         s
     }
@@ -334,18 +268,9 @@ mod tests {
     fn member_list_follows_events() {
         let mut s = joined("alice", "alice");
         assert!(s.receive("*** bob joined").members_changed);
-        assert_eq!(
-            s.receive("*** 철수 joined").entry,
-            Some(Entry::Joined("철수".into()))
-        );
+        assert_eq!(s.receive("*** 철수 joined").entry, Some(Entry::Joined("철수".into())));
         let out = s.receive("*** bob quit (connection lost)");
-        assert_eq!(
-            out.entry,
-            Some(Entry::Quit {
-                name: "bob".into(),
-                reason: Some("connection lost".into())
-            })
-        );
+        assert_eq!(out.entry, Some(Entry::Quit { name: "bob".into(), reason: Some("connection lost".into()) }));
         assert!(out.members_changed);
         s.receive("*** 철수 is now known as 영희");
         assert_eq!(members(&s), ["alice", "영희"]);
@@ -359,14 +284,7 @@ mod tests {
         let out = s.receive("*** alice is now known as alicia");
         assert!(out.renamed_me);
         assert_eq!(s.me(), "alicia");
-        assert_eq!(
-            out.entry,
-            Some(Entry::Renamed {
-                old: "alice".into(),
-                new: "alicia".into(),
-                own: true
-            })
-        );
+        assert_eq!(out.entry, Some(Entry::Renamed { old: "alice".into(), new: "alicia".into(), own: true }));
         assert!(!s.receive("*** bob is now known as rob").renamed_me);
     }
 
@@ -374,50 +292,22 @@ mod tests {
     fn lines_are_classified() {
         let mut s = joined("alice", "alice, bob");
         let chat = s.receive("bob: hi all");
-        assert_eq!(
-            chat.entry,
-            Some(Entry::Chat {
-                from: "bob".into(),
-                text: "hi all".into(),
-                mention: false
-            })
-        );
+        assert_eq!(chat.entry, Some(Entry::Chat { from: "bob".into(), text: "hi all".into(), mention: false }));
         assert!(!chat.alert);
         let mention = s.receive("bob: hey Alice, look");
         assert!(mention.alert);
-        assert!(matches!(
-            mention.entry,
-            Some(Entry::Chat { mention: true, .. })
-        ));
+        assert!(matches!(mention.entry, Some(Entry::Chat { mention: true, .. })));
         let private = s.receive("bob (private): psst");
         assert!(private.alert);
-        assert_eq!(
-            private.entry,
-            Some(Entry::PrivateIn {
-                from: "bob".into(),
-                text: "psst".into()
-            })
-        );
-        assert!(matches!(
-            s.receive("* bob waves").entry,
-            Some(Entry::Action { own: false, .. })
-        ));
+        assert_eq!(private.entry, Some(Entry::PrivateIn { from: "bob".into(), text: "psst".into() }));
+        assert!(matches!(s.receive("* bob waves").entry, Some(Entry::Action { own: false, .. })));
         assert_eq!(
             s.receive("*** error: no such user: zed").entry,
             Some(Entry::Error(ServerError::NoSuchUser("zed".into())))
         );
-        assert_eq!(
-            s.receive("*** server shutting down").entry,
-            Some(Entry::ShuttingDown)
-        );
-        assert_eq!(
-            s.receive("*** commands:").entry,
-            Some(Entry::Notice("commands:".into()))
-        );
-        assert_eq!(
-            s.receive("garbage").entry,
-            Some(Entry::Raw("garbage".into()))
-        );
+        assert_eq!(s.receive("*** server shutting down").entry, Some(Entry::ShuttingDown));
+        assert_eq!(s.receive("*** commands:").entry, Some(Entry::Notice("commands:".into())));
+        assert_eq!(s.receive("garbage").entry, Some(Entry::Raw("garbage".into())));
     }
 
     #[test]
@@ -427,10 +317,7 @@ mod tests {
         assert_eq!(out.refused, Some(ServerError::NameTaken("alice".into())));
         assert_eq!(out.entry, None);
         assert!(!s.is_joined());
-        assert_eq!(
-            Session::new("x").receive("*** error: server full").refused,
-            Some(ServerError::ServerFull)
-        );
+        assert_eq!(Session::new("x").receive("*** error: server full").refused, Some(ServerError::ServerFull));
     }
 
     #[test]
@@ -438,35 +325,18 @@ mod tests {
         let s = joined("alice", "alice, bob");
         let say = s.prepare("hello 철수").unwrap();
         assert_eq!(say.line, "hello 철수");
-        assert_eq!(
-            say.echo,
-            Some(Entry::OwnChat {
-                from: "alice".into(),
-                text: "hello 철수".into()
-            })
-        );
+        assert_eq!(say.echo, Some(Entry::OwnChat { from: "alice".into(), text: "hello 철수".into() }));
         assert_eq!(
             s.prepare("//etc").unwrap().echo,
-            Some(Entry::OwnChat {
-                from: "alice".into(),
-                text: "/etc".into()
-            })
+            Some(Entry::OwnChat { from: "alice".into(), text: "/etc".into() })
         );
         assert_eq!(
             s.prepare("/me waves").unwrap().echo,
-            Some(Entry::Action {
-                from: "alice".into(),
-                text: "waves".into(),
-                own: true,
-                mention: false
-            })
+            Some(Entry::Action { from: "alice".into(), text: "waves".into(), own: true, mention: false })
         );
         assert_eq!(
             s.prepare("/msg bob psst").unwrap().echo,
-            Some(Entry::PrivateOut {
-                to: "bob".into(),
-                text: "psst".into()
-            })
+            Some(Entry::PrivateOut { to: "bob".into(), text: "psst".into() })
         );
         for silent in ["/who", "/nick al", "/help", "/msg", "/dance"] {
             let out = s.prepare(silent).unwrap();

@@ -83,9 +83,7 @@ pub fn name_color_index(name: &str, len: usize) -> usize {
     // FNV-1a over the folded name: tiny, stable across Rust versions.
     let hash = fold_name(name)
         .bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
     (hash % len.max(1) as u64) as usize
 }
 
@@ -95,10 +93,7 @@ mod tests {
 
     #[test]
     fn escapes_markup() {
-        assert_eq!(
-            escape("<b>&'\"</b> 한"),
-            "&lt;b&gt;&amp;&apos;&quot;&lt;/b&gt; 한"
-        );
+        assert_eq!(escape("<b>&'\"</b> 한"), "&lt;b&gt;&amp;&apos;&quot;&lt;/b&gt; 한");
     }
 
     #[test]
@@ -107,10 +102,7 @@ mod tests {
             linkify("see https://example.org/a?b=1&c=2."),
             "see <a href=\"https://example.org/a?b=1&amp;c=2\">https://example.org/a?b=1&amp;c=2</a>."
         );
-        assert_eq!(
-            linkify("(http://x.y) <3"),
-            "(<a href=\"http://x.y\">http://x.y</a>) &lt;3"
-        );
+        assert_eq!(linkify("(http://x.y) <3"), "(<a href=\"http://x.y\">http://x.y</a>) &lt;3");
         assert_eq!(
             linkify("two http://a.b and https://c.d"),
             "two <a href=\"http://a.b\">http://a.b</a> and <a href=\"https://c.d\">https://c.d</a>"
@@ -140,10 +132,7 @@ mod tests {
         assert_eq!(name_color_index("x", 0), 0);
         // Not everyone gets the same colour.
         let distinct: std::collections::HashSet<usize> =
-            ["alice", "bob", "carol", "dave", "eve", "철수", "영희"]
-                .iter()
-                .map(|n| name_color_index(n, 8))
-                .collect();
+            ["alice", "bob", "carol", "dave", "eve", "철수", "영희"].iter().map(|n| name_color_index(n, 8)).collect();
         assert!(distinct.len() >= 4);
     }
 }

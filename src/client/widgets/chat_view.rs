@@ -150,18 +150,16 @@ impl ChatView {
                 let Some(item) = item.downcast_ref::<gtk::ListItem>() else {
                     return;
                 };
-                let (Some(row), Some(obj)) = (
-                    item.child().and_downcast::<MessageRow>(),
-                    item.item().and_downcast::<glib::BoxedAnyObject>(),
-                ) else {
+                let (Some(row), Some(obj)) =
+                    (item.child().and_downcast::<MessageRow>(), item.item().and_downcast::<glib::BoxedAnyObject>())
+                else {
                     return;
                 };
                 row.set_line(&obj.borrow::<ChatLine>(), view.palette());
             }
         ));
         imp.list_view.set_factory(Some(&factory));
-        imp.list_view
-            .set_model(Some(&gtk::NoSelection::new(Some(imp.store.clone()))));
+        imp.list_view.set_model(Some(&gtk::NoSelection::new(Some(imp.store.clone()))));
 
         let adj = imp.scrolled_window.vadjustment();
         adj.connect_value_changed(clone!(
@@ -303,8 +301,7 @@ impl ChatView {
             return;
         }
         let store = &imp.store;
-        let objects: Vec<glib::BoxedAnyObject> =
-            lines.into_iter().map(glib::BoxedAnyObject::new).collect();
+        let objects: Vec<glib::BoxedAnyObject> = lines.into_iter().map(glib::BoxedAnyObject::new).collect();
         store.extend_from_slice(&objects);
         let excess = store.n_items().saturating_sub(MAX_LINES);
         if excess > 0 {
@@ -331,11 +328,7 @@ impl ChatView {
 
     /// A copy of line `i`.
     pub fn line(&self, i: u32) -> Option<ChatLine> {
-        let obj = self
-            .imp()
-            .store
-            .item(i)
-            .and_downcast::<glib::BoxedAnyObject>()?;
+        let obj = self.imp().store.item(i).and_downcast::<glib::BoxedAnyObject>()?;
         let line = obj.borrow::<ChatLine>().clone();
         Some(line)
     }

@@ -49,9 +49,7 @@ mod imp {
 
         fn class_init(klass: &mut Self::Class) {
             klass.bind_template();
-            klass.install_action("composer.send", None, |composer, _, _| {
-                composer.request_send()
-            });
+            klass.install_action("composer.send", None, |composer, _, _| composer.request_send());
         }
 
         fn instance_init(obj: &glib::subclass::InitializingObject<Self>) {
@@ -62,11 +60,7 @@ mod imp {
     impl ObjectImpl for Composer {
         fn signals() -> &'static [Signal] {
             static SIGNALS: OnceLock<Vec<Signal>> = OnceLock::new();
-            SIGNALS.get_or_init(|| {
-                vec![Signal::builder("send")
-                    .param_types([String::static_type()])
-                    .build()]
-            })
+            SIGNALS.get_or_init(|| vec![Signal::builder("send").param_types([String::static_type()]).build()])
         }
 
         fn constructed(&self) {
@@ -147,11 +141,7 @@ impl Composer {
         let handled = match key {
             gdk::Key::Up | gdk::Key::KP_Up => self.history_older(),
             gdk::Key::Down | gdk::Key::KP_Down => self.history_newer(),
-            gdk::Key::Tab | gdk::Key::KP_Tab
-                if !modifiers.contains(gdk::ModifierType::SHIFT_MASK) =>
-            {
-                self.complete()
-            }
+            gdk::Key::Tab | gdk::Key::KP_Tab if !modifiers.contains(gdk::ModifierType::SHIFT_MASK) => self.complete(),
             _ => false,
         };
         if handled {
@@ -173,17 +163,13 @@ impl Composer {
     pub fn history_older(&self) -> bool {
         let current = self.text();
         let older = self.imp().history.borrow_mut().older(&current);
-        older
-            .map(|line| self.set_text_keep_history(&line, -1))
-            .is_some()
+        older.map(|line| self.set_text_keep_history(&line, -1)).is_some()
     }
 
     /// Down: the next sent line, or the draft. Returns false when not walking.
     pub fn history_newer(&self) -> bool {
         let newer = self.imp().history.borrow_mut().newer();
-        newer
-            .map(|line| self.set_text_keep_history(&line, -1))
-            .is_some()
+        newer.map(|line| self.set_text_keep_history(&line, -1)).is_some()
     }
 
     /// Tab: completes the word at the cursor. Returns false when nothing matches.
@@ -192,12 +178,8 @@ impl Composer {
         let text = self.text();
         let cursor = usize::try_from(imp.entry.position()).unwrap_or(0);
         let names = imp.names.borrow();
-        let done = imp.completer.borrow_mut().complete(
-            &text,
-            cursor,
-            names.iter().map(String::as_str),
-            &imp.me.borrow(),
-        );
+        let done =
+            imp.completer.borrow_mut().complete(&text, cursor, names.iter().map(String::as_str), &imp.me.borrow());
         drop(names);
         match done {
             Some(done) => {

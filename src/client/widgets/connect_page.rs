@@ -61,9 +61,7 @@ mod imp {
         fn signals() -> &'static [Signal] {
             static SIGNALS: OnceLock<Vec<Signal>> = OnceLock::new();
             SIGNALS.get_or_init(|| {
-                vec![Signal::builder("join")
-                    .param_types([String::static_type(), String::static_type()])
-                    .build()]
+                vec![Signal::builder("join").param_types([String::static_type(), String::static_type()]).build()]
             })
         }
 
@@ -123,11 +121,7 @@ impl ConnectPage {
             self,
             move |_| {
                 let name = page.name();
-                let problem = if name.is_empty() {
-                    None
-                } else {
-                    validate_name(&name).err()
-                };
+                let problem = if name.is_empty() { None } else { validate_name(&name).err() };
                 page.mark(&page.imp().name_row, problem.is_some());
                 match problem {
                     Some(err) => page.show_error(&name_error_text(&err)),
@@ -202,11 +196,7 @@ impl ConnectPage {
         let imp = self.imp();
         imp.busy.set(busy);
         imp.spinner.set_spinning(busy);
-        imp.join_label.set_label(&if busy {
-            gettext_f("Joining…", &[])
-        } else {
-            gettext_f("_Join", &[])
-        });
+        imp.join_label.set_label(&if busy { gettext_f("Joining…", &[]) } else { gettext_f("_Join", &[]) });
         // Not insensitive: that would pull the focus out of a field
         // without telling it.
         imp.server_row.set_editable(!busy);
@@ -245,16 +235,11 @@ impl ConnectPage {
     }
 
     /// Connects to `join`, emitted with `host:port` and the name.
-    pub fn connect_join<F: Fn(&Self, String, String) + 'static>(
-        &self,
-        f: F,
-    ) -> glib::SignalHandlerId {
+    pub fn connect_join<F: Fn(&Self, String, String) + 'static>(&self, f: F) -> glib::SignalHandlerId {
         self.connect_closure(
             "join",
             false,
-            glib::closure_local!(move |page: &Self, server: String, name: String| f(
-                page, server, name
-            )),
+            glib::closure_local!(move |page: &Self, server: String, name: String| f(page, server, name)),
         )
     }
 }

@@ -90,9 +90,7 @@ impl MemberList {
     /// Empties the list while there is no connection.
     pub fn set_offline(&self) {
         self.set_members(&[], "");
-        self.imp()
-            .count_label
-            .set_label(&gettext_f("Not connected", &[]));
+        self.imp().count_label.set_label(&gettext_f("Not connected", &[]));
     }
 
     /// The names shown, in order.
@@ -108,11 +106,7 @@ impl MemberList {
 
 fn member_row(name: &str, is_me: bool) -> gtk::ListBoxRow {
     let avatar = adw::Avatar::new(28, Some(name), true);
-    let label = gtk::Label::builder()
-        .label(name)
-        .xalign(0.0)
-        .ellipsize(gtk::pango::EllipsizeMode::End)
-        .build();
+    let label = gtk::Label::builder().label(name).xalign(0.0).ellipsize(gtk::pango::EllipsizeMode::End).build();
     let content = gtk::Box::builder().spacing(10).build();
     content.append(&avatar);
     content.append(&label);
@@ -121,9 +115,5 @@ fn member_row(name: &str, is_me: bool) -> gtk::ListBoxRow {
         you.add_css_class("dim-label");
         content.append(&you);
     }
-    gtk::ListBoxRow::builder()
-        .child(&content)
-        .activatable(false)
-        .tooltip_text(name)
-        .build()
+    gtk::ListBoxRow::builder().child(&content).activatable(false).tooltip_text(name).build()
 }

@@ -41,10 +41,7 @@ pub enum Phase {
 }
 
 fn now_hhmm() -> String {
-    glib::DateTime::now_local()
-        .and_then(|t| t.format("%H:%M"))
-        .map(Into::into)
-        .unwrap_or_default()
+    glib::DateTime::now_local().and_then(|t| t.format("%H:%M")).map(Into::into).unwrap_or_default()
 }
 
 impl NatterWindow {
@@ -55,11 +52,7 @@ impl NatterWindow {
 
     /// The name this window chats as, once a join was started.
     pub fn me(&self) -> Option<String> {
-        self.imp()
-            .session
-            .borrow()
-            .as_ref()
-            .map(|s| s.me().to_owned())
+        self.imp().session.borrow().as_ref().map(|s| s.me().to_owned())
     }
 
     /// Joins `server` (`host:port`) as `name`: from the form, or straight
@@ -110,11 +103,7 @@ impl NatterWindow {
                 drop(win);
                 if full {
                     // Let GTK lay out, draw and take input before the next batch.
-                    glib::timeout_future_with_priority(
-                        glib::Priority::DEFAULT_IDLE,
-                        Duration::ZERO,
-                    )
-                    .await;
+                    glib::timeout_future_with_priority(glib::Priority::DEFAULT_IDLE, Duration::ZERO).await;
                 }
             }
         });
@@ -155,10 +144,7 @@ impl NatterWindow {
                         if outcome.alert {
                             alert = Some(entry.clone());
                         }
-                        lines.push(ChatLine {
-                            time: time.clone(),
-                            entry,
-                        });
+                        lines.push(ChatLine { time: time.clone(), entry });
                     }
                 }
                 ServerEvent::Closed(reason) => {
@@ -181,11 +167,7 @@ impl NatterWindow {
     fn update_members(&self) {
         let imp = self.imp();
         let (names, me, joined) = match imp.session.borrow().as_ref() {
-            Some(session) => (
-                session.members().to_vec(),
-                session.me().to_owned(),
-                session.is_joined(),
-            ),
+            Some(session) => (session.members().to_vec(), session.me().to_owned(), session.is_joined()),
             None => (Vec::new(), String::new(), false),
         };
         if joined {
@@ -200,10 +182,7 @@ impl NatterWindow {
         let imp = self.imp();
         imp.chat_view.clear();
         imp.connect_page.set_busy(false);
-        let settings = Settings {
-            server: imp.server.borrow().clone(),
-            name: self.me().unwrap_or_default(),
-        };
+        let settings = Settings { server: imp.server.borrow().clone(), name: self.me().unwrap_or_default() };
         if let Err(err) = settings.save() {
             log::warn!("cannot save the settings: {err}");
         }
@@ -235,10 +214,7 @@ impl NatterWindow {
                 }
             }
             _ => {
-                self.append_lines(vec![ChatLine {
-                    time: now_hhmm(),
-                    entry: Entry::Error(refusal),
-                }]);
+                self.append_lines(vec![ChatLine { time: now_hhmm(), entry: Entry::Error(refusal) }]);
                 self.drop_connection();
                 self.schedule_reconnect();
             }
@@ -253,16 +229,12 @@ impl NatterWindow {
             Phase::Joining => {
                 self.set_phase(Phase::Idle);
                 imp.connect_page.set_busy(false);
-                imp.connect_page
-                    .show_error(&join_failure_text(&reason, &imp.server.borrow()));
+                imp.connect_page.show_error(&join_failure_text(&reason, &imp.server.borrow()));
             }
             Phase::Joined => {
                 let entry = imp.session.borrow_mut().as_mut().map(Session::disconnected);
                 if let Some(entry) = entry {
-                    self.append_lines(vec![ChatLine {
-                        time: now_hhmm(),
-                        entry,
-                    }]);
+                    self.append_lines(vec![ChatLine { time: now_hhmm(), entry }]);
                 }
                 self.schedule_reconnect();
             }
@@ -279,10 +251,7 @@ impl NatterWindow {
 
     fn cancel_retry(&self) {
         let imp = self.imp();
-        for source in [imp.retry_source.take(), imp.tick_source.take()]
-            .into_iter()
-            .flatten()
-        {
+        for source in [imp.retry_source.take(), imp.tick_source.take()].into_iter().flatten() {
             source.remove();
         }
         imp.retry_at.set(None);
@@ -328,10 +297,7 @@ impl NatterWindow {
         let imp = self.imp();
         let text = match (imp.phase.get(), imp.retry_at.get()) {
             (Phase::Waiting, Some(at)) => {
-                let secs = at
-                    .saturating_duration_since(Instant::now())
-                    .as_secs_f64()
-                    .ceil() as u32;
+                let secs = at.saturating_duration_since(Instant::now()).as_secs_f64().ceil() as u32;
                 ngettext_f(
                     "Server disconnected. Reconnecting in {seconds} second…",
                     "Server disconnected. Reconnecting in {seconds} seconds…",
@@ -408,10 +374,7 @@ impl NatterWindow {
                     Ok(()) => {
                         composer.sent(&text);
                         if let Some(entry) = outgoing.echo {
-                            win.append_lines(vec![ChatLine {
-                                time: now_hhmm(),
-                                entry,
-                            }]);
+                            win.append_lines(vec![ChatLine { time: now_hhmm(), entry }]);
                         }
                         win.imp().chat_view.scroll_to_bottom();
                         if outgoing.quits {
@@ -428,10 +391,7 @@ impl NatterWindow {
     }
 
     fn send_failed(&self) {
-        self.append_lines(vec![ChatLine {
-            time: now_hhmm(),
-            entry: Entry::SendFailed,
-        }]);
+        self.append_lines(vec![ChatLine { time: now_hhmm(), entry: Entry::SendFailed }]);
         self.imp().composer.grab_focus();
     }
 
