@@ -19,6 +19,8 @@ pub struct Clients {
     pub dirty: Vec<usize>,
     /// Keys marked closing, each listed once.
     pub closing: Vec<usize>,
+    /// Bytes queued since the event loop last looked, to notice busy spells.
+    pub queued: usize,
     /// Keys whose pending output passed the congestion mark, each listed once.
     pub congested: Vec<usize>,
     /// Per-connection output cap in bytes.
@@ -27,7 +29,7 @@ pub struct Clients {
 
 impl Clients {
     pub fn new(max_queue: usize) -> Self {
-        Clients { slab: Slab::new(), dirty: Vec::new(), closing: Vec::new(), congested: Vec::new(), max_queue }
+        Clients { slab: Slab::new(), dirty: Vec::new(), closing: Vec::new(), congested: Vec::new(), queued: 0, max_queue }
     }
 
     /// Queues `bytes` for `key`. A client that cannot take them within the
@@ -38,6 +40,7 @@ impl Clients {
         if conn.closing.is_some() {
             return;
         }
+        self.queued += bytes.len();
         if !conn.queue(bytes, self.max_queue) {
             warn!(
                 "dropping {} ({}): {} bytes of output pending",

@@ -55,6 +55,8 @@ const CONGESTION_TICK: Duration = Duration::from_millis(50);
 const TRIM_AFTER: Duration = Duration::from_millis(200);
 /// Joins or closes in one turn that count as a burst worth trimming after.
 const TRIM_BURST: usize = 32;
+/// Bytes queued in one turn that count as a busy spell worth trimming after.
+const TRIM_BUSY_BYTES: usize = 256 * 1024;
 
 /// A timer entry naming one connection: (when, slab key, connection id).
 type Timer = (Instant, usize, u64);
@@ -550,7 +552,8 @@ impl Server {
                 break;
             }
         }
-        if std::mem::take(&mut self.churn) >= TRIM_BURST {
+        let busy = std::mem::take(&mut self.clients.queued) >= TRIM_BUSY_BYTES;
+        if std::mem::take(&mut self.churn) >= TRIM_BURST || busy {
             self.trim_at = Some(Instant::now() + TRIM_AFTER);
         }
     }
@@ -689,6 +692,21 @@ impl Server {
             conn.finish();
         }
         true
+    }
+}
+
+/// Stops glibc from trimming the heap on every large free, and keeps
+/// output buffers (up to the 1 MiB cap) on the heap instead of in fresh
+/// mmaps. Otherwise a busy client's buffer, regrown each turn, costs page
+/// faults and zeroing every time; freed memory goes back through
+/// [`trim_heap`] once a busy spell is over instead.
+pub fn tune_allocator() {
+    #[cfg(target_env = "gnu")]
+    // SAFETY: mallopt only sets allocator parameters; called before any
+    // other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 2 << 20);
     }
 }
 

@@ -20,6 +20,7 @@ use crate::event_loop::Server;
 use crate::options::Options;
 
 fn main() -> ExitCode {
+    event_loop::tune_allocator();
     let options = Options::parse();
     let config = ConfigBuilder::new().set_target_level(log::LevelFilter::Off).build();
     // Only fails if a logger is already set, which cannot happen here.
