@@ -12,7 +12,7 @@ if [ "${1:-}" = server ]; then
     exec cargo run --locked --release --bin natterd -- "$@"
 fi
 
-bash tests/install-deps.sh libgtk-4-dev libadwaita-1-dev pkg-config fonts-dejavu-core fonts-nanum
+bash tests/install-deps.sh libgtk-4-dev libadwaita-1-dev pkg-config fonts-dejavu-core fonts-nanum netcat-openbsd
 cargo build --locked --release --features gui --bin natter --bin natterd
 bin=${CARGO_TARGET_DIR:-target}/release
 
