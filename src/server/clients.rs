@@ -29,7 +29,14 @@ pub struct Clients {
 
 impl Clients {
     pub fn new(max_queue: usize) -> Self {
-        Clients { slab: Slab::new(), dirty: Vec::new(), closing: Vec::new(), congested: Vec::new(), queued: 0, max_queue }
+        Clients {
+            slab: Slab::new(),
+            dirty: Vec::new(),
+            closing: Vec::new(),
+            congested: Vec::new(),
+            queued: 0,
+            max_queue,
+        }
     }
 
     /// Queues `bytes` for `key`. A client that cannot take them within the
