@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 
 use crate::options::Options;
 use crate::peers::{Peer, Server};
+use crate::progress::Progress;
+use crate::swarm::Swarm;
 use crate::sys;
 
 /// What every scenario run gets.
@@ -26,6 +28,18 @@ impl Ctx<'_> {
     /// A fresh server for this run.
     pub fn start_server(&self) -> Result<Server, String> {
         Server::start(self.peer, self.opts.server_cpu(), self.opts.keep_logs)
+    }
+
+    /// A fresh server with an idle swarm of clients that join no channel
+    /// (for the idle and churn scenarios), its RSS before any client, a
+    /// progress reporter and a CPU meter started on it.
+    pub fn start_swarm(&self) -> Result<(Server, u64, Swarm, Progress, CpuMeter), String> {
+        let server = self.start_server()?;
+        let rss_before = server.rss_kib();
+        let swarm = Swarm::new(self.peer.kind.dialect(), server.addr).map_err(|e| e.to_string())?.without_join();
+        let progress = Progress::new(&self.label);
+        let meter = CpuMeter::start(&server);
+        Ok((server, rss_before, swarm, progress, meter))
     }
 
     /// Clients in setup at once: `--setup-concurrency`, else the peer's own.

@@ -4,10 +4,9 @@
 
 use std::time::{Duration, Instant};
 
-use super::{name, CpuMeter, Ctx};
+use super::{name, Ctx};
 use crate::figures::Churn;
-use crate::progress::Progress;
-use crate::swarm::{Happening, Swarm};
+use crate::swarm::Happening;
 
 /// Runs one churn measurement against a fresh server.
 pub fn run(ctx: &Ctx, secs: f64) -> Churn {
@@ -20,11 +19,8 @@ pub fn run(ctx: &Ctx, secs: f64) -> Churn {
 }
 
 fn measure(ctx: &Ctx, fig: &mut Churn) -> Result<(), String> {
-    let server = ctx.start_server()?;
-    fig.rss_before_kib = server.rss_kib();
-    let mut swarm = Swarm::new(ctx.peer.kind.dialect(), server.addr).map_err(|e| e.to_string())?.without_join();
-    let mut progress = Progress::new(&ctx.label);
-    let meter = CpuMeter::start(&server);
+    let (server, rss_before, mut swarm, mut progress, meter) = ctx.start_swarm()?;
+    fig.rss_before_kib = rss_before;
     let start = Instant::now();
     let run_for = Duration::from_secs_f64(fig.secs);
     let mut live = 0usize;

@@ -6,10 +6,8 @@
 
 use std::time::{Duration, Instant};
 
-use super::{name, CpuMeter, Ctx};
+use super::{name, Ctx};
 use crate::figures::Idle;
-use crate::progress::Progress;
-use crate::swarm::Swarm;
 
 /// Runs one idle measurement of `clients` against a fresh server.
 pub fn run(ctx: &Ctx, clients: usize) -> Idle {
@@ -21,11 +19,8 @@ pub fn run(ctx: &Ctx, clients: usize) -> Idle {
 }
 
 fn measure(ctx: &Ctx, fig: &mut Idle) -> Result<(), String> {
-    let server = ctx.start_server()?;
-    fig.rss_before_kib = server.rss_kib();
-    let mut swarm = Swarm::new(ctx.peer.kind.dialect(), server.addr).map_err(|e| e.to_string())?.without_join();
-    let mut progress = Progress::new(&ctx.label);
-    let meter = CpuMeter::start(&server);
+    let (server, rss_before, mut swarm, mut progress, meter) = ctx.start_swarm()?;
+    fig.rss_before_kib = rss_before;
     let start = Instant::now();
     let limit = Duration::from_secs(120 + fig.clients as u64 / 20);
     let ids = swarm.establish(fig.clients, |i| name('i', i), ctx.setup_concurrency(), limit, &mut progress)?;
