@@ -1,0 +1,61 @@
+//! Name rules: `validate_name` accepts exactly 1..=32 name characters
+//! (Unicode letters/digits, `_`, `-`, `.`), so an accepted name never holds
+//! a space, `*`, `:`, `,`, or any control/whitespace character; each error
+//! is the right one; `fold_name` is idempotent; the error text the server
+//! sends is one clean line; an accepted name used as a sender cannot forge
+//! another kind of server line.
+
+use natter::protocol::{
+    clean_text, fold_name, name::is_name_char, validate_name, NameError, Reply, MAX_NAME_CHARS,
+};
+
+fn main() {
+    afl::fuzz!(|data: &[u8]| {
+        let owned;
+        let name = match std::str::from_utf8(data) {
+            Ok(s) => s,
+            Err(_) => {
+                owned = String::from_utf8_lossy(data).into_owned();
+                &owned
+            }
+        };
+        let n = name.chars().count();
+        match validate_name(name) {
+            Ok(()) => {
+                assert!((1..=MAX_NAME_CHARS).contains(&n), "accepted {n} chars");
+                for c in name.chars() {
+                    assert!(is_name_char(c));
+                    assert!(!matches!(c, ' ' | '*' | ':' | ',' | '(' | ')'), "accepted {c:?}");
+                    assert!(!c.is_control() && !c.is_whitespace(), "accepted U+{:04X}", c as u32);
+                }
+                assert_eq!(clean_text(name), name, "an accepted name changes under clean_text");
+                // A valid sender cannot make its lines parse as another kind.
+                for text in ["*** server shutting down", "x", "", "a: b", "* b c", "b (private): c"] {
+                    let chat = Reply::Chat { from: name, text };
+                    assert_eq!(Reply::parse(&chat.to_string()), chat);
+                    let act = Reply::Action { from: name, text };
+                    assert_eq!(Reply::parse(&act.to_string()), act);
+                    let prv = Reply::Private { from: name, text };
+                    assert_eq!(Reply::parse(&prv.to_string()), prv);
+                }
+            }
+            Err(NameError::Empty) => assert!(name.is_empty()),
+            Err(NameError::TooLong) => {
+                assert!(n > MAX_NAME_CHARS);
+                assert!(name.chars().all(is_name_char));
+            }
+            Err(NameError::BadChar(c)) => {
+                assert!(!is_name_char(c));
+                assert_eq!(name.chars().find(|&c| !is_name_char(c)), Some(c), "not the first bad char");
+            }
+        }
+        if let Err(e) = validate_name(name) {
+            // The server sends this text as `*** error: invalid name: WHY`.
+            let why = e.to_string();
+            assert!(!why.contains(['\n', '\r']), "error text breaks the line: {why:?}");
+            assert_eq!(clean_text(&why), why, "error text carries control characters: {why:?}");
+        }
+        let folded = fold_name(name);
+        assert_eq!(fold_name(&folded), folded, "fold_name is not idempotent");
+    });
+}

@@ -1,0 +1,137 @@
+//! Shared helpers for the fuzz targets: splitting one fuzz input into
+//! parameters, and the invariants more than one target checks.
+
+use natter::protocol::{Command, Frame, LineDecoder};
+
+/// Reads parameters off the front of a fuzz input.
+pub struct Input<'a> {
+    pub data: &'a [u8],
+}
+
+impl<'a> Input<'a> {
+    pub fn new(data: &'a [u8]) -> Self {
+        Input { data }
+    }
+    /// One byte, or 0 when the input is used up.
+    pub fn byte(&mut self) -> u8 {
+        match self.data.split_first() {
+            Some((&b, rest)) => {
+                self.data = rest;
+                b
+            }
+            None => 0,
+        }
+    }
+    /// Two bytes, little-endian.
+    pub fn u16(&mut self) -> u16 {
+        u16::from(self.byte()) | (u16::from(self.byte()) << 8)
+    }
+    /// Everything left.
+    pub fn rest(self) -> &'a [u8] {
+        self.data
+    }
+}
+
+/// Drains every frame, checking `has_frame` agrees with `next_frame`
+/// before each call.
+pub fn drain(dec: &mut LineDecoder) -> Vec<Frame> {
+    let mut out = Vec::new();
+    loop {
+        let has = dec.has_frame();
+        let f = dec.next_frame();
+        assert_eq!(has, f.is_some(), "has_frame() disagrees with next_frame() ({f:?})");
+        match f {
+            Some(f) => out.push(f),
+            None => return out,
+        }
+    }
+}
+
+/// Reference model of the framer for a stream pushed in one piece:
+/// each `\n`-terminated segment (one trailing `\r` removed) is a line,
+/// `TooLong` if longer than `max`; an unterminated tail longer than its
+/// limit (`max`, or `max + 1` if it ends in `\r`) is one `TooLong` and is
+/// dropped, otherwise it stays pending.
+pub fn model(data: &[u8], max: usize) -> (Vec<Frame>, Vec<u8>) {
+    let mut frames = Vec::new();
+    let mut rest = data;
+    while let Some(nl) = rest.iter().position(|&b| b == b'\n') {
+        let mut line = &rest[..nl];
+        if line.last() == Some(&b'\r') {
+            line = &line[..line.len() - 1];
+        }
+        frames.push(if line.len() > max {
+            Frame::TooLong
+        } else {
+            Frame::Line(String::from_utf8_lossy(line).into_owned())
+        });
+        rest = &rest[nl + 1..];
+    }
+    let limit = max + usize::from(rest.last() == Some(&b'\r'));
+    if rest.len() > limit {
+        frames.push(Frame::TooLong);
+        (frames, Vec::new())
+    } else {
+        (frames, rest.to_vec())
+    }
+}
+
+/// Invariants of a parsed client command that hold for any line.
+pub fn check_command(line: &str, sender: &str) {
+    let cmd = Command::parse(line, sender);
+    let body = natter::protocol::command::strip_own_prefix(line, sender);
+    let own = format!("{sender}: ");
+    if line.starts_with(&own) {
+        assert_eq!(body, &line[own.len()..], "own prefix not stripped");
+    } else {
+        assert_eq!(body, line, "a line without the sender's prefix was changed");
+    }
+    let trimmed_ws = |s: &str| s.trim() == s && !s.is_empty();
+    // Parses a re-encoded line, unless the sender's own prefix would change it.
+    let again = |wire: String, want: &Command<'_>| {
+        if !wire.starts_with(&own) {
+            assert_eq!(&Command::parse(&wire, sender), want, "{want:?} does not re-encode as {wire:?}");
+        }
+    };
+    match cmd {
+        Command::Empty => assert!(body.trim().is_empty(), "Empty for a non-blank line {line:?}"),
+        Command::Say(s) => {
+            assert!(!body.trim().is_empty());
+            if body.starts_with('/') {
+                assert!(body.starts_with("//") && s == &body[1..], "Say from a command line {line:?}");
+            } else {
+                assert_eq!(s, body);
+            }
+            // Re-encoding reproduces it (escape a leading '/').
+            let wire = if s.starts_with('/') { format!("/{s}") } else { s.to_string() };
+            again(wire, &Command::Say(s));
+        }
+        Command::Nick(n) => {
+            assert!(trimmed_ws(n), "Nick arg not trimmed: {n:?}");
+            again(format!("/nick {n}"), &Command::Nick(n));
+        }
+        Command::Me(a) => {
+            assert!(trimmed_ws(a), "Me arg not trimmed: {a:?}");
+            again(format!("/me {a}"), &Command::Me(a));
+        }
+        Command::Msg { to, text } => {
+            assert!(!to.is_empty() && !to.contains(char::is_whitespace), "bad /msg target {to:?}");
+            assert!(trimmed_ws(text), "/msg text not trimmed: {text:?}");
+            again(format!("/msg {to} {text}"), &Command::Msg { to, text });
+        }
+        Command::Quit(r) => {
+            if let Some(r) = r {
+                assert!(trimmed_ws(r), "quit reason not trimmed: {r:?}");
+                again(format!("/quit {r}"), &Command::Quit(Some(r)));
+            }
+        }
+        Command::Unknown(w) => {
+            assert!(!w.contains(char::is_whitespace) && !w.starts_with('/'), "bad unknown word {w:?}");
+            let lw = w.to_ascii_lowercase();
+            assert!(!["who", "names", "help", "nick", "me", "msg", "quit"].contains(&lw.as_str()));
+            again(format!("/{w}"), &Command::Unknown(w));
+        }
+        Command::Usage(u) => assert!(u.starts_with('/')),
+        Command::Who | Command::Help => {}
+    }
+}
