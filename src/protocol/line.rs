@@ -96,13 +96,21 @@ impl LineDecoder {
 
     /// Removes and returns the unterminated bytes as text (for clients that
     /// never send newlines), or `None` if there are none.
+    /// A character cut in two by a read boundary stays pending, so the next
+    /// read completes it instead of both halves becoming U+FFFD.
     pub fn take_pending(&mut self) -> Option<String> {
         self.compact();
-        if self.buf.is_empty() {
+        let keep = match std::str::from_utf8(&self.buf) {
+            // `error_len() == None`: the bytes end inside a character.
+            Err(e) if e.error_len().is_none() => self.buf.len() - e.valid_up_to(),
+            _ => 0,
+        };
+        let take = self.buf.len() - keep;
+        if take == 0 {
             return None;
         }
-        let text = String::from_utf8_lossy(&self.buf).into_owned();
-        self.buf.clear();
+        let text = String::from_utf8_lossy(&self.buf[..take]).into_owned();
+        self.buf.drain(..take);
         Some(text)
     }
 
@@ -199,6 +207,23 @@ mod tests {
         assert_eq!(frames(&mut d), vec![]);
         assert_eq!(d.take_pending().as_deref(), Some("철수"));
         assert_eq!(d.take_pending(), None);
+    }
+
+    /// Found by fuzzing (fuzz/regressions/raw_client): a raw client's
+    /// character split across two reads must not turn into U+FFFD.
+    #[test]
+    fn take_pending_keeps_a_split_character_for_the_next_read() {
+        let mut d = LineDecoder::new(40);
+        d.push(&[0xec]);
+        assert_eq!(d.take_pending(), None);
+        d.push(&[0x88, 0x98]);
+        assert_eq!(d.take_pending().as_deref(), Some("수"));
+        d.push(b"ok\xec\x88");
+        assert_eq!(d.take_pending().as_deref(), Some("ok"));
+        d.push(b"\x98!");
+        assert_eq!(d.take_pending().as_deref(), Some("수!"));
+        d.push(b"bad\xff");
+        assert_eq!(d.take_pending().as_deref(), Some("bad\u{fffd}"));
     }
 
     #[test]
