@@ -70,9 +70,7 @@ impl LineDecoder {
             }
             None => {
                 self.compact();
-                // A trailing `\r` may still become the end of a `\r\n`.
-                let limit = self.max + usize::from(self.buf.last() == Some(&b'\r'));
-                if self.buf.len() > limit {
+                if self.over_cap(&self.buf) {
                     self.buf.clear();
                     self.discarding = true;
                     Some(Frame::TooLong)
@@ -86,7 +84,13 @@ impl LineDecoder {
     /// Whether [`next_frame`](Self::next_frame) would return a frame.
     pub fn has_frame(&self) -> bool {
         let pending = self.pending();
-        memchr(b'\n', pending).is_some() || pending.len() > self.max + usize::from(pending.last() == Some(&b'\r'))
+        memchr(b'\n', pending).is_some() || self.over_cap(pending)
+    }
+
+    /// Whether unterminated bytes already exceed the cap. A trailing `\r`
+    /// may still become the end of a `\r\n`, so it does not count.
+    fn over_cap(&self, pending: &[u8]) -> bool {
+        pending.len() > self.max + usize::from(pending.last() == Some(&b'\r'))
     }
 
     /// Bytes waiting for a newline.

@@ -5,7 +5,7 @@
 
 use log::{debug, info};
 use natter::protocol::reply::HELP;
-use natter::protocol::{validate_name, Command, ErrorKind, Reply};
+use natter::protocol::{validate_name, Command, ErrorKind, NameError, Reply};
 
 use crate::clients::Clients;
 use crate::connection::State;
@@ -36,8 +36,7 @@ impl Cx<'_> {
 pub fn join(cx: &mut Cx, key: usize, line: &str) {
     let name = line.trim();
     if let Err(why) = validate_name(name) {
-        cx.error(key, ErrorKind::BadName(&why.to_string()));
-        cx.clients.close(key, "");
+        refuse_name(cx, key, &why);
         return;
     }
     if !cx.room.join(name, key) {
@@ -51,6 +50,12 @@ pub fn join(cx: &mut Cx, key: usize, line: &str) {
     let welcome = Reply::Welcome { name, online: cx.room.names(cx.clients) }.to_bytes();
     cx.reply_bytes(key, welcome);
     cx.room.broadcast(cx.clients, Some(key), &Reply::Joined(name));
+}
+
+/// Tells an unnamed client why its name was refused, then closes it.
+pub fn refuse_name(cx: &mut Cx, key: usize, why: &NameError) {
+    cx.error(key, ErrorKind::BadName(&why.to_string()));
+    cx.clients.close(key, "");
 }
 
 /// Handles one line from a joined client.

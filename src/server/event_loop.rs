@@ -412,11 +412,7 @@ impl Server {
         let mut cx = Cx { clients: &mut self.clients, room: &mut self.room };
         match (name, frame) {
             (None, Frame::Line(line)) => commands::join(&mut cx, key, &line),
-            (None, Frame::TooLong) => {
-                let why = natter::protocol::NameError::TooLong.to_string();
-                self.room.send_to(&mut self.clients, key, &Reply::Error(ReplyError::BadName(&why)));
-                self.clients.close(key, "");
-            }
+            (None, Frame::TooLong) => commands::refuse_name(&mut cx, key, &natter::protocol::NameError::TooLong),
             (Some(name), Frame::Line(line)) => commands::apply(&mut cx, key, &name, &clean_text(&line)),
             (Some(_), Frame::TooLong) => {
                 let err = Reply::Error(ReplyError::LineTooLong(self.options.max_line));
