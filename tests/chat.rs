@@ -109,9 +109,16 @@ fn control_characters_are_stripped() {
     c[0].send_raw(b"tab\tkept\n");
     c[0].send_raw(b"\x1b\x07\x00\n"); // nothing left: ignored
     c[0].send_raw(b"/me \x1b[31mwaves\n");
-    c[0].send_raw(b"end\n");
+    // Bidi overrides and isolates ("Trojan Source") go; direction marks stay.
+    c[0].send_raw("x\u{202E}fdp.exe\u{2066}y\u{2069} \u{200F}end\n".as_bytes());
     for other in &mut c[1..] {
-        other.expect_lines(&["alice: a[2Jb", "alice: pqrstu", "alice: tab\tkept", "* alice [31mwaves", "alice: end"]);
+        other.expect_lines(&[
+            "alice: a[2Jb",
+            "alice: pqrstu",
+            "alice: tab\tkept",
+            "* alice [31mwaves",
+            "alice: xfdp.exey \u{200F}end",
+        ]);
     }
     c[0].expect_who(&["alice", "bob", "carol"]);
 }

@@ -141,9 +141,17 @@ fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
 
 /// Removes control characters (C0 but tab, DEL, and C1) so nobody can
 /// clear, move or recolour another user's terminal, and trims the `\r`
-/// a stray client may leave. Returns the input unchanged when it is clean.
+/// a stray client may leave. Also removes the line and paragraph
+/// separators and the bidi embeddings, overrides and isolates
+/// (U+202A–202E, U+2066–2069): an unclosed override would reverse the rest
+/// of the line as a terminal shows it ("Trojan Source"). The plain
+/// direction marks (U+200E, U+200F) stay, as right-to-left text needs them.
+/// Returns the input unchanged when it is clean.
 pub fn clean_text(text: &str) -> std::borrow::Cow<'_, str> {
-    let bad = |c: char| (c.is_control() && c != '\t') || c == '\u{2028}' || c == '\u{2029}';
+    let bad = |c: char| {
+        (c.is_control() && c != '\t')
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
     if text.chars().any(bad) {
         text.chars().filter(|&c| !bad(c)).collect::<String>().into()
     } else {
@@ -234,6 +242,12 @@ mod tests {
     fn clean_text_strips_controls_but_tab() {
         assert_eq!(clean_text("a\u{1b}[2Jb\tc\u{7}\u{0}\u{9b}d"), "a[2Jb\tcd");
         assert!(matches!(clean_text("plain 한국어"), std::borrow::Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn clean_text_strips_bidi_overrides_but_keeps_direction_marks() {
+        assert_eq!(clean_text("ok \u{202E}gnp.exe\u{2066}x\u{2069}\u{202A}"), "ok gnp.exex");
+        assert!(matches!(clean_text("שלום\u{200F} abc \u{200E}"), std::borrow::Cow::Borrowed(_)));
     }
 
     proptest! {

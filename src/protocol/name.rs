@@ -53,8 +53,10 @@ pub fn validate_name(name: &str) -> Result<(), NameError> {
 }
 
 /// The key two names collide on: `Alice` and `alice` are the same user.
+/// Final sigma folds to sigma as in Unicode case folding, so `ΑΣ`, `ας`
+/// and `ασ` are one name.
 pub fn fold_name(name: &str) -> String {
-    name.chars().flat_map(char::to_lowercase).collect()
+    name.chars().flat_map(char::to_lowercase).map(|c| if c == 'ς' { 'σ' } else { c }).collect()
 }
 
 #[cfg(test)]
@@ -81,6 +83,8 @@ mod tests {
     fn folding_ignores_case() {
         assert_eq!(fold_name("Alice"), fold_name("aLICE"));
         assert_eq!(fold_name("철수"), "철수");
+        assert_eq!(fold_name("ΑΣ"), fold_name("ας"));
+        assert_eq!(fold_name("ασ"), fold_name("ας"));
     }
 
     #[test]
