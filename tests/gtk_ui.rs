@@ -23,6 +23,8 @@ use client::{application, config, connection, i18n, model, settings, widgets, wi
 mod burst;
 #[path = "gtk_ui/support.rs"]
 mod support;
+#[path = "gtk_ui/tls.rs"]
+mod tls;
 
 use std::net::TcpListener;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -250,7 +252,7 @@ fn narrow_window_folds_the_member_list() {
     let server = Server::start();
     let win = Win::new();
     win.0.set_default_size(360, 600);
-    win.0.join(&server.address(), "철수");
+    win.0.join(&server.address(), "철수", false);
     win.wait_joined();
     wait_until("a narrow window", || win.0.width() > 0 && win.0.width() <= 360);
     wait_until("the member list to fold", || win.0.members_folded());
@@ -325,7 +327,7 @@ fn screenshot() {
     let server = Server::start();
     let win = Win::new();
     win.0.set_default_size(880, 620);
-    win.0.join(&server.address(), "alice");
+    win.0.join(&server.address(), "alice", false);
     win.wait_joined();
     let mut chulsoo = Raw::join(&server, "철수");
     let mut bob = Raw::join(&server, "bob");
@@ -385,6 +387,9 @@ const CHECKS: &[Check] = &[
     ("narrow_window_folds_the_member_list", narrow_window_folds_the_member_list),
     ("application_actions_and_windows", application_actions_and_windows),
     ("command_line_joins_at_once", command_line_joins_at_once),
+    ("tls_trust_on_first_use_then_chat", tls::tls_trust_on_first_use_then_chat),
+    ("tls_changed_certificate_is_refused", tls::tls_changed_certificate_is_refused),
+    ("command_line_tls_uses_the_pin", tls::command_line_tls_uses_the_pin),
 ];
 
 /// Run only when asked for by name (and with `NATTER_SCREENSHOT` set).

@@ -3,7 +3,7 @@
 //! Each window is one connection. Running `natter` again, or New Window
 //! (Ctrl+N), opens another window in the same instance when a session bus
 //! makes the instance unique; without one every run is its own instance.
-//! `--server HOST:PORT --name NAME` joins at once; the options are
+//! `--server HOST:PORT --name NAME [--tls]` joins at once; the options are
 //! registered with GApplication so it does not reject them, and they are
 //! handled in `command_line`, which also runs for a second `natter`.
 
@@ -49,6 +49,14 @@ mod imp {
                 glib::OptionArg::String,
                 &gettext_f("Join with this name", &[]),
                 Some(&gettext_f("NAME", &[])),
+            );
+            app.add_main_option(
+                "tls",
+                glib::Char::from(0),
+                glib::OptionFlags::NONE,
+                glib::OptionArg::None,
+                &gettext_f("Connect with encryption (TLS)", &[]),
+                None,
             );
             app.add_main_option(
                 "version",
@@ -100,9 +108,10 @@ mod imp {
             let options = command_line.options_dict();
             let server = options.lookup::<String>("server").ok().flatten();
             let name = options.lookup::<String>("name").ok().flatten();
+            let tls = options.contains("tls");
             let window = app.new_window();
             window.present();
-            window.open_with(server.as_deref(), name.as_deref());
+            window.open_with(server.as_deref(), name.as_deref(), tls);
             glib::ExitCode::SUCCESS
         }
     }
@@ -190,13 +199,18 @@ pub fn load_css() {
 }
 
 impl NatterWindow {
-    /// Acts on `--server` and `--name`: both join at once, one of them only
-    /// fills the form.
-    pub fn open_with(&self, server: Option<&str>, name: Option<&str>) {
+    /// Acts on `--server`, `--name` and `--tls`: server and name join at
+    /// once, one of them only fills the form. A `--server` without `--tls`
+    /// means plain TCP, whatever the form remembered, so a command line
+    /// always means the same thing.
+    pub fn open_with(&self, server_arg: Option<&str>, name: Option<&str>, tls: bool) {
         let page = self.connect_page();
-        let server = server.map(str::to_owned).unwrap_or_else(|| page.server());
+        let server = server_arg.map(str::to_owned).unwrap_or_else(|| page.server());
         let name = name.map(str::to_owned).unwrap_or_else(|| page.name());
         page.set_values(&server, &name);
+        if tls || server_arg.is_some() {
+            page.set_tls(tls);
+        }
         if !server.is_empty() && !name.is_empty() {
             // Through the form, so a bad name gets the same inline message.
             page.submit();

@@ -1,32 +1,44 @@
-//! One TCP connection to natterd, run off the GTK thread.
+//! One connection to natterd, plain or encrypted, run off the GTK thread.
 //!
-//! [`Connection::open`] starts a thread that resolves and connects (with a
-//! timeout), sends the name, and then reads: every line it reads goes to the
-//! window as a [`ServerEvent`] through an `async_channel`. A second thread
-//! writes: [`LineSender::send`] queues a line and its future resolves once
-//! the line is on the wire, so the GTK thread never waits on the network.
-//! The reader never touches GTK. Dropping the [`Connection`] closes the
-//! writer's queue; the writer then shuts the socket down, which ends the
-//! reader, which drops the event sender and so ends the window's loop.
+//! [`Connection::open`] starts one I/O thread (`connection/io_thread.rs`)
+//! that connects with a timeout, sets up TLS when asked
+//! (`connection/transport.rs`, with the certificate checks of
+//! `connection/trust.rs` and the user's pins in
+//! `connection/known_servers.rs`), sends the name, and then both reads and
+//! writes the socket. Every line it reads goes to the window as a
+//! [`ServerEvent`] through an `async_channel`; [`LineSender::send`] queues
+//! a line, wakes the thread, and its future resolves once the line is on
+//! the wire, so the GTK thread never waits on the network. The thread
+//! never touches GTK. Dropping the [`Connection`] closes the queue; the
+//! thread then flushes what was queued, hangs up and drops the event
+//! sender, which ends the window's loop.
 
-use std::io::{self, BufWriter, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
-use std::sync::Mutex;
+mod io_thread;
+pub mod known_servers;
+mod transport;
+pub mod trust;
+
+use std::io;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use natter::protocol::{clean_text, Frame, LineDecoder, DEFAULT_MAX_LINE};
+use natter::protocol::DEFAULT_MAX_LINE;
 
-/// How long a TCP connect may take.
+use self::trust::Fingerprint;
+
+/// How long a TCP connect, and then a TLS handshake, may take.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long the server may take to answer the name.
 pub const WELCOME_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long one write may block before the send counts as failed.
+/// How long queued output may wait on a server that takes none of it
+/// before the connection counts as lost.
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest server line the client accepts; longer ones are skipped.
 const MAX_SERVER_LINE: usize = 16 * DEFAULT_MAX_LINE;
 
-/// What the connection threads tell the window.
+/// What the connection thread tells the window.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServerEvent {
     /// The socket is up and the name was sent.
@@ -50,6 +62,25 @@ pub enum CloseReason {
     Failed(String),
     /// The server closed the connection.
     Closed,
+    /// TLS: the certificate is neither vouched for by the system nor
+    /// pinned. Nothing was sent; the user may trust this fingerprint.
+    Untrusted { fingerprint: Fingerprint },
+    /// TLS: the certificate is not the one pinned for this server. Nothing
+    /// was sent: this may be an interception.
+    CertificateChanged { pinned: Fingerprint, presented: Fingerprint },
+    /// TLS could not be set up (say, the port does not speak TLS), in
+    /// rustls's words.
+    TlsFailed(String),
+}
+
+/// How to talk to the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Security {
+    /// Plain TCP, lines as they are.
+    Plain,
+    /// TLS, trusting the system's authorities and the pins in the file
+    /// `known_servers` (see [`known_servers::KnownServers`]).
+    Tls { known_servers: PathBuf },
 }
 
 impl CloseReason {
@@ -80,6 +111,8 @@ struct Request {
 #[derive(Debug, Clone)]
 pub struct LineSender {
     queue: async_channel::Sender<Request>,
+    /// Wakes the I/O thread from its poll; `None` if none could be made.
+    waker: Option<Arc<mio::Waker>>,
 }
 
 impl LineSender {
@@ -87,12 +120,20 @@ impl LineSender {
     pub async fn send(&self, line: String) -> Result<(), SendError> {
         let (done, result) = async_channel::bounded(1);
         self.queue.try_send(Request { line, done: Some(done) }).map_err(|_| SendError("not connected".into()))?;
+        self.wake();
         result.recv().await.unwrap_or_else(|_| Err(SendError("connection closed".into())))
     }
 
     /// Queues `line` without waiting for it (for `/quit` on close).
     pub fn send_and_forget(&self, line: String) {
         let _ = self.queue.try_send(Request { line, done: None });
+        self.wake();
+    }
+
+    fn wake(&self) {
+        if let Some(waker) = &self.waker {
+            let _ = waker.wake();
+        }
     }
 }
 
@@ -109,22 +150,42 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// Connects to `address` (`host:port`) as `name` in the background.
-    /// The events arrive on the returned receiver, ending with one
-    /// [`ServerEvent::Closed`].
-    pub fn open(address: String, name: String) -> (Connection, async_channel::Receiver<ServerEvent>) {
+    /// Connects to `address` (`host:port`) as `name` in the background,
+    /// encrypted or not as `security` says. The events arrive on the
+    /// returned receiver, ending with one [`ServerEvent::Closed`].
+    pub fn open(
+        address: String,
+        name: String,
+        security: Security,
+    ) -> (Connection, async_channel::Receiver<ServerEvent>) {
         let (events, receiver) = async_channel::unbounded();
         let (queue, outgoing) = async_channel::unbounded();
-        let spawned = thread::Builder::new().name("natter-reader".into()).spawn(move || {
-            let reason = run(&address, &name, &events, outgoing);
+        let poll = mio::Poll::new().and_then(|poll| {
+            let waker = mio::Waker::new(poll.registry(), io_thread::WAKE)?;
+            Ok((poll, Arc::new(waker)))
+        });
+        let (poll, waker) = match poll {
+            Ok((poll, waker)) => (poll, waker),
+            Err(err) => {
+                // Out of descriptors, most likely: the window still gets its Closed.
+                let _ = events.try_send(ServerEvent::Closed(CloseReason::Failed(err.to_string())));
+                queue.close();
+                return (Connection { sender: LineSender { queue, waker: None } }, receiver);
+            }
+        };
+        let job = io_thread::Job { address, name, security, poll, events: events.clone(), outgoing };
+        let spawned = thread::Builder::new().name("natter-io".into()).spawn(move || {
+            let address = job.address.clone();
+            let reason = io_thread::run(job);
             log::debug!("connection to {address} closed: {reason:?}");
             let _ = events.send_blocking(ServerEvent::Closed(reason));
         });
         if let Err(err) = spawned {
-            // The receiver still gets its Closed event, so the window recovers.
+            // The receiver still gets its Closed event (the thread's copy of
+            // the sender is gone), so the window recovers.
             log::error!("cannot start the connection thread: {err}");
         }
-        (Connection { sender: LineSender { queue } }, receiver)
+        (Connection { sender: LineSender { queue, waker: Some(waker) } }, receiver)
     }
 
     /// A handle for sending lines.
@@ -132,11 +193,12 @@ impl Connection {
         self.sender.clone()
     }
 
-    /// Sends `/quit` and hangs up. The goodbye is written by the writer
+    /// Sends `/quit` and hangs up. The goodbye is written by the I/O
     /// thread; [`flush_goodbyes`] waits for it when the process is ending.
     pub fn quit(self) {
         let (done, written) = async_channel::bounded(1);
         if self.sender.queue.try_send(Request { line: "/quit".into(), done: Some(done) }).is_ok() {
+            self.sender.wake();
             if let Ok(mut pending) = GOODBYES.lock() {
                 pending.retain(|r| !r.is_closed());
                 pending.push(written);
@@ -156,7 +218,7 @@ pub fn flush_goodbyes(limit: Duration) {
     let Ok(mut pending) = GOODBYES.lock() else {
         return;
     };
-    // A result, or the writer dropping its sender, both mean done.
+    // A result, or the I/O thread dropping its sender, both mean done.
     pending.retain(|r| r.try_recv().is_err() && !r.is_closed());
     while !pending.is_empty() && Instant::now() < deadline {
         thread::sleep(Duration::from_millis(5));
@@ -167,114 +229,16 @@ pub fn flush_goodbyes(limit: Duration) {
 
 impl Drop for Connection {
     fn drop(&mut self) {
-        // Closing the queue makes the writer flush what is queued and shut
-        // the socket down, which in turn ends the reader.
+        // Closing the queue makes the I/O thread flush what is queued and
+        // hang up.
         self.sender.queue.close();
+        self.sender.wake();
     }
-}
-
-/// Connects, sends the name, starts the writer and reads until the end.
-fn run(
-    address: &str,
-    name: &str,
-    events: &async_channel::Sender<ServerEvent>,
-    outgoing: async_channel::Receiver<Request>,
-) -> CloseReason {
-    let stream = match connect(address) {
-        Ok(stream) => stream,
-        Err(reason) => return reason,
-    };
-    let writer_stream = match stream.try_clone() {
-        Ok(s) => s,
-        Err(err) => return CloseReason::Failed(err.to_string()),
-    };
-    let _ = stream.set_nodelay(true);
-    let _ = writer_stream.set_write_timeout(Some(WRITE_TIMEOUT));
-    if let Err(err) = (&stream).write_all(format!("{name}\n").as_bytes()) {
-        return CloseReason::from_io(&err);
-    }
-    if thread::Builder::new().name("natter-writer".into()).spawn(move || write_loop(writer_stream, outgoing)).is_err() {
-        return CloseReason::Failed("cannot start the writer thread".into());
-    }
-    if events.send_blocking(ServerEvent::Connected).is_err() {
-        let _ = stream.shutdown(Shutdown::Both);
-        return CloseReason::Closed;
-    }
-    read_loop(stream, events)
-}
-
-fn connect(address: &str) -> Result<TcpStream, CloseReason> {
-    let addrs: Vec<SocketAddr> = match address.to_socket_addrs() {
-        Ok(addrs) => addrs.collect(),
-        Err(err) => return Err(CloseReason::Unresolved(err.to_string())),
-    };
-    if addrs.is_empty() {
-        return Err(CloseReason::Unresolved(address.to_owned()));
-    }
-    let mut last = CloseReason::Refused;
-    for addr in addrs {
-        match TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT) {
-            Ok(stream) => return Ok(stream),
-            Err(err) => last = CloseReason::from_io(&err),
-        }
-    }
-    Err(last)
-}
-
-fn read_loop(mut stream: TcpStream, events: &async_channel::Sender<ServerEvent>) -> CloseReason {
-    let mut decoder = LineDecoder::new(MAX_SERVER_LINE);
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut welcomed = false;
-    let _ = stream.set_read_timeout(Some(WELCOME_TIMEOUT));
-    let reason = loop {
-        let n = match stream.read(&mut buf) {
-            Ok(0) => break CloseReason::Closed,
-            Ok(n) => n,
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-            Err(err) => break CloseReason::from_io(&err),
-        };
-        decoder.push(&buf[..n]);
-        while let Some(frame) = decoder.next_frame() {
-            let Frame::Line(line) = frame else {
-                log::warn!("skipped a server line longer than {MAX_SERVER_LINE} bytes");
-                continue;
-            };
-            if !welcomed {
-                welcomed = true;
-                let _ = stream.set_read_timeout(None);
-            }
-            if events.send_blocking(ServerEvent::Line(clean_text(&line).into_owned())).is_err() {
-                // The window is gone.
-                let _ = stream.shutdown(Shutdown::Both);
-                return CloseReason::Closed;
-            }
-        }
-    };
-    let _ = stream.shutdown(Shutdown::Both);
-    reason
-}
-
-fn write_loop(stream: TcpStream, outgoing: async_channel::Receiver<Request>) {
-    let mut out = BufWriter::new(&stream);
-    // recv_blocking fails once the queue is closed and empty: time to hang up.
-    while let Ok(request) = outgoing.recv_blocking() {
-        let result =
-            writeln!(out, "{}", request.line).and_then(|()| out.flush()).map_err(|err| SendError(err.to_string()));
-        if let Err(err) = &result {
-            log::warn!("write failed: {}", err.0);
-        }
-        if let Some(done) = request.done {
-            let _ = done.send_blocking(result);
-        }
-    }
-    let _ = out.flush();
-    drop(out);
-    let _ = stream.shutdown(Shutdown::Both);
 }
 
 #[cfg(test)]
 mod tests {
-    use std::io::{BufRead, BufReader};
+    use std::io::{BufRead, BufReader, Write};
     use std::net::TcpListener;
 
     use super::*;
@@ -292,13 +256,13 @@ mod tests {
     #[test]
     fn refused_is_reported() {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let (_conn, rx) = Connection::open(format!("127.0.0.1:{port}"), "a".into());
+        let (_conn, rx) = Connection::open(format!("127.0.0.1:{port}"), "a".into(), Security::Plain);
         assert_eq!(next(&rx), ServerEvent::Closed(CloseReason::Refused));
     }
 
     #[test]
     fn unresolved_is_reported() {
-        let (_conn, rx) = Connection::open("no-such-host.invalid:5000".into(), "a".into());
+        let (_conn, rx) = Connection::open("no-such-host.invalid:5000".into(), "a".into(), Security::Plain);
         assert!(matches!(next(&rx), ServerEvent::Closed(CloseReason::Unresolved(_))));
     }
 
@@ -306,7 +270,7 @@ mod tests {
     fn sends_name_reads_lines_writes_lines_and_hangs_up() {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap().to_string();
-        let (conn, rx) = Connection::open(addr, "철수".into());
+        let (conn, rx) = Connection::open(addr, "철수".into(), Security::Plain);
         let (server, _) = listener.accept().unwrap();
         let mut lines = BufReader::new(server.try_clone().unwrap()).lines();
         assert_eq!(lines.next().unwrap().unwrap(), "철수");
@@ -336,11 +300,129 @@ mod tests {
     #[test]
     fn server_closing_is_reported() {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let (_conn, rx) = Connection::open(listener.local_addr().unwrap().to_string(), "a".into());
+        let (_conn, rx) = Connection::open(listener.local_addr().unwrap().to_string(), "a".into(), Security::Plain);
         let (server, _) = listener.accept().unwrap();
         assert_eq!(next(&rx), ServerEvent::Connected);
         drop(server);
         assert_eq!(next(&rx), ServerEvent::Closed(CloseReason::Closed));
+    }
+
+    /// A one-connection TLS server on 127.0.0.1 with the test certificate
+    /// `name`: it greets a client that sends a name, echoes each line back
+    /// as `echo: LINE`, and returns every line it read once the client is
+    /// gone (none when the handshake failed).
+    fn tls_server(name: &str) -> (String, thread::JoinHandle<Vec<String>>) {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let dir = format!("{}/tests/tls", env!("CARGO_MANIFEST_DIR"));
+        let cert = CertificateDer::from_pem_file(format!("{dir}/{name}-cert.pem")).unwrap();
+        let key = PrivateKeyDer::from_pem_file(format!("{dir}/{name}-key.pem")).unwrap();
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![cert], key)
+            .unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let server = thread::spawn(move || {
+            let (socket, _) = listener.accept().unwrap();
+            socket.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            let session = rustls::ServerConnection::new(Arc::new(config)).unwrap();
+            let mut stream = BufReader::new(rustls::StreamOwned::new(session, socket));
+            let mut seen = Vec::new();
+            let mut line = String::new();
+            while matches!(stream.read_line(&mut line), Ok(n) if n > 0) {
+                let got = line.trim_end().to_owned();
+                let reply = if seen.is_empty() {
+                    format!("*** welcome {got}, online (1): {got}")
+                } else {
+                    format!("echo: {got}")
+                };
+                let _ = stream.get_mut().write_all(format!("{reply}\n").as_bytes());
+                let _ = stream.get_mut().flush();
+                seen.push(got);
+                line.clear();
+            }
+            seen
+        });
+        (addr, server)
+    }
+
+    fn fingerprint_of(name: &str) -> Fingerprint {
+        use rustls::pki_types::pem::PemObject;
+        let path = format!("{}/tests/tls/{name}-cert.pem", env!("CARGO_MANIFEST_DIR"));
+        Fingerprint::of(&rustls::pki_types::CertificateDer::from_pem_file(path).unwrap())
+    }
+
+    /// A private known_servers file, with `pin` for `addr` if given.
+    fn known_servers(test: &str, pin: Option<(&str, Fingerprint)>) -> PathBuf {
+        let path = std::env::temp_dir().join(format!("natter-{test}-{}", std::process::id())).join("known_servers");
+        let _ = std::fs::remove_file(&path);
+        if let Some((addr, fingerprint)) = pin {
+            known_servers::KnownServers::pin(&path, addr, fingerprint).unwrap();
+        }
+        path
+    }
+
+    #[test]
+    fn tls_unknown_certificate_stops_before_the_name_with_its_fingerprint() {
+        let (addr, server) = tls_server("natterd");
+        let known_servers = known_servers("unknown", None);
+        let (_conn, rx) = Connection::open(addr, "alice".into(), Security::Tls { known_servers });
+        let fingerprint = fingerprint_of("natterd");
+        assert_eq!(next(&rx), ServerEvent::Closed(CloseReason::Untrusted { fingerprint }));
+        assert!(server.join().unwrap().is_empty(), "the server read nothing");
+    }
+
+    #[test]
+    fn tls_pinned_certificate_connects_and_chats_both_ways() {
+        let (addr, server) = tls_server("natterd");
+        let known_servers = known_servers("pinned", Some((&addr, fingerprint_of("natterd"))));
+        let (conn, rx) = Connection::open(addr, "철수".into(), Security::Tls { known_servers });
+        assert_eq!(next(&rx), ServerEvent::Connected);
+        assert_eq!(next(&rx), ServerEvent::Line("*** welcome 철수, online (1): 철수".into()));
+        let sender = conn.sender();
+        for text in ["hello", "안녕"] {
+            assert_eq!(glib_free_block_on(sender.send(text.into())), Ok(()));
+            assert_eq!(next(&rx), ServerEvent::Line(format!("echo: {text}")));
+        }
+        conn.quit();
+        flush_goodbyes(Duration::from_secs(5));
+        // The client hangs up right after the goodbye: the echo may or may not make it.
+        let mut last = next(&rx);
+        if last == ServerEvent::Line("echo: /quit".into()) {
+            last = next(&rx);
+        }
+        assert_eq!(last, ServerEvent::Closed(CloseReason::Closed));
+        assert_eq!(server.join().unwrap(), ["철수", "hello", "안녕", "/quit"]);
+    }
+
+    #[test]
+    fn tls_changed_certificate_is_refused_naming_both() {
+        let (addr, server) = tls_server("other");
+        let pinned = fingerprint_of("natterd");
+        let known_servers = known_servers("changed", Some((&addr, pinned)));
+        let (_conn, rx) = Connection::open(addr, "alice".into(), Security::Tls { known_servers });
+        let presented = fingerprint_of("other");
+        assert_eq!(next(&rx), ServerEvent::Closed(CloseReason::CertificateChanged { pinned, presented }));
+        assert!(server.join().unwrap().is_empty(), "the server read nothing");
+    }
+
+    #[test]
+    fn tls_to_a_plain_server_fails_with_a_tls_reason() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let server = thread::spawn(move || {
+            let (mut socket, _) = listener.accept().unwrap();
+            // What natterd says to bytes it cannot take as a name.
+            socket.write_all(b"*** error: bad name\n").unwrap();
+            thread::sleep(Duration::from_millis(500));
+        });
+        let known_servers = known_servers("plain", None);
+        let (_conn, rx) = Connection::open(addr, "alice".into(), Security::Tls { known_servers });
+        assert!(matches!(next(&rx), ServerEvent::Closed(CloseReason::TlsFailed(_))));
+        server.join().unwrap();
     }
 
     /// Polls a future to completion on this thread (the channels need no reactor).

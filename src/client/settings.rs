@@ -1,4 +1,5 @@
-//! What the client remembers between runs: the last server and name.
+//! What the client remembers between runs: the last server, name and
+//! whether the connection was encrypted.
 //!
 //! Kept in a small key file, `natter/settings.ini` under the user config
 //! directory, rather than GSettings: a development run from `target/` has
@@ -19,11 +20,13 @@ pub struct Settings {
     pub server: String,
     /// The last name joined as.
     pub name: String,
+    /// Whether that join used TLS (the "Use encryption" switch).
+    pub tls: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { server: DEFAULT_SERVER.to_owned(), name: String::new() }
+        Settings { server: DEFAULT_SERVER.to_owned(), name: String::new(), tls: false }
     }
 }
 
@@ -53,6 +56,9 @@ impl Settings {
         if let Ok(name) = file.string(GROUP, "name") {
             settings.name = name.into();
         }
+        if let Ok(tls) = file.boolean(GROUP, "tls") {
+            settings.tls = tls;
+        }
         settings
     }
 
@@ -70,6 +76,7 @@ impl Settings {
         let file = glib::KeyFile::new();
         file.set_string(GROUP, "server", &self.server);
         file.set_string(GROUP, "name", &self.name);
+        file.set_boolean(GROUP, "tls", self.tls);
         file.save_to_file(path)
     }
 }
@@ -83,9 +90,13 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("natter-settings-{}", std::process::id()));
         let path = dir.join("natter").join("settings.ini");
         assert_eq!(Settings::load_from(&path), Settings::default());
-        let saved = Settings { server: "example.org:6000".into(), name: "철수".into() };
+        let saved = Settings { server: "example.org:6000".into(), name: "철수".into(), tls: true };
         saved.save_to(&path).unwrap();
         assert_eq!(Settings::load_from(&path), saved);
+        assert!(std::fs::read_to_string(&path).unwrap().contains("tls=true"));
+        // A file from before the switch existed reads as unencrypted.
+        std::fs::write(&path, "[connection]\nserver=example.org:6000\nname=a\n").unwrap();
+        assert!(!Settings::load_from(&path).tls);
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -5,9 +5,11 @@
 //! in a flap that folds away on narrow windows). The window owns the
 //! [`Connection`](crate::connection::Connection) and the
 //! [`Session`](crate::model::session::Session); `window/events.rs` routes
-//! server events to the widgets and runs the reconnect schedule.
+//! server events to the widgets and runs the reconnect schedule, and
+//! `window/trust.rs` asks about, and warns of, server certificates.
 
 mod events;
+mod trust;
 
 use adw::prelude::*;
 use adw::subclass::prelude::*;
@@ -55,6 +57,8 @@ mod imp {
         #[template_child]
         pub window_title: TemplateChild<adw::WindowTitle>,
         #[template_child]
+        pub secure_icon: TemplateChild<gtk::Image>,
+        #[template_child]
         pub members_button: TemplateChild<gtk::ToggleButton>,
         #[template_child]
         pub stack: TemplateChild<gtk::Stack>,
@@ -82,6 +86,10 @@ mod imp {
         pub generation: Cell<u64>,
         /// `host:port` of the session.
         pub server: RefCell<String>,
+        /// Whether the session uses TLS.
+        pub tls: Cell<bool>,
+        /// The certificate question or warning on screen, if any.
+        pub trust_dialog: RefCell<Option<adw::MessageDialog>>,
         pub phase: Cell<Phase>,
         pub backoff: RefCell<Backoff>,
         /// The pending reconnect and the banner countdown.
@@ -169,10 +177,11 @@ impl NatterWindow {
 
         let settings = Settings::load();
         imp.connect_page.set_values(&settings.server, &settings.name);
+        imp.connect_page.set_tls(settings.tls);
         imp.connect_page.connect_join(clone!(
             #[weak(rename_to = win)]
             self,
-            move |_, server, name| win.join(&server, &name)
+            move |_, server, name, tls| win.join(&server, &name, tls)
         ));
         imp.composer.connect_send(clone!(
             #[weak(rename_to = win)]
@@ -195,6 +204,7 @@ impl NatterWindow {
         imp.stack.set_visible_child_name(page.name());
         let chat = page == WindowPage::Chat;
         imp.members_button.set_visible(chat);
+        imp.secure_icon.set_visible(chat && imp.tls.get());
         if chat {
             imp.composer.grab_focus();
         } else {
@@ -252,6 +262,11 @@ impl NatterWindow {
     /// conversation, which then slides over it on demand.
     pub fn members_folded(&self) -> bool {
         self.imp().flap.is_folded()
+    }
+
+    /// True when the header bar shows the lock of an encrypted chat.
+    pub fn shows_encrypted(&self) -> bool {
+        self.imp().secure_icon.is_visible()
     }
 
     /// The text of the reconnect banner, when it is shown.

@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -45,10 +45,18 @@ pub fn pump(d: Duration) {
     }
 }
 
-/// A natterd child process, killed on drop.
+/// A natterd child process, killed on drop. Its log is kept.
 pub struct Server {
     child: Child,
     pub port: u16,
+    /// The TLS port, when started with [`Server::tls`].
+    pub tls_port: Option<u16>,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+/// The path of a test certificate or key in `tests/tls/`.
+pub fn tls_material(file: &str) -> String {
+    format!("{}/tests/tls/{file}", env!("CARGO_MANIFEST_DIR"))
 }
 
 impl Server {
@@ -58,6 +66,14 @@ impl Server {
 
     pub fn on_port(port: u16) -> Server {
         Server::with_args(port, &[])
+    }
+
+    /// A server with a plain port and a TLS port (0: any) serving the
+    /// test certificate `cert` (`natterd` or `other`).
+    pub fn tls(port: u16, tls_port: u16, cert: &str) -> Server {
+        let listen = format!("127.0.0.1:{tls_port}");
+        let (cert, key) = (tls_material(&format!("{cert}-cert.pem")), tls_material(&format!("{cert}-key.pem")));
+        Server::with_args(port, &["--listen-tls", &listen, "--tls-cert", &cert, "--tls-key", &key])
     }
 
     pub fn with_args(port: u16, extra: &[&str]) -> Server {
@@ -71,26 +87,54 @@ impl Server {
             .spawn()
             .expect("natterd should start");
         let stderr = child.stderr.take().expect("stderr is piped");
-        let (tx, rx) = mpsc::channel();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let lines = log.clone();
         thread::spawn(move || {
-            let mut sent = false;
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if !sent {
-                    if let Some(at) = line.find("listening on ") {
-                        let addr = line[at + "listening on ".len()..].trim().to_owned();
-                        let port = addr.rsplit(':').next().and_then(|p| p.parse::<u16>().ok());
-                        let _ = tx.send(port);
-                        sent = true;
-                    }
-                }
+                lines.lock().expect("log lock").push(line);
             }
         });
-        let port = rx.recv_timeout(WAIT).ok().flatten().expect("natterd should print `listening on 127.0.0.1:PORT`");
-        Server { child, port }
+        let mut server = Server { child, port: 0, tls_port: None, log };
+        let want_tls = extra.contains(&"--listen-tls");
+        let deadline = Instant::now() + WAIT;
+        loop {
+            for line in server.log() {
+                let Some(at) = line.find("listening on ") else { continue };
+                let rest = line[at + "listening on ".len()..].trim();
+                let (addr, tls) = match rest.strip_suffix(" (tls)") {
+                    Some(addr) => (addr, true),
+                    None => (rest, false),
+                };
+                let port = addr.rsplit(':').next().and_then(|p| p.parse::<u16>().ok());
+                if tls {
+                    server.tls_port = port;
+                } else if let Some(port) = port {
+                    server.port = port;
+                }
+            }
+            if server.port != 0 && (!want_tls || server.tls_port.is_some()) {
+                return server;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "natterd should print `listening on 127.0.0.1:PORT`: {:?}",
+                server.log()
+            );
+            thread::sleep(Duration::from_millis(5));
+        }
     }
 
     pub fn address(&self) -> String {
         format!("127.0.0.1:{}", self.port)
+    }
+
+    pub fn tls_address(&self) -> String {
+        format!("127.0.0.1:{}", self.tls_port.expect("a server started with Server::tls"))
+    }
+
+    /// natterd's log so far, one line per entry.
+    pub fn log(&self) -> Vec<String> {
+        self.log.lock().expect("log lock").clone()
     }
 
     pub fn kill(&mut self) {
@@ -183,7 +227,7 @@ impl Win {
     /// A window joined to `server` as `name`.
     pub fn joined(server: &Server, name: &str) -> Win {
         let win = Win::new();
-        win.0.join(&server.address(), name);
+        win.0.join(&server.address(), name, false);
         win.wait_joined();
         win
     }

@@ -244,6 +244,21 @@ pub fn join_failure_text(reason: &CloseReason, server: &str) -> String {
             gettext_f("Could not connect to {server}: {error}", &[("server", server), ("error", error)])
         }
         CloseReason::Closed => gettext_f("The server closed the connection.", &[]),
+        CloseReason::Untrusted { .. } => gettext_f(
+            "Not connected: the certificate of {server} was not trusted.",
+            &[("server", server)],
+        ),
+        CloseReason::CertificateChanged { .. } => gettext_f(
+            "Not connected: the certificate of {server} has changed since you trusted it. Someone may be intercepting the connection.",
+            &[("server", server)],
+        ),
+        CloseReason::TlsFailed(error) => {
+            gettext_f(
+                // Translators: {error} is the TLS library's description of the problem, in English.
+                "Could not set up an encrypted connection with {server} ({error}). Check that this port serves encrypted connections, or turn encryption off.",
+                &[("server", server), ("error", error)],
+            )
+        }
     }
 }
 
@@ -353,6 +368,8 @@ mod tests {
         assert!(name_error_text(&NameError::TooLong).contains("32"));
         assert!(join_failure_text(&CloseReason::Refused, "h:1").contains("refused"));
         assert!(join_failure_text(&CloseReason::TimedOut, "h:1").contains("timed out"));
+        let tls = join_failure_text(&CloseReason::TlsFailed("no answer".into()), "h:1");
+        assert!(tls.contains("encrypted connection with h:1 (no answer)"), "{tls}");
         assert!(refusal_text(&ServerError::NameTaken("bob".into())).contains("already taken"));
         assert!(address_error_text(&AddressError::BadPort).contains("65535"));
     }

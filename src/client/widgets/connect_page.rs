@@ -1,9 +1,11 @@
-//! The connection form: server and name, checked before anything is sent.
+//! The connection form: server, name and the "Use encryption" switch,
+//! checked before anything is sent.
 //!
 //! The name is checked with the server's own rule
 //! ([`natter::protocol::validate_name`]) and the address with
 //! [`ServerAddress::parse`], each with an inline message. A valid form
-//! emits `join` with the normalised address and the name; the window then
+//! emits `join` with the normalised address, the name and whether to use
+//! TLS; the window then
 //! shows progress with [`ConnectPage::set_busy`] and failures with
 //! [`ConnectPage::show_error`].
 
@@ -30,6 +32,8 @@ mod imp {
         pub server_row: TemplateChild<adw::EntryRow>,
         #[template_child]
         pub name_row: TemplateChild<adw::EntryRow>,
+        #[template_child]
+        pub tls_switch: TemplateChild<gtk::Switch>,
         #[template_child]
         pub error_label: TemplateChild<gtk::Label>,
         #[template_child]
@@ -61,7 +65,9 @@ mod imp {
         fn signals() -> &'static [Signal] {
             static SIGNALS: OnceLock<Vec<Signal>> = OnceLock::new();
             SIGNALS.get_or_init(|| {
-                vec![Signal::builder("join").param_types([String::static_type(), String::static_type()]).build()]
+                vec![Signal::builder("join")
+                    .param_types([String::static_type(), String::static_type(), bool::static_type()])
+                    .build()]
             })
         }
 
@@ -170,7 +176,7 @@ impl ConnectPage {
             return;
         }
         self.clear_error();
-        self.emit_by_name::<()>("join", &[&address.to_string(), &name]);
+        self.emit_by_name::<()>("join", &[&address.to_string(), &name, &self.tls()]);
     }
 
     /// Fills the form.
@@ -179,6 +185,16 @@ impl ConnectPage {
         imp.server_row.set_text(server);
         imp.name_row.set_text(name);
         self.clear_error();
+    }
+
+    /// Sets the "Use encryption" switch.
+    pub fn set_tls(&self, tls: bool) {
+        self.imp().tls_switch.set_active(tls);
+    }
+
+    /// True when the "Use encryption" switch is on.
+    pub fn tls(&self) -> bool {
+        self.imp().tls_switch.is_active()
     }
 
     /// The server as typed.
@@ -234,12 +250,15 @@ impl ConnectPage {
         row.grab_focus();
     }
 
-    /// Connects to `join`, emitted with `host:port` and the name.
-    pub fn connect_join<F: Fn(&Self, String, String) + 'static>(&self, f: F) -> glib::SignalHandlerId {
+    /// Connects to `join`, emitted with `host:port`, the name and whether
+    /// to use TLS.
+    pub fn connect_join<F: Fn(&Self, String, String, bool) + 'static>(&self, f: F) -> glib::SignalHandlerId {
         self.connect_closure(
             "join",
             false,
-            glib::closure_local!(move |page: &Self, server: String, name: String| f(page, server, name)),
+            glib::closure_local!(move |page: &Self, server: String, name: String, tls: bool| f(
+                page, server, name, tls
+            )),
         )
     }
 }

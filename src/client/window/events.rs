@@ -15,7 +15,8 @@ use adw::subclass::prelude::*;
 use gtk::{gio, glib, glib::clone};
 
 use super::{NatterWindow, WindowPage};
-use crate::connection::{CloseReason, Connection, ServerEvent};
+use crate::connection::known_servers::KnownServers;
+use crate::connection::{CloseReason, Connection, Security, ServerEvent};
 use crate::i18n::{gettext_f, ngettext_f};
 use crate::model::render::{join_failure_text, notification, refusal_text};
 use crate::model::session::{ChatLine, Entry, ServerError, Session};
@@ -55,14 +56,16 @@ impl NatterWindow {
         self.imp().session.borrow().as_ref().map(|s| s.me().to_owned())
     }
 
-    /// Joins `server` (`host:port`) as `name`: from the form, or straight
-    /// from the command line.
-    pub fn join(&self, server: &str, name: &str) {
+    /// Joins `server` (`host:port`) as `name`, over TLS when `tls`: from
+    /// the form, or straight from the command line.
+    pub fn join(&self, server: &str, name: &str, tls: bool) {
         let imp = self.imp();
         self.hang_up(false);
         imp.connect_page.set_values(server, name);
+        imp.connect_page.set_tls(tls);
         imp.connect_page.set_busy(true);
         imp.server.replace(server.to_owned());
+        imp.tls.set(tls);
         imp.session.replace(Some(Session::new(name)));
         imp.backoff.borrow_mut().reset();
         self.set_phase(Phase::Joining);
@@ -81,7 +84,9 @@ impl NatterWindow {
         let Some(name) = self.me() else { return };
         let generation = imp.generation.get() + 1;
         imp.generation.set(generation);
-        let (connection, events) = Connection::open(imp.server.borrow().clone(), name);
+        let security =
+            if imp.tls.get() { Security::Tls { known_servers: KnownServers::path() } } else { Security::Plain };
+        let (connection, events) = Connection::open(imp.server.borrow().clone(), name, security);
         imp.connection.replace(Some(connection));
 
         let weak = self.downgrade();
@@ -182,7 +187,8 @@ impl NatterWindow {
         let imp = self.imp();
         imp.chat_view.clear();
         imp.connect_page.set_busy(false);
-        let settings = Settings { server: imp.server.borrow().clone(), name: self.me().unwrap_or_default() };
+        let settings =
+            Settings { server: imp.server.borrow().clone(), name: self.me().unwrap_or_default(), tls: imp.tls.get() };
         if let Err(err) = settings.save() {
             log::warn!("cannot save the settings: {err}");
         }
@@ -225,6 +231,14 @@ impl NatterWindow {
     fn closed(&self, reason: CloseReason) {
         let imp = self.imp();
         imp.connection.replace(None);
+        // The user decides about a certificate: no retrying in the meantime.
+        match reason {
+            CloseReason::Untrusted { fingerprint } => return self.ask_trust(fingerprint),
+            CloseReason::CertificateChanged { pinned, presented } => {
+                return self.warn_certificate_changed(pinned, presented)
+            }
+            _ => {}
+        }
         match imp.phase.get() {
             Phase::Joining => {
                 self.set_phase(Phase::Idle);
