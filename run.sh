@@ -7,14 +7,21 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+bin=${CARGO_TARGET_DIR:-target}/release
+# natterd as a static-pie binary, as meson installs it (docs/deploy.md).
+build_natterd() {
+    cargo rustc --locked --release --bin natterd -- -C target-feature=+crt-static
+}
+
 if [ "${1:-}" = server ]; then
     shift
-    exec cargo run --locked --release --bin natterd -- "$@"
+    build_natterd
+    exec "$bin/natterd" "$@"
 fi
 
 bash tests/install-deps.sh libgtk-4-dev libadwaita-1-dev pkg-config fonts-dejavu-core fonts-nanum netcat-openbsd
-cargo build --locked --release --features gui --bin natter --bin natterd
-bin=${CARGO_TARGET_DIR:-target}/release
+cargo build --locked --release --features gui --bin natter
+build_natterd
 
 server_pid=""
 if ! (exec 3<>/dev/tcp/127.0.0.1/5000) 2>/dev/null; then

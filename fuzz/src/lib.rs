@@ -32,6 +32,18 @@ impl<'a> Input<'a> {
     }
 }
 
+/// What `take_pending` must do with `pending`: the bytes it takes (to be
+/// decoded lossily) and the tail it keeps, a character cut by the read
+/// boundary (at most 3 bytes that start a valid UTF-8 sequence).
+pub fn split_pending(pending: &[u8]) -> (&[u8], &[u8]) {
+    let keep = match std::str::from_utf8(pending) {
+        Err(e) if e.error_len().is_none() => pending.len() - e.valid_up_to(),
+        _ => 0,
+    };
+    assert!(keep <= 3, "an incomplete character is at most 3 bytes");
+    pending.split_at(pending.len() - keep)
+}
+
 /// Drains every frame, checking `has_frame` agrees with `next_frame`
 /// before each call.
 pub fn drain(dec: &mut LineDecoder) -> Vec<Frame> {

@@ -15,7 +15,7 @@
 //! Input layout: [max][nreads][read length u8 × nreads][stream...]
 
 use natter::protocol::{clean_text, validate_name, Frame, LineDecoder};
-use natter_fuzz::{check_command, drain, Input};
+use natter_fuzz::{check_command, drain, split_pending, Input};
 
 fn main() {
     afl::fuzz!(|data: &[u8]| {
@@ -64,15 +64,8 @@ fn main() {
             let pending = dec.pending().to_vec();
             assert!(pending.len() <= max + 1, "pending {} > max+1", pending.len());
             assert!(!pending.contains(&b'\n'), "a newline left pending after draining");
-            // A character cut by the read boundary stays pending for the next
-            // read (at most 3 bytes that start a valid sequence); the rest is
-            // taken, with invalid bytes replaced.
-            let keep = match std::str::from_utf8(&pending) {
-                Err(e) if e.error_len().is_none() => pending.len() - e.valid_up_to(),
-                _ => 0,
-            };
-            assert!(keep <= 3, "an incomplete character is at most 3 bytes");
-            let (taken, tail) = pending.split_at(pending.len() - keep);
+            // A character cut by the read boundary stays pending for the next read.
+            let (taken, tail) = split_pending(&pending);
             match dec.take_pending() {
                 Some(t) => {
                     assert!(!taken.is_empty());
