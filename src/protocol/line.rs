@@ -148,15 +148,17 @@ fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
 /// direction marks (U+200E, U+200F) stay, as right-to-left text needs them.
 /// Returns the input unchanged when it is clean.
 pub fn clean_text(text: &str) -> std::borrow::Cow<'_, str> {
-    let bad = |c: char| {
-        (c.is_control() && c != '\t')
-            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-    };
-    if text.chars().any(bad) {
-        text.chars().filter(|&c| !bad(c)).collect::<String>().into()
+    if text.chars().any(is_stripped) {
+        text.chars().filter(|&c| !is_stripped(c)).collect::<String>().into()
     } else {
         text.into()
     }
+}
+
+/// The characters [`clean_text`] removes.
+pub fn is_stripped(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 #[cfg(test)]

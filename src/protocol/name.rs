@@ -22,15 +22,22 @@ impl fmt::Display for NameError {
         match self {
             NameError::Empty => write!(f, "name is empty"),
             NameError::TooLong => write!(f, "name is longer than {MAX_NAME_CHARS} characters"),
-            NameError::BadChar(c) if c.is_whitespace() || c.is_control() => {
-                write!(f, "name may not contain U+{:04X}", *c as u32)
-            }
+            NameError::BadChar(c) if !is_visible(*c) => write!(f, "name may not contain U+{:04X}", *c as u32),
             NameError::BadChar(c) => write!(f, "name may not contain '{c}'"),
         }
     }
 }
 
 impl std::error::Error for NameError {}
+
+/// Can `c` be shown as itself in an error? Spaces, controls, bidi
+/// overrides and zero-width characters are named by code point instead:
+/// invisible, or worse, able to reorder the rest of the line.
+pub fn is_visible(c: char) -> bool {
+    !(c.is_whitespace()
+        || super::line::is_stripped(c)
+        || matches!(c, '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}'))
+}
 
 /// Is `c` allowed in a name?
 pub fn is_name_char(c: char) -> bool {
@@ -91,5 +98,7 @@ mod tests {
     fn errors_read_well() {
         assert_eq!(NameError::BadChar(' ').to_string(), "name may not contain U+0020");
         assert_eq!(NameError::BadChar(':').to_string(), "name may not contain ':'");
+        assert_eq!(NameError::BadChar('\u{202E}').to_string(), "name may not contain U+202E");
+        assert_eq!(NameError::BadChar('\u{200B}').to_string(), "name may not contain U+200B");
     }
 }

@@ -4,7 +4,7 @@
 //! Only the client's own words are translated; what people wrote, and
 //! server text the client does not understand, is shown as received.
 
-use natter::protocol::{NameError, MAX_NAME_CHARS};
+use natter::protocol::{is_visible, NameError, MAX_NAME_CHARS};
 
 use super::address::AddressError;
 use super::session::{Entry, ServerError};
@@ -209,6 +209,11 @@ pub fn name_error_text(error: &NameError) -> String {
         }
         NameError::BadChar(c) if c.is_whitespace() => gettext_f("A name cannot contain spaces.", &[]),
         NameError::BadChar(c) if c.is_control() => gettext_f("A name cannot contain control characters.", &[]),
+        NameError::BadChar(c) if !is_visible(*c) => gettext_f(
+            // Translators: {code} is a Unicode code point such as U+200B.
+            "A name cannot contain invisible characters such as {code}.",
+            &[("code", &format!("U+{:04X}", *c as u32))],
+        ),
         // Translators: {char} is the one character that is not allowed.
         NameError::BadChar(c) => gettext_f(
             "A name cannot contain “{char}”. Use letters, digits, “_”, “-” and “.”.",
@@ -365,6 +370,7 @@ mod tests {
     fn connect_form_messages() {
         assert_eq!(name_error_text(&NameError::BadChar(' ')), "A name cannot contain spaces.");
         assert!(name_error_text(&NameError::BadChar(':')).contains("“:”"));
+        assert!(name_error_text(&NameError::BadChar('\u{200B}')).contains("U+200B"));
         assert!(name_error_text(&NameError::TooLong).contains("32"));
         assert!(join_failure_text(&CloseReason::Refused, "h:1").contains("refused"));
         assert!(join_failure_text(&CloseReason::TimedOut, "h:1").contains("timed out"));
