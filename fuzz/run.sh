@@ -40,17 +40,21 @@ done
 wait
 
 found=0
-printf '\n%-11s %8s %11s %9s %7s %8s %7s %5s\n' target run_s execs execs/s corpus edges crashes hangs
+# afl-fuzz keeps its totals across resumed runs but empties crashes/ and
+# hangs/ when it resumes, so the files there are what this run found.
+count() { find "out/$1/default/$2" -name 'id:*' 2>/dev/null | wc -l; }
+printf '\n%-11s %8s %11s %9s %7s %8s %7s %5s %13s\n' target run_s execs execs/s corpus edges crashes hangs "(all runs)"
 for t in "${TARGETS[@]}"; do
     s="out/$t/default/fuzzer_stats"
     [ -f "$s" ] || { echo "$t: no stats (did afl-fuzz start? see out/$t.log)"; found=1; continue; }
     g() { awk -F' *: *' -v k="$1" '$1==k {print $2}' "$s"; }
-    printf '%-11s %8s %11s %9s %7s %8s %7s %5s\n' "$t" "$(g run_time)" "$(g execs_done)" "$(g execs_per_sec)" \
-        "$(g corpus_count)" "$(g edges_found)/$(g total_edges)" "$(g saved_crashes)" "$(g saved_hangs)"
-    if [ "$(g saved_crashes)" != 0 ] || [ "$(g saved_hangs)" != 0 ]; then
+    crashes=$(count "$t" crashes) hangs=$(count "$t" hangs)
+    printf '%-11s %8s %11s %9s %7s %8s %7s %5s %13s\n' "$t" "$(g run_time)" "$(g execs_done)" "$(g execs_per_sec)" \
+        "$(g corpus_count)" "$(g edges_found)/$(g total_edges)" "$crashes" "$hangs" "$(g saved_crashes)/$(g saved_hangs)"
+    if [ "$crashes" != 0 ] || [ "$hangs" != 0 ]; then
         found=1
         ls -1 "out/$t/default/crashes/"id:* "out/$t/default/hangs/"id:* 2>/dev/null || true
     fi
 done
-[ $found = 0 ] && echo "no crashes, no hangs" || echo "FOUND crashes/hangs: reproduce with target/release/<target> < FILE"
+[ $found = 0 ] && echo "no crashes, no hangs in this run" || echo "FOUND crashes/hangs: reproduce with target/release/<target> < FILE"
 exit $found
