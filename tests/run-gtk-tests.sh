@@ -5,10 +5,20 @@
 #
 #   bash tests/run-gtk-tests.sh            # everything
 #   bash tests/run-gtk-tests.sh burst      # only the GTK checks whose name has "burst"
+#   bash tests/run-gtk-tests.sh --release burst   # the same, optimised build
+#   NATTER_BURST_RUNS=5 bash tests/run-gtk-tests.sh --release burst
+#                                          # the burst bench: 5 bursts in one
+#                                          # process, the first one cold
 #
 # Honours CARGO_TARGET_DIR and DISPLAY; always stops the Xvfb it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+profile=()
+if [ "${1:-}" = "--release" ]; then
+    profile=(--release)
+    shift
+fi
 
 # What the client needs on a Debian machine: GTK 4 and libadwaita headers,
 # a virtual display, and a font with Hangul for the Korean names.
@@ -49,7 +59,7 @@ export GTK_A11Y=none GSETTINGS_BACKEND=memory
 unset DBUS_SESSION_BUS_ADDRESS
 
 echo "== client unit tests"
-cargo test --locked --features gui --bin natter
+cargo test --locked "${profile[@]}" --features gui --bin natter
 
 echo "== GTK tests (natterd + natter under $DISPLAY)"
-cargo test --locked --features gui --test gtk_ui -- "$@"
+cargo test --locked "${profile[@]}" --features gui --test gtk_ui -- "$@"

@@ -11,6 +11,28 @@
 //! single line shows at once, but during a burst the rows on screen are
 //! replaced (and their text laid out again) ten times a second instead of
 //! after every batch, which leaves the main loop free for input.
+//!
+//! Following goes through the list (`list.scroll-to-item`), not the
+//! adjustment: the list then keeps the newest row at the bottom however
+//! tall its rows turn out. Setting the adjustment from its own `upper`
+//! notification, while the list is allocating, scrolled the bar but not the
+//! rows, so after a burst the view showed its first lines.
+//!
+//! `GtkListView` keeps 200 rows bound around where it is, and a burst
+//! replaces all of them at each update. Laying out a wrapped line takes
+//! Pango about a millisecond here, so 200 of them in one frame stalled the
+//! window for 100–250 ms. While following, at most [`FILL_PER_FRAME`] rows
+//! get their text per frame, newest first; the others wait with an empty
+//! text, which costs nothing to lay out. Rows the user scrolls to are
+//! filled at once.
+//!
+//! The list makes a row widget for each of about 200 lines the first time
+//! it fills, 0.1–0.3 ms each; in one turn that was most of what was left of
+//! a burst's longest stall. The view makes them ahead instead, a few per
+//! idle turn after it is created ([`SPARE_ROWS`]), and the list takes those.
+//!
+//! The list keeps the newest [`MAX_LINES`]: a long session stays bounded in
+//! memory, and only lines far older than anyone scrolls back to go.
 
 use adw::prelude::*;
 use adw::subclass::prelude::*;
@@ -23,7 +45,16 @@ use crate::model::render::{Palette, DARK, LIGHT};
 use crate::model::session::ChatLine;
 
 /// The oldest lines are dropped past this many.
-pub const MAX_LINES: u32 = 50_000;
+pub const MAX_LINES: u32 = 10_000;
+
+/// Rows given their text per frame while following a burst.
+pub const FILL_PER_FRAME: u32 = 12;
+
+/// Rows made ahead for the list, about as many as it keeps bound.
+pub const SPARE_ROWS: usize = 210;
+
+/// Rows made ahead per idle turn.
+const SPARE_SLICE: usize = 15;
 
 /// Shortest time between two updates of the list.
 pub const FLUSH_INTERVAL: Duration = Duration::from_millis(100);
@@ -53,13 +84,20 @@ mod imp {
         pub sticky: Cell<bool>,
         /// The last scroll position seen, to tell scrolling up from growth.
         pub last_value: Cell<f64>,
-        /// Set while the view scrolls itself.
-        pub scrolling: Cell<bool>,
         pub dark: Cell<bool>,
         /// Lines waiting for the next flush into `store`.
         pub pending: RefCell<Vec<ChatLine>>,
         pub flush_source: RefCell<Option<glib::SourceId>>,
         pub last_flush: Cell<Option<Instant>>,
+        /// Bound list items whose row still waits for its text.
+        pub unfilled: RefCell<Vec<glib::WeakRef<gtk::ListItem>>>,
+        /// Fills waiting rows, a few per frame, while there are any.
+        pub fill_tick: RefCell<Option<gtk::TickCallbackId>>,
+        /// Rows filled in the frame counted (frame counter, rows).
+        pub filled: Cell<(i64, u32)>,
+        /// Rows made ahead, for the list's factory to take.
+        pub spare_rows: RefCell<Vec<MessageRow>>,
+        pub spare_source: RefCell<Option<glib::SourceId>>,
     }
 
     impl Default for ChatView {
@@ -72,11 +110,15 @@ mod imp {
                 store: gio::ListStore::new::<glib::BoxedAnyObject>(),
                 sticky: Cell::new(true),
                 last_value: Cell::new(0.0),
-                scrolling: Cell::new(false),
                 dark: Cell::new(false),
                 pending: RefCell::new(Vec::new()),
                 flush_source: RefCell::new(None),
                 last_flush: Cell::new(None),
+                unfilled: RefCell::new(Vec::new()),
+                fill_tick: RefCell::new(None),
+                filled: Cell::new((-1, 0)),
+                spare_rows: RefCell::new(Vec::new()),
+                spare_source: RefCell::new(None),
             }
         }
     }
@@ -104,6 +146,12 @@ mod imp {
 
         fn dispose(&self) {
             if let Some(source) = self.flush_source.take() {
+                source.remove();
+            }
+            if let Some(tick) = self.fill_tick.take() {
+                tick.remove();
+            }
+            if let Some(source) = self.spare_source.take() {
                 source.remove();
             }
         }
@@ -135,14 +183,27 @@ impl ChatView {
     fn setup(&self) {
         let imp = self.imp();
         let factory = gtk::SignalListItemFactory::new();
-        factory.connect_setup(|_, item| {
-            let Some(item) = item.downcast_ref::<gtk::ListItem>() else {
-                return;
-            };
-            item.set_activatable(false);
-            item.set_selectable(false);
-            item.set_child(Some(&MessageRow::new()));
-        });
+        factory.connect_setup(clone!(
+            #[weak(rename_to = view)]
+            self,
+            move |_, item| {
+                let Some(item) = item.downcast_ref::<gtk::ListItem>() else {
+                    return;
+                };
+                item.set_activatable(false);
+                item.set_selectable(false);
+                let row = view.imp().spare_rows.borrow_mut().pop().unwrap_or_default();
+                item.set_child(Some(&row));
+            }
+        ));
+        let spare = glib::idle_add_local(clone!(
+            #[weak(rename_to = view)]
+            self,
+            #[upgrade_or]
+            glib::ControlFlow::Break,
+            move || view.make_spare_rows()
+        ));
+        imp.spare_source.replace(Some(spare));
         factory.connect_bind(clone!(
             #[weak(rename_to = view)]
             self,
@@ -155,7 +216,13 @@ impl ChatView {
                 else {
                     return;
                 };
-                row.set_line(&obj.borrow::<ChatLine>(), view.palette());
+                let line = obj.borrow::<ChatLine>();
+                if view.fills_now(item.position()) {
+                    row.set_line(&line, view.palette());
+                } else {
+                    row.set_pending(&line);
+                    view.fill_later(item);
+                }
             }
         ));
         imp.list_view.set_factory(Some(&factory));
@@ -166,16 +233,6 @@ impl ChatView {
             #[weak(rename_to = view)]
             self,
             move |adj| view.on_scrolled(adj)
-        ));
-        adj.connect_upper_notify(clone!(
-            #[weak(rename_to = view)]
-            self,
-            move |_| view.follow()
-        ));
-        adj.connect_page_size_notify(clone!(
-            #[weak(rename_to = view)]
-            self,
-            move |_| view.follow()
         ));
         imp.jump_button.connect_clicked(clone!(
             #[weak(rename_to = view)]
@@ -197,6 +254,19 @@ impl ChatView {
         ));
     }
 
+    /// Makes [`SPARE_SLICE`] rows ahead, until there are [`SPARE_ROWS`].
+    fn make_spare_rows(&self) -> glib::ControlFlow {
+        let imp = self.imp();
+        let mut spare = imp.spare_rows.borrow_mut();
+        let n = SPARE_SLICE.min(SPARE_ROWS.saturating_sub(spare.len()));
+        spare.extend((0..n).map(|_| MessageRow::new()));
+        if spare.len() < SPARE_ROWS {
+            return glib::ControlFlow::Continue;
+        }
+        imp.spare_source.take();
+        glib::ControlFlow::Break
+    }
+
     fn palette(&self) -> &'static Palette {
         if self.imp().dark.get() {
             &DARK
@@ -212,14 +282,12 @@ impl ChatView {
     fn on_scrolled(&self, adj: &gtk::Adjustment) {
         let imp = self.imp();
         let value = adj.value();
-        if !imp.scrolling.get() {
-            if Self::at_bottom(adj) {
-                imp.sticky.set(true);
-            } else if value < imp.last_value.get() {
-                // Only moving up unsticks: the list re-estimating its
-                // height while lines arrive moves the value down, not up.
-                imp.sticky.set(false);
-            }
+        if Self::at_bottom(adj) {
+            imp.sticky.set(true);
+        } else if value < imp.last_value.get() {
+            // Only moving up unsticks: the list re-estimating its height
+            // while lines arrive moves the value down, not up.
+            imp.sticky.set(false);
         }
         imp.last_value.set(value);
         imp.jump_revealer.set_reveal_child(!imp.sticky.get());
@@ -233,11 +301,84 @@ impl ChatView {
     }
 
     fn scroll_to_end(&self) {
+        let n = self.imp().store.n_items();
+        if n == 0 {
+            return;
+        }
+        // The list anchors the row to the bottom edge and keeps it there.
+        if let Err(err) = self.imp().list_view.activate_action("list.scroll-to-item", Some(&(n - 1).to_variant())) {
+            log::warn!("cannot scroll the conversation: {err}");
+        }
+    }
+
+    /// True when the row being bound at `position` should get its text
+    /// now: the user is scrolling (which binds a few rows at a time, and
+    /// they must not see blank ones), or it is among the newest lines and
+    /// this frame's budget is not spent. The list binds from the top, so the
+    /// others wait for [`Self::fill_some`], which goes newest first.
+    fn fills_now(&self, position: u32) -> bool {
         let imp = self.imp();
-        let adj = imp.scrolled_window.vadjustment();
-        imp.scrolling.set(true);
-        adj.set_value(adj.upper() - adj.page_size());
-        imp.scrolling.set(false);
+        !imp.sticky.get()
+            || (position.saturating_add(FILL_PER_FRAME) >= imp.store.n_items() && self.take_fill_budget(1) == 1)
+    }
+
+    /// Takes up to `wanted` rows of this frame's [`FILL_PER_FRAME`].
+    fn take_fill_budget(&self, wanted: u32) -> u32 {
+        let imp = self.imp();
+        let frame = imp.list_view.frame_clock().map_or(0, |clock| clock.frame_counter());
+        let (counted, used) = imp.filled.get();
+        let used = if counted == frame { used } else { 0 };
+        let granted = wanted.min(FILL_PER_FRAME - used);
+        imp.filled.set((frame, used + granted));
+        granted
+    }
+
+    /// Queues `item`'s row to get its text in a coming frame.
+    fn fill_later(&self, item: &gtk::ListItem) {
+        let imp = self.imp();
+        imp.unfilled.borrow_mut().push(item.downgrade());
+        if imp.fill_tick.borrow().is_some() {
+            return;
+        }
+        let tick = imp.list_view.add_tick_callback(clone!(
+            #[weak(rename_to = view)]
+            self,
+            #[upgrade_or]
+            glib::ControlFlow::Break,
+            move |_, _| view.fill_some()
+        ));
+        imp.fill_tick.replace(Some(tick));
+    }
+
+    /// Gives up to [`FILL_PER_FRAME`] waiting rows their text, newest first.
+    /// Runs before the frame's layout, so they are drawn filled.
+    fn fill_some(&self) -> glib::ControlFlow {
+        let imp = self.imp();
+        let mut waiting: Vec<(u32, gtk::ListItem, MessageRow)> = imp
+            .unfilled
+            .take()
+            .into_iter()
+            .filter_map(|weak| {
+                let item = weak.upgrade()?;
+                // Rebound since, or filled on the way: nothing to do.
+                let row = item.child().and_downcast::<MessageRow>().filter(MessageRow::is_pending)?;
+                Some((item.position(), item, row))
+            })
+            .collect();
+        waiting.sort_unstable_by_key(|(position, _, _)| std::cmp::Reverse(*position));
+        let budget = self.take_fill_budget(waiting.len() as u32) as usize;
+        let rest = waiting.split_off(budget);
+        for (_, item, row) in waiting {
+            if let Some(obj) = item.item().and_downcast::<glib::BoxedAnyObject>() {
+                row.set_line(&obj.borrow::<ChatLine>(), self.palette());
+            }
+        }
+        if rest.is_empty() {
+            imp.fill_tick.take();
+            return glib::ControlFlow::Break;
+        }
+        imp.unfilled.replace(rest.into_iter().map(|(_, item, _)| item.downgrade()).collect());
+        glib::ControlFlow::Continue
     }
 
     /// Jumps to the newest line and follows new lines again.
@@ -295,18 +436,30 @@ impl ChatView {
         if let Some(source) = imp.flush_source.take() {
             source.remove();
         }
-        let lines = std::mem::take(&mut *imp.pending.borrow_mut());
+        let mut lines = std::mem::take(&mut *imp.pending.borrow_mut());
         imp.last_flush.set(Some(Instant::now()));
         if lines.is_empty() {
             return;
         }
+        // Lines past the cap would be dropped again at once.
+        let cap = MAX_LINES as usize;
+        if lines.len() > cap {
+            lines.drain(..lines.len() - cap);
+        }
         let store = &imp.store;
         let objects: Vec<glib::BoxedAnyObject> = lines.into_iter().map(glib::BoxedAnyObject::new).collect();
-        store.extend_from_slice(&objects);
-        let excess = store.n_items().saturating_sub(MAX_LINES);
-        if excess > 0 {
-            store.splice(0, excess, &[] as &[glib::Object]);
+        let n = store.n_items();
+        let excess = (n as usize + objects.len()).saturating_sub(cap) as u32;
+        if excess >= n {
+            // Every old line goes: one change of the list.
+            store.splice(0, n, &objects);
+        } else {
+            store.extend_from_slice(&objects);
+            if excess > 0 {
+                store.splice(0, excess, &[] as &[glib::Object]);
+            }
         }
+        self.follow();
     }
 
     /// Removes every line.
