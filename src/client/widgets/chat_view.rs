@@ -31,6 +31,13 @@
 //! a burst's longest stall. The view makes them ahead instead, a few per
 //! idle turn after it is created ([`SPARE_ROWS`]), and the list takes those.
 //!
+//! One update moves at most [`LINES_PER_TURN`] lines into the list and
+//! leaves the rest for the next turns (input and timers go in between):
+//! boxing and inserting thousands of lines in one turn stalled the window. While the list is still short
+//! the bound is [`ROWS_PER_TURN`], because then each new line also makes a
+//! list row (the first update of a burst made 200 of them in one turn,
+//! 20–60 ms).
+//!
 //! The list keeps the newest [`MAX_LINES`]: a long session stays bounded in
 //! memory, and only lines far older than anyone scrolls back to go.
 
@@ -58,6 +65,13 @@ const SPARE_SLICE: usize = 15;
 
 /// Shortest time between two updates of the list.
 pub const FLUSH_INTERVAL: Duration = Duration::from_millis(100);
+
+/// Most lines moved into the list in one main-loop turn.
+pub const LINES_PER_TURN: usize = 2_000;
+
+/// Most lines moved in one turn while the list holds fewer than
+/// [`SPARE_ROWS`]: each of those lines also gets a new list row.
+pub const ROWS_PER_TURN: usize = 40;
 
 /// How close to the end, in pixels, still counts as "at the bottom".
 const BOTTOM_SLACK: f64 = 8.0;
@@ -430,25 +444,32 @@ impl ChatView {
         }
     }
 
-    /// Moves the waiting lines into the list, in one model change.
+    /// Moves waiting lines into the list: at most [`LINES_PER_TURN`] (or
+    /// [`ROWS_PER_TURN`] while the list is still making its rows) in one
+    /// model change, the rest in the following idle turns.
     pub fn flush(&self) {
         let imp = self.imp();
         if let Some(source) = imp.flush_source.take() {
             source.remove();
         }
-        let mut lines = std::mem::take(&mut *imp.pending.borrow_mut());
         imp.last_flush.set(Some(Instant::now()));
-        if lines.is_empty() {
+        let cap = MAX_LINES as usize;
+        let store = &imp.store;
+        let n = store.n_items();
+        let (objects, more): (Vec<glib::BoxedAnyObject>, bool) = {
+            let pending = &mut *imp.pending.borrow_mut();
+            // Lines past the cap would be dropped again at once.
+            if pending.len() > cap {
+                pending.drain(..pending.len() - cap);
+            }
+            let chunk = if (n as usize) < SPARE_ROWS { ROWS_PER_TURN } else { LINES_PER_TURN };
+            let chunk = chunk.min(pending.len());
+            let objects = pending.drain(..chunk).map(glib::BoxedAnyObject::new).collect();
+            (objects, !pending.is_empty())
+        };
+        if objects.is_empty() {
             return;
         }
-        // Lines past the cap would be dropped again at once.
-        let cap = MAX_LINES as usize;
-        if lines.len() > cap {
-            lines.drain(..lines.len() - cap);
-        }
-        let store = &imp.store;
-        let objects: Vec<glib::BoxedAnyObject> = lines.into_iter().map(glib::BoxedAnyObject::new).collect();
-        let n = store.n_items();
         let excess = (n as usize + objects.len()).saturating_sub(cap) as u32;
         if excess >= n {
             // Every old line goes: one change of the list.
@@ -460,10 +481,32 @@ impl ChatView {
             }
         }
         self.follow();
+        if more {
+            // After input and timers, before layout and drawing: a frame
+            // between chunks would only hold the rest back.
+            let source = glib::idle_add_local_full(
+                glib::Priority::HIGH_IDLE,
+                clone!(
+                    #[weak(rename_to = view)]
+                    self,
+                    #[upgrade_or]
+                    glib::ControlFlow::Break,
+                    move || {
+                        view.imp().flush_source.take();
+                        view.flush();
+                        glib::ControlFlow::Break
+                    }
+                ),
+            );
+            imp.flush_source.replace(Some(source));
+        }
     }
 
     /// Removes every line.
     pub fn clear(&self) {
+        if let Some(source) = self.imp().flush_source.take() {
+            source.remove();
+        }
         self.imp().pending.borrow_mut().clear();
         self.imp().store.remove_all();
         self.scroll_to_bottom();
