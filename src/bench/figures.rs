@@ -89,6 +89,9 @@ pub struct Churn {
 pub struct Ceiling {
     pub secs: f64,
     pub bytes_per_sec: f64,
+    /// CPU µs of one chat-line-sized write, to one of many sockets in
+    /// turn: the kernel's floor for one fan-out delivery.
+    pub small_write_us: f64,
     pub error: Option<String>,
 }
 
@@ -175,7 +178,7 @@ median_impl!(Churn {
     float: [cycles_per_sec, change_pct, server_cpu_s, bench_cpu_s],
     int: [cycles, failures, rss_before_kib, rss_after_kib]
 });
-median_impl!(Ceiling { keep: [secs], float: [bytes_per_sec], int: [] });
+median_impl!(Ceiling { keep: [secs], float: [bytes_per_sec, small_write_us], int: [] });
 
 #[cfg(test)]
 mod tests {

@@ -81,12 +81,34 @@ impl Report {
                 "\n### ceiling\n\nloopback TCP, one socket pair, 256 KiB writes: {}",
                 rate_or_error(&c.median)
             );
+            if c.median.error.is_none() {
+                let _ = writeln!(
+                    s,
+                    "\nloopback TCP, one 69-byte write to each of 200 sockets in turn: {:.2} µs of the writer's CPU \
+                     per write (the floor for one fan-out delivery)",
+                    c.median.small_write_us
+                );
+            }
         }
         if !self.fanout.is_empty() {
             s.push_str(&self.fanout_table());
         }
         if !self.latency.is_empty() {
             s.push_str(&self.latency_table());
+            if let (Some(c), Some(l)) = (&self.ceiling, self.latency.first()) {
+                let l = &l.median;
+                let busy = l.rate as f64 * (l.clients.saturating_sub(1)) as f64 * c.median.small_write_us / 1e6;
+                let _ = writeln!(
+                    s,
+                    "\nfloor: {} lines/s to {} receivers each is {:.0} writes/s; at {:.2} µs per write (ceiling) that \
+                     alone keeps {:.0} % of one CPU busy, with no server code at all",
+                    l.rate,
+                    l.clients.saturating_sub(1),
+                    l.rate as f64 * (l.clients.saturating_sub(1)) as f64,
+                    c.median.small_write_us,
+                    100.0 * busy
+                );
+            }
         }
         if !self.idle.is_empty() {
             s.push_str(&self.idle_table());

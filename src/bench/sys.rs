@@ -75,6 +75,18 @@ pub fn own_cpu() -> Duration {
     tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
+/// User plus system CPU time the calling thread has used so far.
+pub fn thread_cpu() -> Duration {
+    // SAFETY: getrusage fills the struct we pass.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_THREAD, &mut usage);
+        usage
+    };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
 /// utime + stime of process `pid`, from `/proc/PID/stat` (clock-tick
 /// resolution, usually 10 ms).
 pub fn proc_cpu(pid: u32) -> io::Result<Duration> {
