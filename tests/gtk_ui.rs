@@ -28,13 +28,13 @@ mod tls;
 
 use std::net::TcpListener;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 use adw::prelude::*;
 
 use crate::model::session::{Entry, ServerError};
-use crate::support::{owned, pump, wait_until, Raw, Server, Win};
+use crate::support::{owned, pump, spawn_natter, wait_until, Raw, Server, Win};
 use crate::window::{Phase, WindowPage};
 
 const NATTER: &str = env!("CARGO_BIN_EXE_natter");
@@ -293,15 +293,7 @@ fn command_line_joins_at_once() {
     let server = Server::start();
     let mut watcher = Raw::join(&server, "watcher");
     let config_home = std::env::temp_dir().join(format!("natter-gtk-cli-{}", std::process::id()));
-    let mut child = Command::new(NATTER)
-        .args(["--server", &server.address(), "--name", "영희"])
-        .env("XDG_CONFIG_HOME", &config_home)
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("natter starts");
+    let mut child = spawn_natter(&["--server", &server.address(), "--name", "영희"], &config_home);
     let joined = catch_unwind(AssertUnwindSafe(|| watcher.expect_line("*** 영희 joined")));
     let still_running = child.try_wait().map(|s| s.is_none()).unwrap_or(false);
     let _ = child.kill();

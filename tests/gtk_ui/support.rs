@@ -54,6 +54,21 @@ pub struct Server {
     log: Arc<Mutex<Vec<String>>>,
 }
 
+/// Starts the natter binary with `args`, its settings under `config_home`
+/// and no session bus (so it is its own process, not a new window of
+/// another instance).
+pub fn spawn_natter(args: &[&str], config_home: &std::path::Path) -> Child {
+    Command::new(crate::NATTER)
+        .args(args)
+        .env("XDG_CONFIG_HOME", config_home)
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("natter starts")
+}
+
 /// The path of a test certificate or key in `tests/tls/`.
 pub fn tls_material(file: &str) -> String {
     format!("{}/tests/tls/{file}", env!("CARGO_MANIFEST_DIR"))

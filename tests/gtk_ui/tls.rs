@@ -4,7 +4,6 @@
 //! The pins live in `natter/known_servers` under the private
 //! `XDG_CONFIG_HOME` that `main` sets up; each check starts without one.
 
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use adw::prelude::*;
@@ -15,7 +14,7 @@ use crate::connection::known_servers::KnownServers;
 use crate::connection::trust::Fingerprint;
 use crate::model::session::Entry;
 use crate::settings::Settings;
-use crate::support::{owned, pump, tls_material, wait_until, Raw, Server, Win};
+use crate::support::{owned, pump, spawn_natter, tls_material, wait_until, Raw, Server, Win};
 use crate::window::{Phase, WindowPage};
 
 fn fingerprint(cert: &str) -> Fingerprint {
@@ -139,15 +138,7 @@ pub fn command_line_tls_uses_the_pin() {
     let config_home = std::env::temp_dir().join(format!("natter-gtk-cli-tls-{}", std::process::id()));
     let known = config_home.join("natter").join("known_servers");
     KnownServers::pin(&known, &server.tls_address(), fingerprint("natterd")).expect("pin written");
-    let mut child = Command::new(crate::NATTER)
-        .args(["--server", &server.tls_address(), "--name", "영희", "--tls"])
-        .env("XDG_CONFIG_HOME", &config_home)
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("natter starts");
+    let mut child = spawn_natter(&["--server", &server.tls_address(), "--name", "영희", "--tls"], &config_home);
     let joined = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| watcher.expect_line("*** 영희 joined")));
     let _ = child.kill();
     let _ = child.wait();
