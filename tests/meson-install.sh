@@ -374,16 +374,19 @@ grep -q "$localedir/ko/LC_MESSAGES/natter.mo" "/proc/$natter_pid/maps" ||
 ok "natter loaded $localedir/ko/LC_MESSAGES/natter.mo"
 
 # The icon: GTK maps the icon theme caches it searches; the prefix's must be
-# one, and it must index the app icon. A window icon (_NET_WM_ICON) appears
-# only if the client sets a default icon name; report it either way.
+# one, and it must index the app icon. The window icon (_NET_WM_ICON, from
+# the client's default icon name) can land a moment after the window maps:
+# wait up to 5 s for it, and report it either way.
 cache=$prefix/share/icons/hicolor/icon-theme.cache
 grep -q "$cache" "/proc/$natter_pid/maps" || fail "natter's icon theme did not load $cache"
 grep -aq "$app_id" "$cache" || fail "$cache does not index $app_id"
 ok "natter's icon theme loaded $cache, which indexes $app_id"
-if xprop -id "$window" _NET_WM_ICON 2>/dev/null | grep -q 'Icon ('; then
+has_icon() { xprop -id "$window" _NET_WM_ICON 2>/dev/null | grep -q 'Icon ('; }
+for _ in $(seq 50); do has_icon && break; sleep 0.1; done
+if has_icon; then
     ok "the window shows the $app_id icon (_NET_WM_ICON)"
 else
-    echo "note: no _NET_WM_ICON on the window (the client sets no default icon name)"
+    echo "note: no _NET_WM_ICON on the window after 5 s"
 fi
 
 shot=$work/shot.png
