@@ -97,14 +97,14 @@ impl Report {
             s.push_str(&self.latency_table());
             if let (Some(c), Some(l)) = (&self.ceiling, self.latency.first()) {
                 let l = &l.median;
-                let busy = l.rate as f64 * (l.clients.saturating_sub(1)) as f64 * c.median.small_write_us / 1e6;
+                let receivers = l.clients.saturating_sub(1);
+                let writes = l.rate as f64 * receivers as f64;
+                let busy = writes * c.median.small_write_us / 1e6;
                 let _ = writeln!(
                     s,
-                    "\nfloor: {} lines/s to {} receivers each is {:.0} writes/s; at {:.2} µs per write (ceiling) that \
-                     alone keeps {:.0} % of one CPU busy, with no server code at all",
+                    "\nfloor: {} lines/s to {receivers} receivers each is {writes:.0} writes/s; at {:.2} µs per write \
+                     (ceiling) that alone keeps {:.0} % of one CPU busy, with no server code at all",
                     l.rate,
-                    l.clients.saturating_sub(1),
-                    l.rate as f64 * (l.clients.saturating_sub(1)) as f64,
                     c.median.small_write_us,
                     100.0 * busy
                 );

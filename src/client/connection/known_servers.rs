@@ -85,8 +85,8 @@ impl KnownServers {
         self.lines.push(Line::Pin { server, fingerprint });
     }
 
-    /// Writes the pins to `path` through a temporary file, so a crash never
-    /// leaves half a file, creating the directory.
+    /// Writes the pins to `path`, creating the directory. GLib writes a
+    /// temporary file and renames it, so a crash never leaves half a file.
     pub fn save_to(&self, path: &Path) -> io::Result<()> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
@@ -98,16 +98,12 @@ impl KnownServers {
         }
         for line in &self.lines {
             match line {
-                Line::Pin { server, fingerprint } => text.push_str(&format!("{server} {fingerprint}\n")),
-                Line::Other(other) => {
-                    text.push_str(other);
-                    text.push('\n');
-                }
+                Line::Pin { server, fingerprint } => text.push_str(&format!("{server} {fingerprint}")),
+                Line::Other(other) => text.push_str(other),
             }
+            text.push('\n');
         }
-        let temporary = path.with_extension("new");
-        std::fs::write(&temporary, text)?;
-        std::fs::rename(&temporary, path)
+        glib::file_set_contents(path, text.as_bytes()).map_err(io::Error::other)
     }
 
     /// Pins `fingerprint` for `server` in the file at `path` (read, change, write).

@@ -183,8 +183,10 @@ impl ServerCertVerifier for PinningVerifier {
     }
 }
 
+/// The ring crypto provider, made once per process like [`system_roots`].
 fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
+    static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
+    PROVIDER.get_or_init(|| Arc::new(rustls::crypto::ring::default_provider())).clone()
 }
 
 /// The system's certificate authorities (`/etc/ssl/certs`, or

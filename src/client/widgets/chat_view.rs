@@ -432,10 +432,7 @@ impl ChatView {
                     clone!(
                         #[weak(rename_to = view)]
                         self,
-                        move || {
-                            view.imp().flush_source.take();
-                            view.flush();
-                        }
+                        move || view.flush_source_fired()
                     ),
                 );
                 imp.flush_source.replace(Some(source));
@@ -470,15 +467,11 @@ impl ChatView {
         if objects.is_empty() {
             return;
         }
+        // A chunk is smaller than the cap, so only old lines ever go.
+        store.extend_from_slice(&objects);
         let excess = (n as usize + objects.len()).saturating_sub(cap) as u32;
-        if excess >= n {
-            // Every old line goes: one change of the list.
-            store.splice(0, n, &objects);
-        } else {
-            store.extend_from_slice(&objects);
-            if excess > 0 {
-                store.splice(0, excess, &[] as &[glib::Object]);
-            }
+        if excess > 0 {
+            store.splice(0, excess, &[] as &[glib::Object]);
         }
         self.follow();
         if more {
@@ -492,14 +485,20 @@ impl ChatView {
                     #[upgrade_or]
                     glib::ControlFlow::Break,
                     move || {
-                        view.imp().flush_source.take();
-                        view.flush();
+                        view.flush_source_fired();
                         glib::ControlFlow::Break
                     }
                 ),
             );
             imp.flush_source.replace(Some(source));
         }
+    }
+
+    /// The scheduled flush runs: its source is done, so `flush` must not
+    /// remove it again.
+    fn flush_source_fired(&self) {
+        self.imp().flush_source.take();
+        self.flush();
     }
 
     /// Removes every line.

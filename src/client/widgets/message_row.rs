@@ -93,12 +93,12 @@ mod imp {
         fn size_allocate(&self, width: i32, _height: i32, _baseline: i32) {
             let time_width = self.time_label.measure(gtk::Orientation::Horizontal, -1).1;
             let layout = self.layout(width, time_width);
-            let place = |y: i32| Some(gtk::gsk::Transform::new().translate(&gtk::graphene::Point::new(0.0, y as f32)));
-            self.time_label.allocate(time_width, layout.time_height, -1, place(layout.time_y));
+            let place = |x: i32, y: i32| {
+                Some(gtk::gsk::Transform::new().translate(&gtk::graphene::Point::new(x as f32, y as f32)))
+            };
+            self.time_label.allocate(time_width, layout.time_height, -1, place(0, layout.time_y));
             let text_x = time_width + SPACING;
-            let text_place =
-                gtk::gsk::Transform::new().translate(&gtk::graphene::Point::new(text_x as f32, layout.text_y as f32));
-            self.text_label.allocate(layout.text_width, layout.text_height, -1, Some(text_place));
+            self.text_label.allocate(layout.text_width, layout.text_height, -1, place(text_x, layout.text_y));
         }
     }
 
