@@ -5,7 +5,7 @@
 
 use log::{debug, info};
 use natter::protocol::reply::HELP;
-use natter::protocol::{validate_name, Command, ErrorKind, NameError, Reply};
+use natter::protocol::{canonical_name, Command, ErrorKind, NameError, Reply};
 
 use crate::clients::Clients;
 use crate::connection::State;
@@ -34,11 +34,11 @@ impl Cx<'_> {
 
 /// Handles the first line of an unnamed client: its name.
 pub fn join(cx: &mut Cx, key: usize, line: &str) {
-    let name = line.trim();
-    if let Err(why) = validate_name(name) {
-        refuse_name(cx, key, &why);
-        return;
-    }
+    let name = match canonical_name(line.trim()) {
+        Ok(name) => name,
+        Err(why) => return refuse_name(cx, key, &why),
+    };
+    let name = name.as_ref();
     if !cx.room.join(name, key) {
         cx.error(key, ErrorKind::NameTaken(name));
         cx.clients.close(key, "");
@@ -86,10 +86,11 @@ fn who(cx: &mut Cx, key: usize) {
 }
 
 fn nick(cx: &mut Cx, key: usize, name: &str, new: &str) {
-    if let Err(why) = validate_name(new) {
-        cx.error(key, ErrorKind::BadName(&why.to_string()));
-        return;
-    }
+    let new = match canonical_name(new) {
+        Ok(new) => new,
+        Err(why) => return cx.error(key, ErrorKind::BadName(&why.to_string())),
+    };
+    let new = new.as_ref();
     if new == name {
         return;
     }
