@@ -21,6 +21,8 @@ use client::{application, config, connection, i18n, model, settings, widgets, wi
 
 #[path = "gtk_ui/burst.rs"]
 mod burst;
+#[path = "gtk_ui/keyboard.rs"]
+mod keyboard;
 #[path = "gtk_ui/language.rs"]
 mod language;
 #[path = "gtk_ui/looks.rs"]
@@ -388,6 +390,11 @@ const CHECKS: &[Check] = &[
     ("command_line_tls_uses_the_pin", tls::command_line_tls_uses_the_pin),
     ("one_colour_per_person_and_actions_that_name_you", looks::one_colour_per_person_and_actions_that_name_you),
     ("shortcuts_window_lists_every_key", looks::shortcuts_window_lists_every_key),
+    ("tab_without_completion_keeps_typing_in_the_entry", keyboard::tab_without_completion_keeps_typing_in_the_entry),
+    (
+        "sending_from_the_keyboard_keeps_the_focus_in_the_entry",
+        keyboard::sending_from_the_keyboard_keeps_the_focus_in_the_entry,
+    ),
     ("korean_desktop_gets_korean_from_the_build_folder", language::korean_desktop_gets_korean_from_the_build_folder),
 ];
 

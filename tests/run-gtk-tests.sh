@@ -22,7 +22,7 @@ fi
 
 # What the client needs on a Debian machine: GTK 4 and libadwaita headers,
 # a virtual display, and a font with Hangul for the Korean names.
-bash tests/install-deps.sh libgtk-4-dev libadwaita-1-dev pkg-config gettext locales xvfb xauth x11-utils \
+bash tests/install-deps.sh libgtk-4-dev libadwaita-1-dev pkg-config gettext locales xvfb xauth x11-utils xdotool \
     fonts-dejavu-core fonts-nanum
 # A Korean desktop's locale, for the check that natter run from its build
 # folder (as run.sh does) speaks Korean.

@@ -5,7 +5,9 @@
 //! entry, records the line for Up/Down) or leaves the text in place when
 //! writing failed. While a line is being written the composer is busy, which
 //! guards against sending it twice (Fractal's message toolbar does the
-//! same). Up/Down walk the input history and Tab completes names.
+//! same). Up/Down walk the input history and Tab completes names; Tab never
+//! moves the focus out of a non-empty entry (Ctrl+Tab does), and after a
+//! send, by any means, the focus is back in the entry.
 
 use std::sync::OnceLock;
 
@@ -141,7 +143,13 @@ impl Composer {
         let handled = match key {
             gdk::Key::Up | gdk::Key::KP_Up => self.history_older(),
             gdk::Key::Down | gdk::Key::KP_Down => self.history_newer(),
-            gdk::Key::Tab | gdk::Key::KP_Tab if !modifiers.contains(gdk::ModifierType::SHIFT_MASK) => self.complete(),
+            // Tab in a non-empty entry completes or does nothing: moving the
+            // focus away would send the next keystrokes nowhere. Ctrl+Tab
+            // (or Tab in an empty entry) still leaves the entry.
+            gdk::Key::Tab | gdk::Key::KP_Tab if !modifiers.contains(gdk::ModifierType::SHIFT_MASK) => {
+                self.complete();
+                !self.text().is_empty()
+            }
             _ => false,
         };
         if handled {
@@ -198,6 +206,9 @@ impl Composer {
             return;
         }
         self.emit_by_name::<()>("send", &[&text]);
+        // However the send was asked for (Enter, a click, Alt+S), typing
+        // goes on in the entry.
+        imp.entry.grab_focus_without_selecting();
     }
 
     fn update_action(&self) {
@@ -215,6 +226,11 @@ impl Composer {
     pub fn set_text(&self, text: &str) {
         self.imp().entry.set_text(text);
         self.imp().entry.set_position(-1);
+    }
+
+    /// The Send button, for focus handling and tests.
+    pub fn send_button(&self) -> gtk::Button {
+        self.imp().send_button.get()
     }
 
     /// The entry, for focus handling and tests.
