@@ -167,8 +167,10 @@ fn killed_server_then_rejoin() {
     server.kill();
 
     win.wait_entry("Server disconnected.", |e| *e == Entry::Disconnected);
-    let rendered = model::render::render(&Entry::Disconnected, &model::render::LIGHT);
-    assert_eq!(rendered.markup, "Server disconnected.");
+    // What the user reads in the conversation, not just what the model holds.
+    wait_until("“Server disconnected.” on screen", || {
+        widgets::label_texts(&win.0.chat_view()).iter().any(|t| t == "Server disconnected.")
+    });
     wait_until("the reconnect banner", || win.0.banner().is_some());
     assert!(!win.0.composer().can_send(), "sending is disabled while disconnected");
     assert!(win.members().is_empty());

@@ -3,7 +3,7 @@
 //! [`Connection::open`] starts one I/O thread (`connection/io_thread.rs`)
 //! that connects with a timeout, sets up TLS when asked
 //! (`connection/transport.rs`, with the certificate checks of
-//! `connection/trust.rs` and the user's pins in
+//! `connection/cert_verifier.rs` and the user's pins in
 //! `connection/known_servers.rs`), sends the name, and then both reads and
 //! writes the socket. Every line it reads goes to the window as a
 //! [`ServerEvent`] through an `async_channel`; [`LineSender::send`] queues
@@ -13,10 +13,10 @@
 //! thread then flushes what was queued, hangs up and drops the event
 //! sender, which ends the window's loop.
 
+pub mod cert_verifier;
 mod io_thread;
 pub mod known_servers;
 mod transport;
-pub mod trust;
 
 use std::io;
 use std::path::PathBuf;
@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use natter::protocol::DEFAULT_MAX_LINE;
 
-use self::trust::Fingerprint;
+use self::cert_verifier::Fingerprint;
 
 /// How long a TCP connect, and then a TLS handshake, may take.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -104,7 +104,7 @@ pub struct SendError(pub String);
 /// One queued line and where to report how writing it went.
 struct Request {
     line: String,
-    done: Option<async_channel::Sender<Result<(), SendError>>>,
+    done: async_channel::Sender<Result<(), SendError>>,
 }
 
 /// A cheap handle for sending lines; clone it into futures.
@@ -119,15 +119,9 @@ impl LineSender {
     /// Queues `line` (without newline) and resolves once it is written.
     pub async fn send(&self, line: String) -> Result<(), SendError> {
         let (done, result) = async_channel::bounded(1);
-        self.queue.try_send(Request { line, done: Some(done) }).map_err(|_| SendError("not connected".into()))?;
+        self.queue.try_send(Request { line, done }).map_err(|_| SendError("not connected".into()))?;
         self.wake();
         result.recv().await.unwrap_or_else(|_| Err(SendError("connection closed".into())))
-    }
-
-    /// Queues `line` without waiting for it (for `/quit` on close).
-    pub fn send_and_forget(&self, line: String) {
-        let _ = self.queue.try_send(Request { line, done: None });
-        self.wake();
     }
 
     fn wake(&self) {
@@ -197,7 +191,7 @@ impl Connection {
     /// thread; [`flush_goodbyes`] waits for it when the process is ending.
     pub fn quit(self) {
         let (done, written) = async_channel::bounded(1);
-        if self.sender.queue.try_send(Request { line: "/quit".into(), done: Some(done) }).is_ok() {
+        if self.sender.queue.try_send(Request { line: "/quit".into(), done }).is_ok() {
             self.sender.wake();
             if let Ok(mut pending) = GOODBYES.lock() {
                 pending.retain(|r| !r.is_closed());

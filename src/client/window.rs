@@ -4,12 +4,12 @@
 //! form) and [`WindowPage::Chat`] (conversation, composer and member list
 //! in a flap that folds away on narrow windows). The window owns the
 //! [`Connection`](crate::connection::Connection) and the
-//! [`Session`](crate::model::session::Session); `window/events.rs` routes
+//! [`Session`](crate::model::session::Session); `window/lifecycle.rs` routes
 //! server events to the widgets and runs the reconnect schedule, and
-//! `window/trust.rs` asks about, and warns of, server certificates.
+//! `window/cert_dialogs.rs` asks about, and warns of, server certificates.
 
-mod events;
-mod trust;
+mod cert_dialogs;
+mod lifecycle;
 
 use adw::prelude::*;
 use adw::subclass::prelude::*;
@@ -20,7 +20,7 @@ use crate::model::session::ChatLine;
 use crate::settings::Settings;
 use crate::widgets::{ChatView, Composer, ConnectPage, MemberList};
 
-pub use events::Phase;
+pub use lifecycle::Phase;
 
 /// The pages of the window's stack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,8 +52,6 @@ mod imp {
     #[derive(Debug, Default, gtk::CompositeTemplate)]
     #[template(file = "window.ui")]
     pub struct NatterWindow {
-        #[template_child]
-        pub toast_overlay: TemplateChild<adw::ToastOverlay>,
         #[template_child]
         pub window_title: TemplateChild<adw::WindowTitle>,
         #[template_child]
@@ -219,11 +217,6 @@ impl NatterWindow {
             Some("chat") => WindowPage::Chat,
             _ => WindowPage::Connect,
         }
-    }
-
-    /// Shows a passing message over the window.
-    pub fn toast(&self, message: &str) {
-        self.imp().toast_overlay.add_toast(adw::Toast::new(message));
     }
 
     fn update_subtitle(&self) {

@@ -10,8 +10,8 @@ use adw::prelude::*;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 
+use crate::connection::cert_verifier::Fingerprint;
 use crate::connection::known_servers::KnownServers;
-use crate::connection::trust::Fingerprint;
 use crate::model::session::Entry;
 use crate::settings::Settings;
 use crate::support::{owned, pump, spawn_natter, tls_material, wait_until, Raw, Server, Win};

@@ -132,7 +132,7 @@ impl Pump {
                 Ok(request) => {
                     self.out.extend_from_slice(request.line.as_bytes());
                     self.out.push(b'\n');
-                    self.acks.extend(request.done);
+                    self.acks.push(request.done);
                 }
                 Err(async_channel::TryRecvError::Empty) => break,
                 Err(async_channel::TryRecvError::Closed) => {

@@ -16,8 +16,8 @@ use mio::net::TcpStream;
 use rustls::pki_types::ServerName;
 use rustls::ClientConnection;
 
+use super::cert_verifier::{client_config, TrustProblem};
 use super::known_servers::KnownServers;
-use super::trust::{client_config, TrustProblem};
 use super::{CloseReason, Security, CONNECT_TIMEOUT, WRITE_TIMEOUT};
 use crate::model::address::ServerAddress;
 

@@ -17,11 +17,12 @@ use adw::subclass::prelude::*;
 use gtk::{glib, glib::clone};
 
 use super::NatterWindow;
+use crate::connection::cert_verifier::Fingerprint;
 use crate::connection::known_servers::KnownServers;
-use crate::connection::trust::Fingerprint;
 use crate::connection::CloseReason;
 use crate::i18n::gettext_f;
 use crate::model::render::join_failure_text;
+use crate::widgets::label_texts;
 
 /// The response id of "Trust and Connect".
 pub const TRUST: &str = "trust";
@@ -207,18 +208,4 @@ fn note(text: &str) -> gtk::Label {
         .build();
     label.add_css_class("dim-label");
     label
-}
-
-/// The text of every label in `widget`, in order.
-fn label_texts(widget: &gtk::Widget) -> Vec<String> {
-    let mut texts = Vec::new();
-    if let Some(label) = widget.downcast_ref::<gtk::Label>() {
-        texts.push(label.label().to_string());
-    }
-    let mut child = widget.first_child();
-    while let Some(c) = child {
-        texts.extend(label_texts(&c));
-        child = c.next_sibling();
-    }
-    texts
 }
