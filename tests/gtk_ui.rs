@@ -33,7 +33,9 @@ use std::time::{Duration, Instant};
 
 use adw::prelude::*;
 
-use crate::model::session::{Entry, ServerError};
+use natter::protocol::ErrorKind;
+
+use crate::model::session::Entry;
 use crate::support::{owned, pump, spawn_natter, wait_until, Raw, Server, Win};
 use crate::window::{Phase, WindowPage};
 
@@ -120,7 +122,7 @@ fn typed_lines_reach_others_and_show_locally() {
     win.wait_entry("the own rename line", |e| matches!(e, Entry::Renamed { own: true, .. }));
 
     win.type_and_send("/dance");
-    win.wait_entry("the unknown command error", |e| *e == Entry::Error(ServerError::UnknownCommand("dance".into())));
+    win.wait_entry("the unknown command error", |e| *e == Entry::Error(ErrorKind::UnknownCommand("dance").into()));
 
     // Up recalls, Down returns to the draft; Tab completes a member name.
     let composer = win.0.composer();

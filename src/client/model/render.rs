@@ -4,14 +4,13 @@
 //! Only the client's own words are translated; what people wrote, and
 //! server text the client does not understand, is shown as received.
 
-use natter::protocol::{is_visible, NameError, MAX_NAME_CHARS};
+use gettextrs::{gettext, ngettext};
+use natter::protocol::{is_visible, ErrorKind, NameError, MAX_NAME_CHARS};
 
 use super::address::AddressError;
-use super::session::{Entry, ServerError};
+use super::session::Entry;
 use super::text::{escape, linkify, name_color_index};
 use crate::connection::CloseReason;
-use gettextrs::{gettext, ngettext};
-
 use crate::i18n::{fill_markup, gettext_f};
 
 /// The look of a row.
@@ -171,7 +170,7 @@ pub fn render(entry: &Entry, palette: &Palette) -> Rendered {
                 Status,
             )
         }
-        Entry::Error(error) => (escape(&error_text(error)), Error),
+        Entry::Error(error) => (escape(&error_text(&error.kind())), Error),
         Entry::Notice(text) | Entry::Raw(text) => (linkify(text), Status),
         Entry::ShuttingDown => (escape(&gettext_f("The server is shutting down.", &[])), Error),
         Entry::Disconnected => (escape(&gettext_f("Server disconnected.", &[])), Error),
@@ -180,23 +179,26 @@ pub fn render(entry: &Entry, palette: &Palette) -> Rendered {
     Rendered { markup, kind }
 }
 
-/// A server error in the client's words (plain text).
-pub fn error_text(error: &ServerError) -> String {
-    match error {
-        ServerError::NameTaken(n) => gettext_f("The name “{name}” is already in use.", &[("name", n)]),
+/// A server error in the client's words (plain text). Every protocol
+/// error kind has its own text: no wildcard arm, so a kind added to the
+/// protocol does not compile here until it has one.
+pub fn error_text(error: &ErrorKind<'_>) -> String {
+    match *error {
+        ErrorKind::NameTaken(n) => gettext_f("The name “{name}” is already in use.", &[("name", n)]),
         // Translators: {reason} comes from the server, untranslated.
-        ServerError::BadName(why) => gettext_f("Invalid name: {reason}", &[("reason", why)]),
-        ServerError::UnknownCommand(c) => gettext_f("Unknown command: /{command}", &[("command", c)]),
-        ServerError::NoSuchUser(n) => gettext_f("Nobody called “{name}” is online.", &[("name", n)]),
-        ServerError::LineTooLong(max) => {
+        ErrorKind::BadName(why) => gettext_f("Invalid name: {reason}", &[("reason", why)]),
+        ErrorKind::UnknownCommand(c) => gettext_f("Unknown command: /{command}", &[("command", c)]),
+        ErrorKind::NoSuchUser(n) => gettext_f("Nobody called “{name}” is online.", &[("name", n)]),
+        ErrorKind::LineTooLong(max) => {
             gettext_f("The message is too long (at most {max} bytes).", &[("max", &max.to_string())])
         }
         // Translators: {usage} is the command syntax, such as "/msg NAME TEXT".
-        ServerError::Usage(u) => gettext_f("Usage: {usage}", &[("usage", u)]),
-        ServerError::ServerFull => gettext_f("The server is full. Try again later.", &[]),
-        ServerError::TooManyFromAddress => gettext_f("Too many connections from your address.", &[]),
+        ErrorKind::Usage(u) => gettext_f("Usage: {usage}", &[("usage", u)]),
+        ErrorKind::ServerFull => gettext_f("The server is full. Try again later.", &[]),
+        ErrorKind::TooManyFromAddress => gettext_f("Too many connections from your address.", &[]),
+        ErrorKind::NameTimeout => gettext_f("The server did not receive your name in time.", &[]),
         // Translators: {error} is the server's text, untranslated.
-        ServerError::Other(text) => gettext_f("Server error: {error}", &[("error", text)]),
+        ErrorKind::Other(text) => gettext_f("Server error: {error}", &[("error", text)]),
     }
 }
 
@@ -268,9 +270,9 @@ pub fn join_failure_text(reason: &CloseReason, server: &str) -> String {
 }
 
 /// Why the server refused the join, for the connect form.
-pub fn refusal_text(error: &ServerError) -> String {
+pub fn refusal_text(error: &ErrorKind<'_>) -> String {
     match error {
-        ServerError::NameTaken(name) => {
+        ErrorKind::NameTaken(name) => {
             gettext_f("The name “{name}” is already taken. Choose another name.", &[("name", name)])
         }
         other => error_text(other),
@@ -296,6 +298,7 @@ pub fn notification(entry: &Entry) -> Option<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::session::ServerError;
 
     fn r(entry: Entry) -> Rendered {
         render(&entry, &LIGHT)
@@ -352,9 +355,62 @@ mod tests {
         let d = r(Entry::Disconnected);
         assert_eq!((d.markup.as_str(), d.kind), ("Server disconnected.", RowKind::Error));
         assert_eq!(r(Entry::SendFailed).markup, "Failed to send message.");
-        let e = r(Entry::Error(ServerError::NoSuchUser("zed".into())));
+        let e = r(Entry::Error(ErrorKind::NoSuchUser("zed").into()));
         assert_eq!(e.markup, "Nobody called “zed” is online.");
-        assert_eq!(error_text(&ServerError::Usage("/me ACTION".into())), "Usage: /me ACTION");
+        assert_eq!(error_text(&ErrorKind::Usage("/me ACTION")), "Usage: /me ACTION");
+    }
+
+    /// One of every protocol error kind. The match below has no wildcard, so
+    /// a kind added to the protocol fails to compile here until it is listed.
+    fn every_error_kind() -> Vec<ErrorKind<'static>> {
+        let all = vec![
+            ErrorKind::NameTaken("bob"),
+            ErrorKind::BadName("name is empty"),
+            ErrorKind::UnknownCommand("dance"),
+            ErrorKind::NoSuchUser("zed"),
+            ErrorKind::LineTooLong(4096),
+            ErrorKind::Usage("/me ACTION"),
+            ErrorKind::ServerFull,
+            ErrorKind::TooManyFromAddress,
+            ErrorKind::NameTimeout,
+            ErrorKind::Other("odd"),
+        ];
+        for kind in &all {
+            match kind {
+                ErrorKind::NameTaken(_)
+                | ErrorKind::BadName(_)
+                | ErrorKind::UnknownCommand(_)
+                | ErrorKind::NoSuchUser(_)
+                | ErrorKind::LineTooLong(_)
+                | ErrorKind::Usage(_)
+                | ErrorKind::ServerFull
+                | ErrorKind::TooManyFromAddress
+                | ErrorKind::NameTimeout
+                | ErrorKind::Other(_) => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn every_error_kind_has_its_own_client_text() {
+        let fallback = error_text(&ErrorKind::Other("x"));
+        assert!(fallback.starts_with("Server error: "));
+        let mut seen = std::collections::HashSet::new();
+        for kind in every_error_kind() {
+            // The kind survives the wire and the conversation's copy of it.
+            let kept = ServerError::from(kind.clone());
+            assert_eq!(kept.kind(), kind);
+            let text = error_text(&kind);
+            assert!(!text.is_empty());
+            if !matches!(kind, ErrorKind::Other(_)) {
+                assert!(!text.starts_with("Server error: "), "{kind:?} falls back to the server's words: {text}");
+                assert!(!text.contains(&kind.to_string()), "{kind:?} is shown in the server's words: {text}");
+            }
+            assert!(seen.insert(text.clone()), "two kinds read the same: {text}");
+            assert!(!refusal_text(&kind).is_empty());
+        }
+        assert_eq!(error_text(&ErrorKind::NameTimeout), "The server did not receive your name in time.");
     }
 
     #[test]
@@ -376,7 +432,7 @@ mod tests {
         assert!(join_failure_text(&CloseReason::TimedOut, "h:1").contains("timed out"));
         let tls = join_failure_text(&CloseReason::TlsFailed("no answer".into()), "h:1");
         assert!(tls.contains("encrypted connection with h:1 (no answer)"), "{tls}");
-        assert!(refusal_text(&ServerError::NameTaken("bob".into())).contains("already taken"));
+        assert!(refusal_text(&ErrorKind::NameTaken("bob")).contains("already taken"));
         assert!(address_error_text(&AddressError::BadPort).contains("65535"));
     }
 

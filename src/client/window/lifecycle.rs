@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use adw::prelude::*;
 use adw::subclass::prelude::*;
 use gtk::{gio, glib, glib::clone};
+use natter::protocol::ErrorKind;
 
 use super::{NatterWindow, WindowPage};
 use crate::connection::known_servers::KnownServers;
@@ -214,8 +215,8 @@ impl NatterWindow {
                 self.drop_connection();
                 self.set_phase(Phase::Idle);
                 imp.connect_page.set_busy(false);
-                imp.connect_page.show_error(&refusal_text(&refusal));
-                if matches!(refusal, ServerError::NameTaken(_)) {
+                imp.connect_page.show_error(&refusal_text(&refusal.kind()));
+                if matches!(refusal.kind(), ErrorKind::NameTaken(_)) {
                     imp.connect_page.focus_name();
                 }
             }
