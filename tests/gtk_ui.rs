@@ -36,7 +36,7 @@ use adw::prelude::*;
 use natter::protocol::ErrorKind;
 
 use crate::model::session::Entry;
-use crate::support::{owned, pump, spawn_natter, wait_until, Raw, Server, Win};
+use crate::support::{owned, parsed, pump, spawn_natter, wait_until, Raw, Server, Win};
 use crate::window::{Phase, WindowPage};
 
 const NATTER: &str = env!("CARGO_BIN_EXE_natter");
@@ -256,7 +256,7 @@ fn narrow_window_folds_the_member_list() {
     let server = Server::start();
     let win = Win::new();
     win.0.set_default_size(360, 600);
-    win.0.join(&server.address(), "철수", false);
+    win.0.join(&parsed(&server.address()), "철수", false);
     win.wait_joined();
     wait_until("a narrow window", || win.0.width() > 0 && win.0.width() <= 360);
     wait_until("the member list to fold", || win.0.members_folded());
@@ -323,7 +323,7 @@ fn screenshot() {
     let server = Server::start();
     let win = Win::new();
     win.0.set_default_size(880, 620);
-    win.0.join(&server.address(), "alice", false);
+    win.0.join(&parsed(&server.address()), "alice", false);
     win.wait_joined();
     let mut chulsoo = Raw::join(&server, "철수");
     let mut bob = Raw::join(&server, "bob");

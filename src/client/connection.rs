@@ -27,6 +27,7 @@ use std::time::{Duration, Instant};
 use natter::protocol::DEFAULT_MAX_LINE;
 
 use self::cert_verifier::Fingerprint;
+use crate::model::address::ServerAddress;
 
 /// How long a TCP connect, and then a TLS handshake, may take.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -144,11 +145,11 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// Connects to `address` (`host:port`) as `name` in the background,
+    /// Connects to `address` as `name` in the background,
     /// encrypted or not as `security` says. The events arrive on the
     /// returned receiver, ending with one [`ServerEvent::Closed`].
     pub fn open(
-        address: String,
+        address: ServerAddress,
         name: String,
         security: Security,
     ) -> (Connection, async_channel::Receiver<ServerEvent>) {
@@ -237,6 +238,10 @@ mod tests {
 
     use super::*;
 
+    fn parsed(s: &str) -> ServerAddress {
+        ServerAddress::parse(s).unwrap()
+    }
+
     fn next(rx: &async_channel::Receiver<ServerEvent>) -> ServerEvent {
         for _ in 0..500 {
             if let Ok(e) = rx.try_recv() {
@@ -250,13 +255,13 @@ mod tests {
     #[test]
     fn refused_is_reported() {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let (_conn, rx) = Connection::open(format!("127.0.0.1:{port}"), "a".into(), Security::Plain);
+        let (_conn, rx) = Connection::open(parsed(&format!("127.0.0.1:{port}")), "a".into(), Security::Plain);
         assert_eq!(next(&rx), ServerEvent::Closed(CloseReason::Refused));
     }
 
     #[test]
     fn unresolved_is_reported() {
-        let (_conn, rx) = Connection::open("no-such-host.invalid:5000".into(), "a".into(), Security::Plain);
+        let (_conn, rx) = Connection::open(parsed("no-such-host.invalid:5000"), "a".into(), Security::Plain);
         assert!(matches!(next(&rx), ServerEvent::Closed(CloseReason::Unresolved(_))));
     }
 
@@ -264,7 +269,7 @@ mod tests {
     fn sends_name_reads_lines_writes_lines_and_hangs_up() {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap().to_string();
-        let (conn, rx) = Connection::open(addr, "철수".into(), Security::Plain);
+        let (conn, rx) = Connection::open(parsed(&addr), "철수".into(), Security::Plain);
         let (server, _) = listener.accept().unwrap();
         let mut lines = BufReader::new(server.try_clone().unwrap()).lines();
         assert_eq!(lines.next().unwrap().unwrap(), "철수");
@@ -294,7 +299,8 @@ mod tests {
     #[test]
     fn server_closing_is_reported() {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let (_conn, rx) = Connection::open(listener.local_addr().unwrap().to_string(), "a".into(), Security::Plain);
+        let (_conn, rx) =
+            Connection::open(parsed(&listener.local_addr().unwrap().to_string()), "a".into(), Security::Plain);
         let (server, _) = listener.accept().unwrap();
         assert_eq!(next(&rx), ServerEvent::Connected);
         drop(server);
@@ -363,7 +369,7 @@ mod tests {
     fn tls_unknown_certificate_stops_before_the_name_with_its_fingerprint() {
         let (addr, server) = tls_server("natterd");
         let known_servers = known_servers("unknown", None);
-        let (_conn, rx) = Connection::open(addr, "alice".into(), Security::Tls { known_servers });
+        let (_conn, rx) = Connection::open(parsed(&addr), "alice".into(), Security::Tls { known_servers });
         let fingerprint = fingerprint_of("natterd");
         assert_eq!(next(&rx), ServerEvent::Closed(CloseReason::Untrusted { fingerprint }));
         assert!(server.join().unwrap().is_empty(), "the server read nothing");
@@ -373,7 +379,7 @@ mod tests {
     fn tls_pinned_certificate_connects_and_chats_both_ways() {
         let (addr, server) = tls_server("natterd");
         let known_servers = known_servers("pinned", Some((&addr, fingerprint_of("natterd"))));
-        let (conn, rx) = Connection::open(addr, "철수".into(), Security::Tls { known_servers });
+        let (conn, rx) = Connection::open(parsed(&addr), "철수".into(), Security::Tls { known_servers });
         assert_eq!(next(&rx), ServerEvent::Connected);
         assert_eq!(next(&rx), ServerEvent::Line("*** welcome 철수, online (1): 철수".into()));
         let sender = conn.sender();
@@ -397,7 +403,7 @@ mod tests {
         let (addr, server) = tls_server("other");
         let pinned = fingerprint_of("natterd");
         let known_servers = known_servers("changed", Some((&addr, pinned)));
-        let (_conn, rx) = Connection::open(addr, "alice".into(), Security::Tls { known_servers });
+        let (_conn, rx) = Connection::open(parsed(&addr), "alice".into(), Security::Tls { known_servers });
         let presented = fingerprint_of("other");
         assert_eq!(next(&rx), ServerEvent::Closed(CloseReason::CertificateChanged { pinned, presented }));
         assert!(server.join().unwrap().is_empty(), "the server read nothing");
@@ -414,7 +420,7 @@ mod tests {
             thread::sleep(Duration::from_millis(500));
         });
         let known_servers = known_servers("plain", None);
-        let (_conn, rx) = Connection::open(addr, "alice".into(), Security::Tls { known_servers });
+        let (_conn, rx) = Connection::open(parsed(&addr), "alice".into(), Security::Tls { known_servers });
         assert!(matches!(next(&rx), ServerEvent::Closed(CloseReason::TlsFailed(_))));
         server.join().unwrap();
     }

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use adw::prelude::*;
 use gtk::glib;
 
+use crate::model::address::ServerAddress;
 use crate::model::session::Entry;
 use crate::window::{NatterWindow, Phase, WindowPage};
 
@@ -242,7 +243,7 @@ impl Win {
     /// A window joined to `server` as `name`.
     pub fn joined(server: &Server, name: &str) -> Win {
         let win = Win::new();
-        win.0.join(&server.address(), name, false);
+        win.0.join(&parsed(&server.address()), name, false);
         win.wait_joined();
         win
     }
@@ -275,6 +276,11 @@ impl Drop for Win {
         gtk::prelude::GtkWindowExt::set_focus(&self.0, None::<&gtk::Widget>);
         self.0.destroy();
     }
+}
+
+/// `host:port` as the client's typed address.
+pub fn parsed(address: &str) -> ServerAddress {
+    ServerAddress::parse(address).expect("a test address parses")
 }
 
 pub fn owned(names: &[&str]) -> Vec<String> {
