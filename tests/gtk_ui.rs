@@ -21,6 +21,8 @@ use client::{application, config, connection, i18n, model, settings, widgets, wi
 
 #[path = "gtk_ui/burst.rs"]
 mod burst;
+#[path = "gtk_ui/korean.rs"]
+mod korean;
 #[path = "gtk_ui/support.rs"]
 mod support;
 #[path = "gtk_ui/tls.rs"]
@@ -386,6 +388,7 @@ const CHECKS: &[Check] = &[
     ("tls_trust_on_first_use_then_chat", tls::tls_trust_on_first_use_then_chat),
     ("tls_changed_certificate_is_refused", tls::tls_changed_certificate_is_refused),
     ("command_line_tls_uses_the_pin", tls::command_line_tls_uses_the_pin),
+    ("name_timeout_reads_in_korean", korean::name_timeout_reads_in_korean),
 ];
 
 /// Run only when asked for by name (and with `NATTER_SCREENSHOT` set).
@@ -412,6 +415,10 @@ fn main() -> ExitCode {
     std::env::set_var("XDG_CONFIG_HOME", &config_home);
     std::env::set_var("GSETTINGS_BACKEND", "memory");
     std::env::set_var("GTK_A11Y", "none");
+    // A UTF-8 locale that needs no generating, so that LANGUAGE counts in
+    // the Korean check (glibc ignores LANGUAGE in the C locale). The
+    // client's text domain is bound only there: English everywhere else.
+    std::env::set_var("LC_ALL", "C.UTF-8");
     if let Err(err) = gtk::init() {
         eprintln!("gtk_ui: cannot initialise GTK: {err}");
         return ExitCode::FAILURE;
