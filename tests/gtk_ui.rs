@@ -34,7 +34,6 @@ use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 use adw::prelude::*;
-
 use natter::protocol::ErrorKind;
 
 use crate::model::session::Entry;

@@ -1,50 +1,18 @@
 //! The conversation: a recycling list of [`MessageRow`]s that sticks to the
-//! newest line.
-//!
-//! Lines live in a `gio::ListStore` of boxed [`ChatLine`]s and rows are
-//! only made for what is on screen, so a burst of thousands of lines costs
-//! little. The view follows new lines while it is at the bottom; once the
-//! user scrolls up it stays put and a button offers the way back down
-//! (Fractal's `is_sticky`).
-//!
-//! New lines are handed to the list at most every [`FLUSH_INTERVAL`]: a
-//! single line shows at once, but during a burst the rows on screen are
-//! replaced (and their text laid out again) ten times a second instead of
-//! after every batch, which leaves the main loop free for input.
-//!
-//! Following goes through the list (`list.scroll-to-item`), not the
-//! adjustment: the list then keeps the newest row at the bottom however
-//! tall its rows turn out. Setting the adjustment from its own `upper`
-//! notification, while the list is allocating, scrolled the bar but not the
-//! rows, so after a burst the view showed its first lines.
-//!
-//! `GtkListView` keeps 200 rows bound around where it is, and a burst
-//! replaces all of them at each update. Laying out a wrapped line takes
-//! Pango about a millisecond here, so 200 of them in one frame stalled the
-//! window for 100–250 ms. While following, at most [`FILL_PER_FRAME`] rows
-//! get their text per frame, newest first; the others wait with an empty
-//! text, which costs nothing to lay out. Rows the user scrolls to are
-//! filled at once.
-//!
-//! The list makes a row widget for each of about 200 lines the first time
-//! it fills, 0.1–0.3 ms each; in one turn that was most of what was left of
-//! a burst's longest stall. The view makes them ahead instead, a few per
-//! idle turn after it is created ([`SPARE_ROWS`]), and the list takes those.
-//!
-//! One update moves at most [`LINES_PER_TURN`] lines into the list and
-//! leaves the rest for the next turns (input and timers go in between):
-//! boxing and inserting thousands of lines in one turn stalled the window. While the list is still short
-//! the bound is [`ROWS_PER_TURN`], because then each new line also makes a
-//! list row (the first update of a burst made 200 of them in one turn,
-//! 20–60 ms).
-//!
-//! The list keeps the newest [`MAX_LINES`]: a long session stays bounded in
-//! memory, and only lines far older than anyone scrolls back to go.
+//! newest line. Lines live in a `gio::ListStore` of boxed [`ChatLine`]s and
+//! rows are only made for what is on screen; the view follows new lines
+//! while it is at the bottom, and once the user scrolls up it stays put and
+//! a button offers the way back down (Fractal's `is_sticky`). Bursts are
+//! spread over frames and idle turns by [`FLUSH_INTERVAL`],
+//! [`LINES_PER_TURN`], [`ROWS_PER_TURN`], [`FILL_PER_FRAME`] and
+//! [`SPARE_ROWS`], and the list keeps the newest [`MAX_LINES`]; why each
+//! exists, with its measurements, is in docs/performance.md ("The GTK
+//! client under a burst").
+
+use std::time::{Duration, Instant};
 
 use adw::prelude::*;
 use adw::subclass::prelude::*;
-use std::time::{Duration, Instant};
-
 use gtk::{gio, glib, glib::clone};
 
 use super::MessageRow;
