@@ -28,7 +28,6 @@ mod support;
 #[path = "gtk_ui/tls.rs"]
 mod tls;
 
-use std::net::TcpListener;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
@@ -37,7 +36,7 @@ use adw::prelude::*;
 use natter::protocol::ErrorKind;
 
 use crate::model::session::Entry;
-use crate::support::{owned, parsed, pump, spawn_natter, wait_until, Raw, Server, Win};
+use crate::support::{free_port, owned, parsed, pump, spawn_natter, wait_until, Raw, Server, Win};
 use crate::window::{Phase, WindowPage};
 
 const NATTER: &str = env!("CARGO_BIN_EXE_natter");
@@ -226,7 +225,7 @@ fn connect_form_failures_and_retry() {
     assert_eq!(win.0.phase(), Phase::Idle);
     assert!(!page.is_busy());
 
-    let closed_port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let closed_port = free_port();
     page.set_values(&format!("127.0.0.1:{closed_port}"), "alice2");
     page.submit();
     wait_until("the refused message", || page.error().is_some_and(|e| e.contains("refused")));

@@ -26,7 +26,7 @@ impl Korean {
     fn start() -> Korean {
         let dir = std::env::temp_dir().join(format!("natter-gtk-ko-{}", std::process::id()));
         let messages = dir.join("ko").join("LC_MESSAGES");
-        std::fs::create_dir_all(&messages).unwrap();
+        std::fs::create_dir_all(&messages).expect("the temporary locale dir can be made");
         let po = Path::new(env!("CARGO_MANIFEST_DIR")).join("po").join("ko.po");
         let status = Command::new("msgfmt")
             .arg("-o")
@@ -35,9 +35,9 @@ impl Korean {
             .status()
             .expect("msgfmt runs (package gettext)");
         assert!(status.success(), "po/ko.po compiles");
-        gettextrs::bindtextdomain(GETTEXT_PACKAGE, dir.as_os_str()).unwrap();
-        gettextrs::bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8").unwrap();
-        gettextrs::textdomain(GETTEXT_PACKAGE).unwrap();
+        gettextrs::bindtextdomain(GETTEXT_PACKAGE, dir.as_os_str()).expect("the text domain binds");
+        gettextrs::bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8").expect("the codeset is set");
+        gettextrs::textdomain(GETTEXT_PACKAGE).expect("the text domain is set");
         std::env::set_var("LANGUAGE", "ko");
         Korean { dir }
     }
@@ -55,10 +55,10 @@ impl Drop for Korean {
 /// A server that answers any name the way natterd answers a client that
 /// sent none in time, then hangs up.
 fn name_timeout_server() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap().to_string();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port is free");
+    let address = listener.local_addr().expect("a bound listener has an address").to_string();
     thread::spawn(move || {
-        let (socket, _) = listener.accept().unwrap();
+        let Ok((socket, _)) = listener.accept() else { return };
         let mut name = String::new();
         let _ = BufReader::new(&socket).read_line(&mut name);
         let _ = (&socket).write_all(b"*** error: no name received in time\n");

@@ -75,6 +75,12 @@ pub fn tls_material(file: &str) -> String {
     format!("{}/tests/tls/{file}", env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A loopback port nobody listens on (bound, then let go).
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port is free");
+    listener.local_addr().expect("a bound listener has an address").port()
+}
+
 impl Server {
     pub fn start() -> Server {
         Server::on_port(0)
