@@ -5,9 +5,9 @@
 //! a button offers the way back down (Fractal's `is_sticky`). Bursts are
 //! spread over frames and idle turns (`chat_view/burst.rs`) by
 //! [`FLUSH_INTERVAL`], [`LINES_PER_TURN`], [`ROWS_PER_TURN`],
-//! [`FILL_PER_FRAME`] and [`SPARE_ROWS`], and the list keeps the newest [`MAX_LINES`]; why each
-//! exists, with its measurements, is in docs/performance.md ("The GTK
-//! client under a burst").
+//! [`FILL_PER_FRAME`] and [`SPARE_ROWS`], and the list keeps the newest
+//! [`MAX_LINES`]; why each exists, with its measurements, is in
+//! docs/performance.md ("The GTK client under a burst").
 
 use std::time::{Duration, Instant};
 
