@@ -5,7 +5,7 @@
 //! fingerprint. The lifecycle model stops there (no retrying) and
 //! [`NatterWindow::ask_trust`] shows it and offers "Trust and
 //! Connect"; trusting pins it in
-//! [`KnownServers`](crate::connection::known_servers::KnownServers) and
+//! [`KnownServers`] and
 //! joins again, and from then on the pin lets the connection through
 //! silently. A pinned server that presents another certificate gets
 //! [`NatterWindow::warn_certificate_changed`] instead: a warning with both

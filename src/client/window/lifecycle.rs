@@ -1,5 +1,6 @@
 //! The window's side of the connection lifecycle: it feeds events to the
-//! [`Lifecycle`] model and applies the [`Action`]s that come back.
+//! [`Lifecycle`](crate::model::lifecycle::Lifecycle) model and applies the
+//! [`Action`]s that come back.
 //!
 //! The model (`model/lifecycle.rs`) decides when to connect, retry or stop;
 //! this file only opens and drops connections, runs the retry timer and the
