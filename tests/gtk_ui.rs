@@ -27,20 +27,24 @@ mod keyboard;
 mod language;
 #[path = "gtk_ui/looks.rs"]
 mod looks;
+#[path = "gtk_ui/korean.rs"]
+mod korean;
+#[path = "gtk_ui/screenshot.rs"]
+mod screenshot;
 #[path = "gtk_ui/support.rs"]
 mod support;
 #[path = "gtk_ui/tls.rs"]
 mod tls;
 
-use std::net::TcpListener;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 use adw::prelude::*;
+use natter::protocol::ErrorKind;
 
-use crate::model::session::{Entry, ServerError};
-use crate::support::{owned, pump, spawn_natter, wait_until, Raw, Server, Win};
+use crate::model::session::Entry;
+use crate::support::{free_port, owned, parsed, pump, spawn_natter, wait_until, Raw, Server, Win};
 use crate::window::{Phase, WindowPage};
 
 const NATTER: &str = env!("CARGO_BIN_EXE_natter");
@@ -126,7 +130,7 @@ fn typed_lines_reach_others_and_show_locally() {
     win.wait_entry("the own rename line", |e| matches!(e, Entry::Renamed { own: true, .. }));
 
     win.type_and_send("/dance");
-    win.wait_entry("the unknown command error", |e| *e == Entry::Error(ServerError::UnknownCommand("dance".into())));
+    win.wait_entry("the unknown command error", |e| *e == Entry::Error(ErrorKind::UnknownCommand("dance").into()));
 
     // Up recalls, Down returns to the draft; Tab completes a member name.
     let composer = win.0.composer();
@@ -173,8 +177,10 @@ fn killed_server_then_rejoin() {
     server.kill();
 
     win.wait_entry("Server disconnected.", |e| *e == Entry::Disconnected);
-    let rendered = model::render::render(&Entry::Disconnected, &model::render::LIGHT);
-    assert_eq!(rendered.markup, "Server disconnected.");
+    // What the user reads in the conversation, not just what the model holds.
+    wait_until("“Server disconnected.” on screen", || {
+        widgets::label_texts(&win.0.chat_view()).iter().any(|t| t == "Server disconnected.")
+    });
     wait_until("the reconnect banner", || win.0.banner().is_some());
     assert!(!win.0.composer().can_send(), "sending is disabled while disconnected");
     assert!(win.members().is_empty());
@@ -227,7 +233,7 @@ fn connect_form_failures_and_retry() {
     assert_eq!(win.0.phase(), Phase::Idle);
     assert!(!page.is_busy());
 
-    let closed_port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let closed_port = free_port();
     page.set_values(&format!("127.0.0.1:{closed_port}"), "alice2");
     page.submit();
     wait_until("the refused message", || page.error().is_some_and(|e| e.contains("refused")));
@@ -258,7 +264,7 @@ fn narrow_window_folds_the_member_list() {
     let server = Server::start();
     let win = Win::new();
     win.0.set_default_size(360, 600);
-    win.0.join(&server.address(), "철수", false);
+    win.0.join(&parsed(&server.address()), "철수", false);
     win.wait_joined();
     wait_until("a narrow window", || win.0.width() > 0 && win.0.width() <= 360);
     wait_until("the member list to fold", || win.0.members_folded());
@@ -315,61 +321,6 @@ fn command_line_joins_at_once() {
     assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), format!("natter {}", config::VERSION));
 }
 
-/// Not a check: with `NATTER_SCREENSHOT=PATH`, plays a short conversation
-/// (English and Korean names, a raw-socket client on the other side) and
-/// saves the screen with ImageMagick's `import`, for docs/screenshot.png.
-fn screenshot() {
-    let Some(path) = std::env::var_os("NATTER_SCREENSHOT") else {
-        return;
-    };
-    let server = Server::start();
-    let win = Win::new();
-    win.0.set_default_size(880, 620);
-    win.0.join(&server.address(), "alice", false);
-    win.wait_joined();
-    let mut chulsoo = Raw::join(&server, "철수");
-    let mut bob = Raw::join(&server, "bob");
-    let mut carol = Raw::join(&server, "carol");
-    let say = |raw: &mut Raw, line: &str| {
-        raw.send(line);
-        pump(Duration::from_millis(150));
-    };
-    let type_line = |text: &str| {
-        win.type_and_send(text);
-        pump(Duration::from_millis(150));
-    };
-    say(&mut carol, "morning! is the build green again?");
-    say(&mut bob, "yes, the flaky test is fixed");
-    say(&mut chulsoo, "안녕하세요! 오늘 회의 자료 올렸어요: https://example.org/notes");
-    type_line("고마워요 철수, I'll read them before lunch.");
-    say(&mut bob, "/me grabs a coffee");
-    say(&mut bob, "alice: could you review my patch today?");
-    type_line("Sure, after the meeting.");
-    say(&mut chulsoo, "/msg alice 점심 같이 먹을래요?");
-    type_line("/msg 철수 좋아요, 12시 반에 봐요!");
-    let mut younghee = Raw::join(&server, "영희");
-    pump(Duration::from_millis(150));
-    say(&mut younghee, "다들 좋은 아침이에요 :)");
-    drop(younghee);
-    pump(Duration::from_millis(150));
-    type_line("/me waves");
-    say(&mut bob, "see you all at 3");
-    win.0.composer().set_text("");
-    pump(Duration::from_millis(600));
-    let display = std::env::var("DISPLAY").unwrap_or_default();
-    let (w, h) = (win.0.width(), win.0.height());
-    // Without a window manager the window sits at 0,0 inside a 5 px frame.
-    let crop = std::env::var("NATTER_SCREENSHOT_CROP").unwrap_or_else(|_| format!("{w}x{h}+5+5"));
-    let status = Command::new("import")
-        .args(["-display", &display, "-window", "root", "-crop", &crop])
-        .arg(&path)
-        .status()
-        .expect("ImageMagick's import runs");
-    assert!(status.success());
-    println!("    screenshot: {w}x{h} saved to {}", std::path::Path::new(&path).display());
-    let _ = (chulsoo.drain(), bob.drain(), carol.drain());
-}
-
 // ------------------------------------------------------------------ main
 
 type Check = (&'static str, fn());
@@ -396,10 +347,11 @@ const CHECKS: &[Check] = &[
         keyboard::sending_from_the_keyboard_keeps_the_focus_in_the_entry,
     ),
     ("korean_desktop_gets_korean_from_the_build_folder", language::korean_desktop_gets_korean_from_the_build_folder),
+    ("name_timeout_reads_in_korean", korean::name_timeout_reads_in_korean),
 ];
 
 /// Run only when asked for by name (and with `NATTER_SCREENSHOT` set).
-const EXTRAS: &[Check] = &[("screenshot", screenshot)];
+const EXTRAS: &[Check] = &[("screenshot", screenshot::screenshot)];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -422,6 +374,10 @@ fn main() -> ExitCode {
     std::env::set_var("XDG_CONFIG_HOME", &config_home);
     std::env::set_var("GSETTINGS_BACKEND", "memory");
     std::env::set_var("GTK_A11Y", "none");
+    // A UTF-8 locale that needs no generating, so that LANGUAGE counts in
+    // the Korean check (glibc ignores LANGUAGE in the C locale). The
+    // client's text domain is bound only there: English everywhere else.
+    std::env::set_var("LC_ALL", "C.UTF-8");
     if let Err(err) = gtk::init() {
         eprintln!("gtk_ui: cannot initialise GTK: {err}");
         return ExitCode::FAILURE;

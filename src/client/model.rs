@@ -3,15 +3,15 @@
 //! Everything a unit test can check without a display lives here: what a
 //! server line means for the window ([`session`]), who is online
 //! ([`members`]), input recall ([`history`]), Tab completion
-//! ([`completion`]), the reconnect delays ([`reconnect`]), the server
-//! address ([`address`]), and how a line reads on screen ([`text`],
+//! ([`completion`]), the connection lifecycle and its reconnect delays
+//! ([`lifecycle`]), the server address ([`address`]), and how a line reads on screen ([`text`],
 //! [`render`]). The widgets only display what these decide.
 
 pub mod address;
 pub mod completion;
 pub mod history;
+pub mod lifecycle;
 pub mod members;
-pub mod reconnect;
 pub mod render;
 pub mod session;
 pub mod text;

@@ -17,3 +17,21 @@ pub use composer::Composer;
 pub use connect_page::ConnectPage;
 pub use member_list::{avatar_colour_class, MemberList};
 pub use message_row::MessageRow;
+
+use gtk::prelude::*;
+
+/// The text of every label in `widget` and its descendants, in order: what
+/// a user reads there (the tests and the certificate dialogs use it).
+pub fn label_texts(widget: &impl IsA<gtk::Widget>) -> Vec<String> {
+    let widget = widget.as_ref();
+    let mut texts = Vec::new();
+    if let Some(label) = widget.downcast_ref::<gtk::Label>() {
+        texts.push(label.text().to_string());
+    }
+    let mut child = widget.first_child();
+    while let Some(c) = child {
+        texts.extend(label_texts(&c));
+        child = c.next_sibling();
+    }
+    texts
+}

@@ -4,12 +4,14 @@
 //! form) and [`WindowPage::Chat`] (conversation, composer and member list
 //! in a flap that folds away on narrow windows). The window owns the
 //! [`Connection`](crate::connection::Connection) and the
-//! [`Session`](crate::model::session::Session); `window/events.rs` routes
-//! server events to the widgets and runs the reconnect schedule, and
-//! `window/trust.rs` asks about, and warns of, server certificates.
+//! [`Session`](crate::model::session::Session); `window/lifecycle.rs` applies
+//! what the connection lifecycle model decides, `window/conversation.rs`
+//! routes server events to the widgets, and
+//! `window/cert_dialogs.rs` asks about, and warns of, server certificates.
 
-mod events;
-mod trust;
+mod cert_dialogs;
+mod conversation;
+mod lifecycle;
 
 use adw::prelude::*;
 use adw::subclass::prelude::*;
@@ -20,7 +22,7 @@ use crate::model::session::ChatLine;
 use crate::settings::Settings;
 use crate::widgets::{ChatView, Composer, ConnectPage, MemberList};
 
-pub use events::Phase;
+pub use crate::model::lifecycle::Phase;
 
 /// The pages of the window's stack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,19 +43,16 @@ impl WindowPage {
 }
 
 mod imp {
-    use std::cell::{Cell, RefCell};
-    use std::time::Instant;
+    use std::cell::RefCell;
 
     use super::*;
     use crate::connection::Connection;
-    use crate::model::reconnect::Backoff;
+    use crate::model::lifecycle::Lifecycle;
     use crate::model::session::Session;
 
     #[derive(Debug, Default, gtk::CompositeTemplate)]
     #[template(file = "window.ui")]
     pub struct NatterWindow {
-        #[template_child]
-        pub toast_overlay: TemplateChild<adw::ToastOverlay>,
         #[template_child]
         pub window_title: TemplateChild<adw::WindowTitle>,
         #[template_child]
@@ -82,20 +81,14 @@ mod imp {
         pub session: RefCell<Option<Session>>,
         /// The live connection, if any. Replacing it hangs the old one up.
         pub connection: RefCell<Option<Connection>>,
-        /// Counts connections, so events from a dropped one are ignored.
-        pub generation: Cell<u64>,
-        /// `host:port` of the session.
-        pub server: RefCell<String>,
-        /// Whether the session uses TLS.
-        pub tls: Cell<bool>,
+        /// Phase, server, reconnect schedule and connection generation:
+        /// the window applies what it decides (`window/lifecycle.rs`).
+        pub lifecycle: RefCell<Lifecycle>,
         /// The certificate question or warning on screen, if any.
         pub trust_dialog: RefCell<Option<adw::MessageDialog>>,
-        pub phase: Cell<Phase>,
-        pub backoff: RefCell<Backoff>,
         /// The pending reconnect and the banner countdown.
         pub retry_source: RefCell<Option<glib::SourceId>>,
         pub tick_source: RefCell<Option<glib::SourceId>>,
-        pub retry_at: Cell<Option<Instant>>,
     }
 
     #[glib::object_subclass]
@@ -181,7 +174,7 @@ impl NatterWindow {
         imp.connect_page.connect_join(clone!(
             #[weak(rename_to = win)]
             self,
-            move |_, server, name, tls| win.join(&server, &name, tls)
+            move |_, address, name, tls| win.join(address, &name, tls)
         ));
         imp.composer.connect_send(clone!(
             #[weak(rename_to = win)]
@@ -204,7 +197,7 @@ impl NatterWindow {
         imp.stack.set_visible_child_name(page.name());
         let chat = page == WindowPage::Chat;
         imp.members_button.set_visible(chat);
-        imp.secure_icon.set_visible(chat && imp.tls.get());
+        imp.secure_icon.set_visible(chat && imp.lifecycle.borrow().target().is_some_and(|t| t.tls));
         if chat {
             imp.composer.grab_focus();
         } else {
@@ -221,15 +214,10 @@ impl NatterWindow {
         }
     }
 
-    /// Shows a passing message over the window.
-    pub fn toast(&self, message: &str) {
-        self.imp().toast_overlay.add_toast(adw::Toast::new(message));
-    }
-
     fn update_subtitle(&self) {
         let imp = self.imp();
         let me = imp.session.borrow().as_ref().map(|s| s.me().to_owned()).unwrap_or_default();
-        let server = imp.server.borrow().clone();
+        let server = self.server();
         // Translators: the header bar subtitle, such as "alice on 127.0.0.1:5000".
         imp.window_title.set_subtitle(&gettext_f("{name} on {server}", &[("name", &me), ("server", &server)]));
     }

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use adw::prelude::*;
 use gtk::glib;
 
+use crate::model::address::ServerAddress;
 use crate::model::session::Entry;
 use crate::window::{NatterWindow, Phase, WindowPage};
 
@@ -72,6 +73,12 @@ pub fn spawn_natter(args: &[&str], config_home: &std::path::Path) -> Child {
 /// The path of a test certificate or key in `tests/tls/`.
 pub fn tls_material(file: &str) -> String {
     format!("{}/tests/tls/{file}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A loopback port nobody listens on (bound, then let go).
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port is free");
+    listener.local_addr().expect("a bound listener has an address").port()
 }
 
 impl Server {
@@ -242,7 +249,7 @@ impl Win {
     /// A window joined to `server` as `name`.
     pub fn joined(server: &Server, name: &str) -> Win {
         let win = Win::new();
-        win.0.join(&server.address(), name, false);
+        win.0.join(&parsed(&server.address()), name, false);
         win.wait_joined();
         win
     }
@@ -275,6 +282,11 @@ impl Drop for Win {
         gtk::prelude::GtkWindowExt::set_focus(&self.0, None::<&gtk::Widget>);
         self.0.destroy();
     }
+}
+
+/// `host:port` as the client's typed address.
+pub fn parsed(address: &str) -> ServerAddress {
+    ServerAddress::parse(address).expect("a test address parses")
 }
 
 pub fn owned(names: &[&str]) -> Vec<String> {

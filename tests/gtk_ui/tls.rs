@@ -10,11 +10,11 @@ use adw::prelude::*;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 
+use crate::connection::cert_verifier::Fingerprint;
 use crate::connection::known_servers::KnownServers;
-use crate::connection::trust::Fingerprint;
 use crate::model::session::Entry;
 use crate::settings::Settings;
-use crate::support::{owned, pump, spawn_natter, tls_material, wait_until, Raw, Server, Win};
+use crate::support::{owned, parsed, pump, spawn_natter, tls_material, wait_until, Raw, Server, Win};
 use crate::window::{Phase, WindowPage};
 
 fn fingerprint(cert: &str) -> Fingerprint {
@@ -79,7 +79,7 @@ pub fn tls_trust_on_first_use_then_chat() {
 
     // Next time the pin lets the connection through without a question.
     let second = Win::new();
-    second.0.join(&server.tls_address(), "carol", true);
+    second.0.join(&parsed(&server.tls_address()), "carol", true);
     wait_until("the second window to join", || {
         assert!(second.0.trust_dialog().is_none(), "a pinned server is not asked about again");
         second.0.phase() == Phase::Joined
@@ -99,7 +99,7 @@ pub fn tls_changed_certificate_is_refused() {
     let (port, tls_port, address) = (server.port, server.tls_port.expect("tls port"), server.tls_address());
     KnownServers::pin(&KnownServers::path(), &address, fingerprint("natterd")).expect("pin written");
     let win = Win::new();
-    win.0.join(&address, "alice", true);
+    win.0.join(&parsed(&address), "alice", true);
     win.wait_joined();
     assert!(win.0.trust_dialog().is_none(), "the pin is trusted silently");
 
@@ -121,7 +121,7 @@ pub fn tls_changed_certificate_is_refused() {
     assert_eq!(win.0.phase(), Phase::Idle, "no reconnecting to a changed certificate");
 
     let fresh = Win::new();
-    fresh.0.join(&address, "alice2", true);
+    fresh.0.join(&parsed(&address), "alice2", true);
     wait_until("the warning in a new window", || fresh.0.trust_dialog().is_some());
     assert!(fresh.0.trust_dialog_text().is_some_and(|t| t.starts_with("Server Certificate Changed\n")));
     assert_eq!(fresh.0.phase(), Phase::Idle);

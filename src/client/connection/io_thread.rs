@@ -17,6 +17,7 @@ use natter::protocol::{clean_text, Frame, LineDecoder};
 
 use super::transport::Transport;
 use super::{CloseReason, Request, Security, SendError, ServerEvent, MAX_SERVER_LINE, WELCOME_TIMEOUT, WRITE_TIMEOUT};
+use crate::model::address::ServerAddress;
 
 const SOCKET: Token = Token(0);
 /// The token of the window's waker.
@@ -24,7 +25,7 @@ pub const WAKE: Token = Token(1);
 
 /// Everything the thread needs, made on the GTK thread.
 pub struct Job {
-    pub address: String,
+    pub address: ServerAddress,
     pub name: String,
     pub security: Security,
     pub poll: Poll,
@@ -132,7 +133,7 @@ impl Pump {
                 Ok(request) => {
                     self.out.extend_from_slice(request.line.as_bytes());
                     self.out.push(b'\n');
-                    self.acks.extend(request.done);
+                    self.acks.push(request.done);
                 }
                 Err(async_channel::TryRecvError::Empty) => break,
                 Err(async_channel::TryRecvError::Closed) => {

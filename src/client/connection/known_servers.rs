@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use gtk::glib;
 
-use super::trust::Fingerprint;
+use super::cert_verifier::Fingerprint;
 
 const HEADER: &str = "# Servers whose certificate you trusted in Natter: host:port, then the\n\
                       # SHA-256 fingerprint. Delete a line to be asked again.";

@@ -16,8 +16,8 @@ use mio::net::TcpStream;
 use rustls::pki_types::ServerName;
 use rustls::ClientConnection;
 
+use super::cert_verifier::{client_config, TrustProblem};
 use super::known_servers::KnownServers;
-use super::trust::{client_config, TrustProblem};
 use super::{CloseReason, Security, CONNECT_TIMEOUT, WRITE_TIMEOUT};
 use crate::model::address::ServerAddress;
 
@@ -33,7 +33,7 @@ pub enum Transport {
 impl Transport {
     /// Connects to `address`, sets up TLS if `security` asks for it and
     /// sends `name`. Blocks, each step bounded by a timeout.
-    pub fn establish(address: &str, name: &str, security: &Security) -> Result<Transport, CloseReason> {
+    pub fn establish(address: &ServerAddress, name: &str, security: &Security) -> Result<Transport, CloseReason> {
         let mut stream = connect(address)?;
         let _ = stream.set_nodelay(true);
         let line = format!("{name}\n");
@@ -136,13 +136,13 @@ impl Transport {
     }
 }
 
-fn connect(address: &str) -> Result<StdTcpStream, CloseReason> {
-    let addrs: Vec<SocketAddr> = match address.to_socket_addrs() {
+fn connect(address: &ServerAddress) -> Result<StdTcpStream, CloseReason> {
+    let addrs: Vec<SocketAddr> = match (address.host.as_str(), address.port).to_socket_addrs() {
         Ok(addrs) => addrs.collect(),
         Err(err) => return Err(CloseReason::Unresolved(err.to_string())),
     };
     if addrs.is_empty() {
-        return Err(CloseReason::Unresolved(address.to_owned()));
+        return Err(CloseReason::Unresolved(address.to_string()));
     }
     let mut last = CloseReason::Refused;
     for addr in addrs {
@@ -155,12 +155,15 @@ fn connect(address: &str) -> Result<StdTcpStream, CloseReason> {
 }
 
 /// Runs the TLS handshake to its end, the certificate check included.
-fn handshake(address: &str, known_servers: &Path, stream: &mut StdTcpStream) -> Result<ClientConnection, CloseReason> {
+fn handshake(
+    address: &ServerAddress,
+    known_servers: &Path,
+    stream: &mut StdTcpStream,
+) -> Result<ClientConnection, CloseReason> {
     let tls_failed = |err: &dyn std::fmt::Display| CloseReason::TlsFailed(err.to_string());
-    let host = ServerAddress::parse(address).map(|a| a.host).unwrap_or_else(|_| address.to_owned());
-    let server_name = ServerName::try_from(host).map_err(|e| tls_failed(&e))?;
+    let server_name = ServerName::try_from(address.host.clone()).map_err(|e| tls_failed(&e))?;
     let pinned = match KnownServers::load_from(known_servers) {
-        Ok(known) => known.get(address),
+        Ok(known) => known.get(&address.to_string()),
         Err(err) => {
             // Without the pins nothing self-signed is trusted, which is safe;
             // the dialog that follows says so in its own way.

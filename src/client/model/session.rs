@@ -57,35 +57,33 @@ pub struct ChatLine {
     pub entry: Entry,
 }
 
-/// An owned [`ErrorKind`], kept in the conversation.
+/// An error the server reported, kept as the line it sent.
+///
+/// Not a copy of the protocol's [`ErrorKind`]: [`ServerError::kind`] reads
+/// the line back as that very type, so a kind added to the protocol reaches
+/// the client's exhaustive match (`render::error_text`) and fails to
+/// compile there until it has the client's own words.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ServerError {
-    NameTaken(String),
-    BadName(String),
-    UnknownCommand(String),
-    NoSuchUser(String),
-    LineTooLong(usize),
-    Usage(String),
-    ServerFull,
-    TooManyFromAddress,
-    Other(String),
+pub struct ServerError {
+    /// The wire form, `*** error: …`, without the newline.
+    line: String,
 }
 
-impl From<&ErrorKind<'_>> for ServerError {
-    fn from(kind: &ErrorKind<'_>) -> Self {
-        match *kind {
-            ErrorKind::NameTaken(n) => ServerError::NameTaken(n.to_owned()),
-            ErrorKind::BadName(why) => ServerError::BadName(why.to_owned()),
-            ErrorKind::UnknownCommand(c) => ServerError::UnknownCommand(c.to_owned()),
-            ErrorKind::NoSuchUser(n) => ServerError::NoSuchUser(n.to_owned()),
-            ErrorKind::LineTooLong(max) => ServerError::LineTooLong(max),
-            ErrorKind::Usage(u) => ServerError::Usage(u.to_owned()),
-            ErrorKind::ServerFull => ServerError::ServerFull,
-            ErrorKind::TooManyFromAddress => ServerError::TooManyFromAddress,
-            // Other text, and any kind added to the protocol later, in the
-            // server's words.
-            ref other => ServerError::Other(other.to_string()),
+impl ServerError {
+    /// What the server reported, in the protocol's terms.
+    pub fn kind(&self) -> ErrorKind<'_> {
+        match Reply::parse(&self.line) {
+            Reply::Error(kind) => kind,
+            // Unreachable: `line` was formatted from an error reply, and
+            // the protocol's tests hold that every error reply round-trips.
+            _ => ErrorKind::Other(&self.line),
         }
+    }
+}
+
+impl From<ErrorKind<'_>> for ServerError {
+    fn from(kind: ErrorKind<'_>) -> Self {
+        ServerError { line: Reply::Error(kind).to_string() }
     }
 }
 
@@ -167,10 +165,10 @@ impl Session {
                 Entry::Welcome { name: name.to_owned(), online: owned(&online) }
             }
             Reply::Error(kind) if !self.joined => {
-                out.refused = Some(ServerError::from(&kind));
+                out.refused = Some(ServerError::from(kind));
                 return out;
             }
-            Reply::Error(kind) => Entry::Error(ServerError::from(&kind)),
+            Reply::Error(kind) => Entry::Error(ServerError::from(kind)),
             Reply::Joined(name) => {
                 out.members_changed = self.members.add(name);
                 Entry::Joined(name.to_owned())
@@ -303,7 +301,7 @@ mod tests {
         assert!(matches!(s.receive("* bob waves").entry, Some(Entry::Action { own: false, .. })));
         assert_eq!(
             s.receive("*** error: no such user: zed").entry,
-            Some(Entry::Error(ServerError::NoSuchUser("zed".into())))
+            Some(Entry::Error(ErrorKind::NoSuchUser("zed").into()))
         );
         assert_eq!(s.receive("*** server shutting down").entry, Some(Entry::ShuttingDown));
         assert_eq!(s.receive("*** commands:").entry, Some(Entry::Notice("commands:".into())));
@@ -314,10 +312,12 @@ mod tests {
     fn errors_before_the_welcome_refuse_the_join() {
         let mut s = Session::new("alice");
         let out = s.receive("*** error: name already in use: alice");
-        assert_eq!(out.refused, Some(ServerError::NameTaken("alice".into())));
+        assert_eq!(out.refused.as_ref().map(ServerError::kind), Some(ErrorKind::NameTaken("alice")));
         assert_eq!(out.entry, None);
         assert!(!s.is_joined());
-        assert_eq!(Session::new("x").receive("*** error: server full").refused, Some(ServerError::ServerFull));
+        assert_eq!(Session::new("x").receive("*** error: server full").refused, Some(ErrorKind::ServerFull.into()));
+        let timeout = Session::new("x").receive("*** error: no name received in time").refused;
+        assert_eq!(timeout.as_ref().map(ServerError::kind), Some(ErrorKind::NameTimeout));
     }
 
     #[test]

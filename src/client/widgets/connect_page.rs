@@ -4,7 +4,7 @@
 //! The name is checked with the server's own rule
 //! ([`natter::protocol::validate_name`]) and the address with
 //! [`ServerAddress::parse`], each with an inline message. A valid form
-//! emits `join` with the normalised address, the name and whether to use
+//! emits `join` with the parsed address, the name and whether to use
 //! TLS; the window then
 //! shows progress with [`ConnectPage::set_busy`] and failures with
 //! [`ConnectPage::show_error`].
@@ -66,7 +66,7 @@ mod imp {
             static SIGNALS: OnceLock<Vec<Signal>> = OnceLock::new();
             SIGNALS.get_or_init(|| {
                 vec![Signal::builder("join")
-                    .param_types([String::static_type(), String::static_type(), bool::static_type()])
+                    .param_types([glib::BoxedAnyObject::static_type(), String::static_type(), bool::static_type()])
                     .build()]
             })
         }
@@ -176,7 +176,8 @@ impl ConnectPage {
             return;
         }
         self.clear_error();
-        self.emit_by_name::<()>("join", &[&address.to_string(), &name, &self.tls()]);
+        // Parsed once: the address travels as a ServerAddress from here on.
+        self.emit_by_name::<()>("join", &[&glib::BoxedAnyObject::new(address), &name, &self.tls()]);
     }
 
     /// Fills the form.
@@ -250,15 +251,18 @@ impl ConnectPage {
         row.grab_focus();
     }
 
-    /// Connects to `join`, emitted with `host:port`, the name and whether
-    /// to use TLS.
-    pub fn connect_join<F: Fn(&Self, String, String, bool) + 'static>(&self, f: F) -> glib::SignalHandlerId {
+    /// Connects to `join`, emitted with the parsed address, the name and
+    /// whether to use TLS.
+    pub fn connect_join<F: Fn(&Self, &ServerAddress, String, bool) + 'static>(&self, f: F) -> glib::SignalHandlerId {
         self.connect_closure(
             "join",
             false,
-            glib::closure_local!(move |page: &Self, server: String, name: String, tls: bool| f(
-                page, server, name, tls
-            )),
+            glib::closure_local!(move |page: &Self, address: glib::BoxedAnyObject, name: String, tls: bool| {
+                // The signal is emitted by `submit` only, always with a ServerAddress.
+                if let Ok(address) = address.try_borrow::<ServerAddress>() {
+                    f(page, &address, name, tls);
+                }
+            }),
         )
     }
 }

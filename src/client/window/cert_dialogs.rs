@@ -2,26 +2,28 @@
 //!
 //! An encrypted connection whose certificate neither the system nor the
 //! user trusts ends before anything is sent, with the certificate's
-//! fingerprint. [`NatterWindow::ask_trust`] shows it and offers "Trust and
+//! fingerprint. The lifecycle model stops there (no retrying) and
+//! [`NatterWindow::ask_trust`] shows it and offers "Trust and
 //! Connect"; trusting pins it in
-//! [`KnownServers`](crate::connection::known_servers::KnownServers) and
+//! [`KnownServers`] and
 //! joins again, and from then on the pin lets the connection through
 //! silently. A pinned server that presents another certificate gets
 //! [`NatterWindow::warn_certificate_changed`] instead: a warning with both
 //! fingerprints and no button that connects, because that is what an
-//! interception looks like. Either way reconnecting stops until the user
-//! joins again.
+//! interception looks like.
 
 use adw::prelude::*;
 use adw::subclass::prelude::*;
 use gtk::{glib, glib::clone};
 
 use super::NatterWindow;
+use crate::connection::cert_verifier::Fingerprint;
 use crate::connection::known_servers::KnownServers;
-use crate::connection::trust::Fingerprint;
 use crate::connection::CloseReason;
 use crate::i18n::gettext_f;
+use crate::model::address::ServerAddress;
 use crate::model::render::join_failure_text;
+use crate::widgets::label_texts;
 
 /// The response id of "Trust and Connect".
 pub const TRUST: &str = "trust";
@@ -45,10 +47,12 @@ impl NatterWindow {
         Some(texts.join("\n"))
     }
 
-    /// Goes back to the form and asks whether to trust `fingerprint` for
-    /// the session's server.
+    /// Asks, over the form, whether to trust `fingerprint` for the
+    /// session's server (the lifecycle model has already stopped).
     pub(super) fn ask_trust(&self, fingerprint: Fingerprint) {
-        let (server, name) = self.stop_for_certificate();
+        let Some(address) = self.imp().lifecycle.borrow().target().map(|t| t.address.clone()) else { return };
+        let server = address.to_string();
+        let name = self.me().unwrap_or_default();
         let body = gettext_f(
             // Translators: {server} is the address typed, host:port.
             "The certificate of {server} is not signed by an authority this computer trusts, as is usual for a server that made its own. Compare its fingerprint with the one the server’s administrator gave you before you trust it.",
@@ -72,16 +76,16 @@ impl NatterWindow {
             clone!(
                 #[weak(rename_to = win)]
                 self,
-                move |_, response| win.trust_answered(response == TRUST, &server, &name, fingerprint)
+                move |_, response| win.trust_answered(response == TRUST, &address, &name, fingerprint)
             ),
         );
         self.show_certificate_dialog(dialog);
     }
 
-    /// Goes back to the form and warns that the server's certificate is
-    /// not the pinned one. Nothing was sent and nothing connects from here.
+    /// Warns, over the form, that the server's certificate is not the
+    /// pinned one. Nothing was sent and nothing connects from here.
     pub(super) fn warn_certificate_changed(&self, pinned: Fingerprint, presented: Fingerprint) {
-        let (server, _) = self.stop_for_certificate();
+        let server = self.server();
         let reason = CloseReason::CertificateChanged { pinned, presented };
         self.imp().connect_page.show_error(&join_failure_text(&reason, &server));
         let body = gettext_f(
@@ -110,25 +114,17 @@ impl NatterWindow {
         self.show_certificate_dialog(dialog);
     }
 
-    /// Ends the attempt, and any reconnect schedule, on the form; returns
-    /// the server and name it was for.
-    fn stop_for_certificate(&self) -> (String, String) {
-        let server = self.imp().server.borrow().clone();
-        let name = self.me().unwrap_or_default();
-        self.leave(false);
-        (server, name)
-    }
-
-    fn trust_answered(&self, trusted: bool, server: &str, name: &str, fingerprint: Fingerprint) {
+    fn trust_answered(&self, trusted: bool, address: &ServerAddress, name: &str, fingerprint: Fingerprint) {
         let imp = self.imp();
         imp.trust_dialog.take();
+        let server = address.to_string();
         if !trusted {
             let reason = CloseReason::Untrusted { fingerprint };
-            imp.connect_page.show_error(&join_failure_text(&reason, server));
+            imp.connect_page.show_error(&join_failure_text(&reason, &server));
             return;
         }
         let path = KnownServers::path();
-        if let Err(err) = KnownServers::pin(&path, server, fingerprint) {
+        if let Err(err) = KnownServers::pin(&path, &server, fingerprint) {
             log::warn!("cannot save {}: {err}", path.display());
             // Without the pin the next attempt would ask again: stop here.
             imp.connect_page.show_error(&gettext_f(
@@ -137,7 +133,7 @@ impl NatterWindow {
             ));
             return;
         }
-        self.join(server, name, true);
+        self.join(address, name, true);
     }
 
     fn certificate_dialog(&self, heading: &str, body: &str) -> adw::MessageDialog {
@@ -207,18 +203,4 @@ fn note(text: &str) -> gtk::Label {
         .build();
     label.add_css_class("dim-label");
     label
-}
-
-/// The text of every label in `widget`, in order.
-fn label_texts(widget: &gtk::Widget) -> Vec<String> {
-    let mut texts = Vec::new();
-    if let Some(label) = widget.downcast_ref::<gtk::Label>() {
-        texts.push(label.label().to_string());
-    }
-    let mut child = widget.first_child();
-    while let Some(c) = child {
-        texts.extend(label_texts(&c));
-        child = c.next_sibling();
-    }
-    texts
 }
