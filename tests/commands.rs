@@ -3,7 +3,7 @@
 mod common;
 
 use common::{welcome, Server};
-use natter::protocol::reply::HELP;
+use natter::protocol::reply::help_lines;
 
 #[test]
 fn who_lists_everyone_sorted_ignoring_case() {
@@ -156,7 +156,7 @@ fn help_lists_the_commands() {
     let server = Server::start(&[]);
     let mut c = server.room(&["alice", "bob"]);
     c[0].send_line("/help");
-    for entry in HELP {
+    for entry in help_lines() {
         c[0].expect_line(&format!("*** {entry}"));
     }
     c[0].expect_who(&["alice", "bob"]);

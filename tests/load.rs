@@ -52,7 +52,8 @@ fn a_thousand_clients_at_once() {
     clients[N - 1].expect_who(&all);
 }
 
-/// Tracks `*** cN joined` / `*** cN quit (connection lost)` per name.
+/// Tracks `*** cN joined` / `*** cN quit` (a clean close) or
+/// `*** cN quit (connection lost)` (a reset) per name.
 struct Watcher {
     client: Client,
     /// Name to true once joined, removed once quit.
@@ -68,7 +69,9 @@ impl Watcher {
             let line = self.client.next_line();
             if let Some(name) = line.strip_prefix("*** ").and_then(|l| l.strip_suffix(" joined")) {
                 assert!(self.present.insert(name.to_string(), true).is_none(), "{name} joined twice");
-            } else if let Some(name) = line.strip_prefix("*** ").and_then(|l| l.strip_suffix(" quit (connection lost)"))
+            } else if let Some(name) = line
+                .strip_prefix("*** ")
+                .and_then(|l| l.strip_suffix(" quit (connection lost)").or_else(|| l.strip_suffix(" quit")))
             {
                 assert!(self.present.remove(name).is_some(), "{name} quit without joining");
                 self.quits += 1;
