@@ -1,5 +1,8 @@
 //! The slash commands: /who /nick /me /msg /quit /help, //, unknown ones.
 
+// A failed unwrap here is a failed test, not a crash on input.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::{welcome, Server};

@@ -1,5 +1,8 @@
 //! Joining and leaving: names, the welcome line, join and quit notices.
 
+// A failed unwrap here is a failed test, not a crash on input.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::{welcome, Server};

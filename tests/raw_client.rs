@@ -3,6 +3,9 @@
 //! Between two raw sends the test waits for the other side to receive the
 //! first, like a typing human, so TCP does not merge them.
 
+// A failed unwrap here is a failed test, not a crash on input.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::time::Duration;
