@@ -72,7 +72,7 @@ impl Framer {
         self.decoder.has_frame()
     }
 
-    /// Whether any bytes wait, terminated or not.
+    /// Whether no bytes wait, terminated or not.
     pub fn is_idle(&self) -> bool {
         self.decoder.pending().is_empty()
     }

@@ -60,11 +60,11 @@ impl Congestion {
     /// Notes a session whose output just grew; it becomes congested when
     /// it passes the mark.
     pub fn on_queued(&mut self, key: usize, session: &mut Session) {
-        if session.congested_since.is_none() && session.pending_output() > self.mark {
+        if session.congested_since().is_none() && session.pending_output() > self.mark {
             // The stall clock starts now, not at the last write, which may
             // be long ago for a client that simply had nothing to receive.
             let now = Instant::now();
-            session.congested_since = Some(now);
+            session.set_congested_since(Some(now));
             session.outbox_mut().progress(now);
             self.congested.push(key);
         }
@@ -94,9 +94,9 @@ impl Congestion {
             if session.is_closing() {
                 continue;
             }
-            let since = session.congested_since.unwrap_or(now);
+            let since = session.congested_since().unwrap_or(now);
             if session.pending_output() <= self.mark {
-                session.congested_since = None;
+                session.set_congested_since(None);
             } else if now - session.outbox().last_progress() >= STALL || now - since >= CONGESTED_MAX {
                 warn!(
                     "dropping {} ({}): {} bytes pending, not keeping up",
@@ -104,7 +104,7 @@ impl Congestion {
                     session.peer(),
                     session.pending_output()
                 );
-                session.congested_since = None;
+                session.set_congested_since(None);
                 review.too_slow.push(key);
             } else {
                 still.push(key);

@@ -55,10 +55,12 @@ pub struct Connection {
 }
 
 impl Connection {
+    /// A plain or TLS client socket, not yet registered.
     pub fn new(socket: TcpStream, tls: Option<Box<rustls::ServerConnection>>) -> Self {
         Connection { socket, tls, write_interest: false }
     }
 
+    /// Whether this is a client of the TLS listener.
     pub fn is_tls(&self) -> bool {
         self.tls.is_some()
     }
@@ -80,6 +82,7 @@ impl Connection {
         Ok(())
     }
 
+    /// Takes the socket out of the poll before it is closed.
     pub fn deregister(&mut self, registry: &Registry) {
         let _ = registry.deregister(&mut self.socket);
     }

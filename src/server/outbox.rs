@@ -22,6 +22,7 @@ pub struct Outbox {
 }
 
 impl Outbox {
+    /// An empty outbox; `now` counts as the last progress.
     pub fn new(now: Instant) -> Self {
         Outbox { buf: Vec::new(), pos: 0, last_progress: now }
     }

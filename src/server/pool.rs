@@ -21,10 +21,12 @@ pub struct Handle {
 }
 
 impl Handle {
+    /// The handle of the session with `id` at `key`.
     pub fn new(key: usize, id: u64) -> Self {
         Handle { key, id }
     }
 
+    /// The slab key, valid only while the session is live.
     pub fn key(self) -> usize {
         self.key
     }
@@ -47,6 +49,7 @@ pub struct Pool {
 }
 
 impl Pool {
+    /// An empty pool whose sessions may queue `max_queue` bytes each.
     pub fn new(max_queue: usize) -> Self {
         Pool {
             sessions: Slab::new(),
@@ -77,14 +80,17 @@ impl Pool {
         self.sessions.try_remove(key)
     }
 
+    /// Open sessions, closing ones included.
     pub fn len(&self) -> usize {
         self.sessions.len()
     }
 
+    /// The session at `key`, if open.
     pub fn get(&self, key: usize) -> Option<&Session> {
         self.sessions.get(key)
     }
 
+    /// The session at `key`, if open.
     pub fn get_mut(&mut self, key: usize) -> Option<&mut Session> {
         self.sessions.get_mut(key)
     }
@@ -94,14 +100,17 @@ impl Pool {
         self.sessions.get_mut(handle.key).filter(|s| s.id() == handle.id)
     }
 
+    /// Every session with its key.
     pub fn iter(&self) -> slab::Iter<'_, Session> {
         self.sessions.iter()
     }
 
+    /// Every session with its key.
     pub fn iter_mut(&mut self) -> slab::IterMut<'_, Session> {
         self.sessions.iter_mut()
     }
 
+    /// Every key, collected so the pool can be changed while walking them.
     pub fn keys(&self) -> Vec<usize> {
         self.sessions.iter().map(|(k, _)| k).collect()
     }
@@ -124,8 +133,7 @@ impl Pool {
             self.close(key, "too slow");
             return;
         }
-        if !session.dirty {
-            session.dirty = true;
+        if session.mark_dirty() {
             self.dirty.push(key);
         }
         self.congestion.on_queued(key, session);
@@ -134,8 +142,7 @@ impl Pool {
     /// Lists `key` for a flush this turn.
     pub fn mark_dirty(&mut self, key: usize) {
         if let Some(session) = self.sessions.get_mut(key) {
-            if !session.dirty {
-                session.dirty = true;
+            if session.mark_dirty() {
                 self.dirty.push(key);
             }
         }
@@ -146,7 +153,7 @@ impl Pool {
         let dirty = std::mem::take(&mut self.dirty);
         for &key in &dirty {
             if let Some(session) = self.sessions.get_mut(key) {
-                session.dirty = false;
+                session.clear_dirty();
             }
         }
         dirty
@@ -167,6 +174,7 @@ impl Pool {
         std::mem::take(&mut self.closing)
     }
 
+    /// Whether sessions wait to be reaped.
     pub fn has_closing(&self) -> bool {
         !self.closing.is_empty()
     }

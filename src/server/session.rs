@@ -41,10 +41,10 @@ pub struct Session {
     /// Set once the session is on its way out, with the reason others see
     /// in `*** NAME quit (REASON)`; empty for a plain `/quit`.
     closing: Option<String>,
-    /// Already in the pool's list of sockets to flush.
-    pub(crate) dirty: bool,
+    /// Already in the pool's list of sessions to flush.
+    dirty: bool,
     /// Since when pending output has been over the congestion mark.
-    pub(crate) congested_since: Option<Instant>,
+    congested_since: Option<Instant>,
 }
 
 impl Session {
@@ -64,14 +64,17 @@ impl Session {
         }
     }
 
+    /// The client's address, for logs.
     pub fn peer(&self) -> SocketAddr {
         self.peer
     }
 
+    /// The connection id the pool gave the session.
     pub fn id(&self) -> u64 {
         self.id
     }
 
+    /// Set once, by the pool.
     pub(crate) fn set_id(&mut self, id: u64) {
         self.id = id;
     }
@@ -105,14 +108,17 @@ impl Session {
         }
     }
 
+    /// The input framer.
     pub fn framer(&mut self) -> &mut Framer {
         &mut self.framer
     }
 
+    /// The pending output.
     pub fn outbox(&self) -> &Outbox {
         &self.out
     }
 
+    /// The pending output.
     pub fn outbox_mut(&mut self) -> &mut Outbox {
         &mut self.out
     }
@@ -137,6 +143,7 @@ impl Session {
         std::mem::replace(&mut self.throttled, false)
     }
 
+    /// Whether the session is on its way out.
     pub fn is_closing(&self) -> bool {
         self.closing.is_some()
     }
@@ -154,6 +161,26 @@ impl Session {
     /// The closing reason, taken once when the session is reaped.
     pub fn take_closing(&mut self) -> String {
         self.closing.take().unwrap_or_default()
+    }
+
+    /// Lists the session for a flush; `false` if it already was.
+    pub fn mark_dirty(&mut self) -> bool {
+        !std::mem::replace(&mut self.dirty, true)
+    }
+
+    /// Takes the session off the flush list.
+    pub fn clear_dirty(&mut self) {
+        self.dirty = false;
+    }
+
+    /// Since when pending output has been over the congestion mark.
+    pub fn congested_since(&self) -> Option<Instant> {
+        self.congested_since
+    }
+
+    /// Starts (`Some`) or ends (`None`) the session's congestion.
+    pub fn set_congested_since(&mut self, since: Option<Instant>) {
+        self.congested_since = since;
     }
 
     /// Neither closing nor throttled: its input may be read and handled.

@@ -57,6 +57,7 @@ impl Server {
         self.route(client.key(), Frame::Line(name));
     }
 
+    /// How long a client may take to send its name.
     pub(super) fn name_timeout(&self) -> Duration {
         Duration::from_secs(self.options.name_timeout)
     }
