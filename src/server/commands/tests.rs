@@ -56,13 +56,15 @@ impl Chat {
         key
     }
 
-    /// Sessions joined under `names`, with what they were sent so far dropped.
-    fn members(&mut self, names: &[&str]) -> Vec<usize> {
-        let keys: Vec<usize> = names.iter().map(|n| self.join(n)).collect();
+    /// A room of sessions joined under `names`, with what they were sent
+    /// so far dropped.
+    fn with<const N: usize>(names: [&str; N]) -> (Chat, [usize; N]) {
+        let mut chat = Chat::new();
+        let keys = names.map(|n| chat.join(n));
         for &key in &keys {
-            self.received(key);
+            chat.received(key);
         }
-        keys
+        (chat, keys)
     }
 
     /// The lines queued for `key` since the last call.
@@ -97,8 +99,7 @@ fn a_name_joins_and_the_others_are_told() {
 
 #[test]
 fn a_taken_name_is_refused_and_closed() {
-    let mut chat = Chat::new();
-    let [alice] = chat.members(&["alice"])[..] else { unreachable!() };
+    let (mut chat, [alice]) = Chat::with(["alice"]);
     let other = chat.join("ALICE");
     assert_eq!(chat.received(other), ["*** error: name already in use: ALICE"]);
     assert_eq!(chat.closing(other).as_deref(), Some(""));
@@ -131,8 +132,7 @@ fn a_too_long_first_line_is_a_refused_name() {
 
 #[test]
 fn a_too_long_line_is_refused_once_and_the_client_kept() {
-    let mut chat = Chat::new();
-    let [alice, bob] = chat.members(&["alice", "bob"])[..] else { unreachable!() };
+    let (mut chat, [alice, bob]) = Chat::with(["alice", "bob"]);
     chat.send(alice, &[b'x'; MAX_LINE + 10]);
     chat.send(alice, b"still the same line\nok\n");
     assert_eq!(chat.received(alice), ["*** error: line too long (max 40 bytes)"]);
@@ -142,8 +142,7 @@ fn a_too_long_line_is_refused_once_and_the_client_kept() {
 
 #[test]
 fn plain_lines_go_to_everyone_else() {
-    let mut chat = Chat::new();
-    let [alice, bob, carol] = chat.members(&["alice", "bob", "carol"])[..] else { unreachable!() };
+    let (mut chat, [alice, bob, carol]) = Chat::with(["alice", "bob", "carol"]);
     chat.line(alice, "hello all");
     chat.line(alice, "alice: my own prefix is dropped");
     chat.line(alice, "bob: another's is kept");
@@ -162,8 +161,7 @@ fn plain_lines_go_to_everyone_else() {
 
 #[test]
 fn a_double_slash_sends_a_literal_slash() {
-    let mut chat = Chat::new();
-    let [alice, bob] = chat.members(&["alice", "bob"])[..] else { unreachable!() };
+    let (mut chat, [alice, bob]) = Chat::with(["alice", "bob"]);
     chat.line(alice, "//etc/passwd is a file");
     assert_eq!(chat.received(bob), ["alice: /etc/passwd is a file"]);
     chat.assert_nothing_for(&[alice]);
@@ -171,8 +169,7 @@ fn a_double_slash_sends_a_literal_slash() {
 
 #[test]
 fn who_lists_everyone_to_the_asker_only() {
-    let mut chat = Chat::new();
-    let [carol, alice, bob] = chat.members(&["carol", "alice", "Bob"])[..] else { unreachable!() };
+    let (mut chat, [carol, alice, bob]) = Chat::with(["carol", "alice", "Bob"]);
     chat.line(carol, "/who");
     chat.line(carol, "/NAMES");
     assert_eq!(chat.received(carol), ["*** online (3): alice, Bob, carol", "*** online (3): alice, Bob, carol"]);
@@ -181,8 +178,7 @@ fn who_lists_everyone_to_the_asker_only() {
 
 #[test]
 fn nick_renames_and_tells_everyone() {
-    let mut chat = Chat::new();
-    let [alice, bob] = chat.members(&["alice", "bob"])[..] else { unreachable!() };
+    let (mut chat, [alice, bob]) = Chat::with(["alice", "bob"]);
     chat.line(alice, "/nick carol");
     assert_eq!(chat.received(alice), ["*** alice is now known as carol"]);
     assert_eq!(chat.received(bob), ["*** alice is now known as carol"]);
@@ -201,8 +197,7 @@ fn nick_renames_and_tells_everyone() {
 
 #[test]
 fn nick_refusals_go_to_the_asker_only() {
-    let mut chat = Chat::new();
-    let [alice, bob] = chat.members(&["alice", "bob"])[..] else { unreachable!() };
+    let (mut chat, [alice, bob]) = Chat::with(["alice", "bob"]);
     chat.line(alice, "/nick BOB");
     chat.line(alice, "/nick a:b");
     chat.line(alice, "/nick");
@@ -220,8 +215,7 @@ fn nick_refusals_go_to_the_asker_only() {
 
 #[test]
 fn me_is_an_action_for_everyone_else() {
-    let mut chat = Chat::new();
-    let [alice, bob] = chat.members(&["alice", "bob"])[..] else { unreachable!() };
+    let (mut chat, [alice, bob]) = Chat::with(["alice", "bob"]);
     chat.line(alice, "/me waves");
     chat.line(alice, "/me");
     assert_eq!(chat.received(bob), ["* alice waves"]);
@@ -230,8 +224,7 @@ fn me_is_an_action_for_everyone_else() {
 
 #[test]
 fn msg_reaches_only_its_target() {
-    let mut chat = Chat::new();
-    let [alice, bob, carol] = chat.members(&["alice", "bob", "carol"])[..] else { unreachable!() };
+    let (mut chat, [alice, bob, carol]) = Chat::with(["alice", "bob", "carol"]);
     chat.line(alice, "/msg BOB psst, over here");
     assert_eq!(chat.received(bob), ["alice (private): psst, over here"]);
     chat.assert_nothing_for(&[alice, carol]);
@@ -243,8 +236,7 @@ fn msg_reaches_only_its_target() {
 
 #[test]
 fn quit_closes_with_its_reason() {
-    let mut chat = Chat::new();
-    let [alice, bob] = chat.members(&["alice", "bob"])[..] else { unreachable!() };
+    let (mut chat, [alice, bob]) = Chat::with(["alice", "bob"]);
     chat.line(alice, "/quit gone fishing");
     assert_eq!(chat.closing(alice).as_deref(), Some("gone fishing"));
     chat.line(bob, "/quit");
@@ -256,8 +248,7 @@ fn quit_closes_with_its_reason() {
 
 #[test]
 fn closing_twice_keeps_the_first_reason() {
-    let mut chat = Chat::new();
-    let [alice] = chat.members(&["alice"])[..] else { unreachable!() };
+    let (mut chat, [alice]) = Chat::with(["alice"]);
     chat.line(alice, "/quit first");
     chat.pool.close(alice, "connection lost");
     assert_eq!(chat.pool.take_closing(), [alice]);
@@ -266,8 +257,7 @@ fn closing_twice_keeps_the_first_reason() {
 
 #[test]
 fn help_lists_every_usage_line() {
-    let mut chat = Chat::new();
-    let [alice, bob] = chat.members(&["alice", "bob"])[..] else { unreachable!() };
+    let (mut chat, [alice, bob]) = Chat::with(["alice", "bob"]);
     chat.line(alice, "/help");
     assert_eq!(
         chat.received(alice),
@@ -286,8 +276,7 @@ fn help_lists_every_usage_line() {
 
 #[test]
 fn unknown_commands_are_answered_not_fatal() {
-    let mut chat = Chat::new();
-    let [alice, bob] = chat.members(&["alice", "bob"])[..] else { unreachable!() };
+    let (mut chat, [alice, bob]) = Chat::with(["alice", "bob"]);
     chat.line(alice, "/dance wildly");
     chat.line(alice, "/");
     assert_eq!(chat.received(alice), ["*** error: unknown command /dance", "*** error: unknown command /"]);
@@ -297,8 +286,7 @@ fn unknown_commands_are_answered_not_fatal() {
 
 #[test]
 fn a_closing_member_is_sent_nothing_more() {
-    let mut chat = Chat::new();
-    let [alice, bob] = chat.members(&["alice", "bob"])[..] else { unreachable!() };
+    let (mut chat, [alice, bob]) = Chat::with(["alice", "bob"]);
     chat.line(bob, "/quit");
     chat.line(alice, "anyone?");
     chat.assert_nothing_for(&[bob]);
