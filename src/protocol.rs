@@ -19,7 +19,7 @@ pub mod reply;
 pub use command::Command;
 pub use framer::{AfterRead, Framer, Mode};
 pub use line::{clean_text, Frame, LineDecoder};
-pub use name::{fold_name, is_visible, validate_name, NameError, MAX_NAME_CHARS};
+pub use name::{canonical_name, fold_name, is_visible, normalize_name, validate_name, NameError, MAX_NAME_CHARS};
 pub use reply::{ErrorKind, Reply};
 
 /// The port natterd listens on and the client connects to by default.

@@ -21,6 +21,10 @@ use client::{application, config, connection, i18n, model, settings, widgets, wi
 
 #[path = "gtk_ui/burst.rs"]
 mod burst;
+#[path = "gtk_ui/language.rs"]
+mod language;
+#[path = "gtk_ui/looks.rs"]
+mod looks;
 #[path = "gtk_ui/support.rs"]
 mod support;
 #[path = "gtk_ui/tls.rs"]
@@ -382,6 +386,9 @@ const CHECKS: &[Check] = &[
     ("tls_trust_on_first_use_then_chat", tls::tls_trust_on_first_use_then_chat),
     ("tls_changed_certificate_is_refused", tls::tls_changed_certificate_is_refused),
     ("command_line_tls_uses_the_pin", tls::command_line_tls_uses_the_pin),
+    ("one_colour_per_person_and_actions_that_name_you", looks::one_colour_per_person_and_actions_that_name_you),
+    ("shortcuts_window_lists_every_key", looks::shortcuts_window_lists_every_key),
+    ("korean_desktop_gets_korean_from_the_build_folder", language::korean_desktop_gets_korean_from_the_build_folder),
 ];
 
 /// Run only when asked for by name (and with `NATTER_SCREENSHOT` set).

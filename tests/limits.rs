@@ -87,7 +87,7 @@ fn refused_and_bad_name_connections_free_their_slots() {
         let mut bad = server.connect();
         bad.label = format!("bad name, round {round}");
         bad.send_line("no good");
-        bad.expect_line("*** error: invalid name: name may not contain U+0020");
+        bad.expect_line("*** error: invalid name: name may not contain spaces");
         bad.expect_closed();
     }
     let mut a = server.join("a");

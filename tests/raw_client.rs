@@ -123,7 +123,7 @@ fn raw_bad_and_taken_names_are_refused() {
     let mut bad = server.connect();
     bad.label = "raw bad".into();
     bad.send_raw(b"no good");
-    bad.expect_line("*** error: invalid name: name may not contain U+0020");
+    bad.expect_line("*** error: invalid name: name may not contain spaces");
     bad.expect_closed();
     let mut dup = server.connect();
     dup.label = "raw dup".into();

@@ -22,7 +22,18 @@ fi
 
 # What the client needs on a Debian machine: GTK 4 and libadwaita headers,
 # a virtual display, and a font with Hangul for the Korean names.
-bash tests/install-deps.sh libgtk-4-dev libadwaita-1-dev pkg-config xvfb xauth fonts-dejavu-core fonts-nanum
+bash tests/install-deps.sh libgtk-4-dev libadwaita-1-dev pkg-config gettext locales xvfb xauth x11-utils \
+    fonts-dejavu-core fonts-nanum
+# A Korean desktop's locale, for the check that natter run from its build
+# folder (as run.sh does) speaks Korean.
+if ! locale -a 2>/dev/null | grep -qix 'ko_KR.utf8'; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo localedef -i ko_KR -f UTF-8 ko_KR.UTF-8
+fi
+# natter reads its catalogs from `locale` beside the binary when not installed.
+target_dir=${CARGO_TARGET_DIR:-target}
+bash po/compile-catalogs.sh "$target_dir/$([ ${#profile[@]} -gt 0 ] && echo release || echo debug)/locale"
 
 xvfb_pid=""
 tmp=$(mktemp -d)

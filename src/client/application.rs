@@ -133,6 +133,14 @@ impl Default for NatterApplication {
     }
 }
 
+/// The application's keyboard shortcuts, also listed in `shortcuts.ui`.
+pub const ACCELS: &[(&str, &[&str])] = &[
+    ("app.quit", &["<Control>q"]),
+    ("app.new-window", &["<Control>n"]),
+    ("window.close", &["<Control>w"]),
+    ("win.show-help-overlay", &["<Control>question"]),
+];
+
 impl NatterApplication {
     /// The application, with its id and command-line handling.
     pub fn new() -> Self {
@@ -162,10 +170,9 @@ impl NatterApplication {
             gio::ActionEntry::builder("new-window").activate(|app: &Self, _, _| app.new_window().present()).build();
         self.add_action_entries([quit, about, new_window]);
 
-        self.set_accels_for_action("app.quit", &["<Control>q"]);
-        self.set_accels_for_action("app.new-window", &["<Control>n"]);
-        self.set_accels_for_action("window.close", &["<Control>w"]);
-        self.set_accels_for_action("win.show-help-overlay", &["<Control>question"]);
+        for (action, keys) in ACCELS {
+            self.set_accels_for_action(action, keys);
+        }
     }
 
     fn show_about(&self) {

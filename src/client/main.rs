@@ -24,13 +24,24 @@ pub fn init_logging() {
     let _ = simplelog::SimpleLogger::init(level, simplelog::Config::default());
 }
 
+/// Where the compiled translations are: a `locale` folder beside the
+/// executable when natter runs from its build folder (`run.sh` and the GTK
+/// tests compile the catalogs there), else the install prefix's.
+fn locale_dir() -> std::path::PathBuf {
+    let beside_exe = std::env::current_exe().ok().and_then(|exe| Some(exe.parent()?.join("locale")));
+    match beside_exe {
+        Some(dir) if dir.is_dir() => dir,
+        _ => config::LOCALEDIR.into(),
+    }
+}
+
 /// Binds the translations of the client.
 pub fn init_gettext() {
     // SAFETY: called first thing in main, before any other thread exists.
     unsafe {
         gettextrs::setlocale(LocaleCategory::LcAll, "");
     }
-    if let Err(err) = gettextrs::bindtextdomain(config::GETTEXT_PACKAGE, config::LOCALEDIR) {
+    if let Err(err) = gettextrs::bindtextdomain(config::GETTEXT_PACKAGE, locale_dir()) {
         log::warn!("cannot bind the text domain: {err}");
     }
     let _ = gettextrs::bind_textdomain_codeset(config::GETTEXT_PACKAGE, "UTF-8");

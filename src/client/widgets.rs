@@ -15,5 +15,5 @@ mod message_row;
 pub use chat_view::ChatView;
 pub use composer::Composer;
 pub use connect_page::ConnectPage;
-pub use member_list::MemberList;
+pub use member_list::{avatar_colour_class, MemberList};
 pub use message_row::MessageRow;

@@ -3,8 +3,19 @@
 //! A name is 1 to [`MAX_NAME_CHARS`] characters: Unicode letters and digits
 //! plus `_`, `-` and `.`. Names never hold a space, `*`, `:` or `,`, which is
 //! what keeps every server line kind recognisable from its start.
+//!
+//! Names are compared and kept in Unicode NFC, so the composed and the
+//! decomposed spelling of `철수` or `Zoë` are one name, and characters that
+//! render as nothing (UTS #39 "default ignorable": zero-width marks, Hangul
+//! fillers such as U+3164) are refused, so no two names that look the same
+//! can be online at once.
 
+use std::borrow::Cow;
 use std::fmt;
+
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+use unicode_security::general_security_profile::IdentifierType;
+use unicode_security::GeneralSecurityProfile;
 
 /// Longest name, in characters (not bytes: `철수` is two).
 pub const MAX_NAME_CHARS: usize = 32;
@@ -22,7 +33,13 @@ impl fmt::Display for NameError {
         match self {
             NameError::Empty => write!(f, "name is empty"),
             NameError::TooLong => write!(f, "name is longer than {MAX_NAME_CHARS} characters"),
-            NameError::BadChar(c) if !is_visible(*c) => write!(f, "name may not contain U+{:04X}", *c as u32),
+            NameError::BadChar(' ') => write!(f, "name may not contain spaces"),
+            NameError::BadChar(c) if c.is_whitespace() => {
+                write!(f, "name may not contain spaces (U+{:04X})", *c as u32)
+            }
+            NameError::BadChar(c) if !is_visible(*c) => {
+                write!(f, "name may not contain invisible characters (U+{:04X})", *c as u32)
+            }
             NameError::BadChar(c) => write!(f, "name may not contain '{c}'"),
         }
     }
@@ -34,19 +51,48 @@ impl std::error::Error for NameError {}
 /// overrides and zero-width characters are named by code point instead:
 /// invisible, or worse, able to reorder the rest of the line.
 pub fn is_visible(c: char) -> bool {
-    !(c.is_whitespace()
-        || super::line::is_stripped(c)
-        || matches!(c, '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}'))
+    !(c.is_whitespace() || super::line::is_stripped(c) || is_invisible(c))
+}
+
+/// Does `c` render as nothing? Unicode's default-ignorable code points
+/// (zero-width spaces and joiners, variation selectors, U+17B4, the Hangul
+/// fillers U+115F, U+1160, U+3164 and U+FFA0, which count as letters).
+fn is_invisible(c: char) -> bool {
+    c.identifier_type() == Some(IdentifierType::Default_Ignorable)
+        || matches!(c, '\u{AD}' | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{200B}'..='\u{200F}')
+        || matches!(c, '\u{2060}'..='\u{206F}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}')
 }
 
 /// Is `c` allowed in a name?
 pub fn is_name_char(c: char) -> bool {
-    c.is_alphanumeric() || matches!(c, '_' | '-' | '.')
+    (c.is_alphanumeric() || matches!(c, '_' | '-' | '.')) && !is_invisible(c)
 }
 
-/// Checks `name` against the rules; `Ok` means the server will accept it
-/// unless someone else already holds it.
+/// `name` in Unicode NFC, the one form names are kept, shown and compared
+/// in; borrowed when it already is (every ASCII name).
+pub fn normalize_name(name: &str) -> Cow<'_, str> {
+    match is_nfc_quick(name.chars()) {
+        IsNormalized::Yes => Cow::Borrowed(name),
+        _ => Cow::Owned(name.nfc().collect()),
+    }
+}
+
+/// The name as the server keeps it: `name` in NFC, checked against the
+/// rules. `Ok` means the server will accept it unless someone else already
+/// holds it.
+pub fn canonical_name(name: &str) -> Result<Cow<'_, str>, NameError> {
+    let name = normalize_name(name);
+    check_name(&name)?;
+    Ok(name)
+}
+
+/// Checks `name` against the rules after normalising it (so the
+/// decomposed form of a valid name is valid too).
 pub fn validate_name(name: &str) -> Result<(), NameError> {
+    canonical_name(name).map(drop)
+}
+
+fn check_name(name: &str) -> Result<(), NameError> {
     if name.is_empty() {
         return Err(NameError::Empty);
     }
@@ -61,9 +107,14 @@ pub fn validate_name(name: &str) -> Result<(), NameError> {
 
 /// The key two names collide on: `Alice` and `alice` are the same user.
 /// Final sigma folds to sigma as in Unicode case folding, so `ΑΣ`, `ας`
-/// and `ασ` are one name.
+/// and `ασ` are one name; the NFC and NFD forms of `철수` are one name.
 pub fn fold_name(name: &str) -> String {
-    name.chars().flat_map(char::to_lowercase).map(|c| if c == 'ς' { 'σ' } else { c }).collect()
+    let folded: String =
+        normalize_name(name).chars().flat_map(char::to_lowercase).map(|c| if c == 'ς' { 'σ' } else { c }).collect();
+    match normalize_name(&folded) {
+        Cow::Borrowed(_) => folded,
+        Cow::Owned(nfc) => nfc,
+    }
 }
 
 #[cfg(test)]
@@ -96,9 +147,41 @@ mod tests {
 
     #[test]
     fn errors_read_well() {
-        assert_eq!(NameError::BadChar(' ').to_string(), "name may not contain U+0020");
+        assert_eq!(NameError::BadChar(' ').to_string(), "name may not contain spaces");
+        assert_eq!(NameError::BadChar('\u{3000}').to_string(), "name may not contain spaces (U+3000)");
         assert_eq!(NameError::BadChar(':').to_string(), "name may not contain ':'");
-        assert_eq!(NameError::BadChar('\u{202E}').to_string(), "name may not contain U+202E");
-        assert_eq!(NameError::BadChar('\u{200B}').to_string(), "name may not contain U+200B");
+        for c in ['\u{202E}', '\u{200B}', '\u{17B4}', '\u{3164}'] {
+            assert_eq!(
+                NameError::BadChar(c).to_string(),
+                format!("name may not contain invisible characters (U+{:04X})", c as u32)
+            );
+        }
+    }
+
+    #[test]
+    fn decomposed_names_are_their_composed_form() {
+        let nfd_chulsoo = "\u{110E}\u{1165}\u{11AF}\u{1109}\u{116E}";
+        assert_eq!(canonical_name(nfd_chulsoo).as_deref(), Ok("철수"));
+        assert_eq!(canonical_name("Zoe\u{308}").as_deref(), Ok("Zoë"));
+        assert!(matches!(canonical_name("bob"), Ok(Cow::Borrowed("bob"))));
+        assert_eq!(fold_name(nfd_chulsoo), fold_name("철수"));
+        assert_eq!(fold_name("ZOE\u{308}"), fold_name("zoë"));
+    }
+
+    #[test]
+    fn refuses_names_with_invisible_characters() {
+        for (bad, c) in [
+            ("alice\u{1160}", '\u{1160}'),
+            ("\u{115F}", '\u{115F}'),
+            ("\u{3164}", '\u{3164}'),
+            ("\u{FFA0}x", '\u{FFA0}'),
+            ("a\u{17B4}", '\u{17B4}'),
+            ("a\u{200D}b", '\u{200D}'),
+            ("a\u{FE0F}", '\u{FE0F}'),
+            ("a\u{AD}b", '\u{AD}'),
+        ] {
+            assert_eq!(validate_name(bad), Err(NameError::BadChar(c)), "{bad:?}");
+            assert!(!is_visible(c));
+        }
     }
 }

@@ -8,7 +8,7 @@
 
 use log::{debug, info};
 use natter::protocol::reply::help_lines;
-use natter::protocol::{clean_text, validate_name, Command, ErrorKind, Frame, NameError, Reply};
+use natter::protocol::{canonical_name, clean_text, Command, ErrorKind, Frame, NameError, Reply};
 
 use crate::pool::Pool;
 use crate::room::Room;
@@ -56,11 +56,11 @@ pub fn route(cx: &mut Cx, key: usize, frame: Frame) {
 
 /// Handles the first line of an unnamed client: its name.
 pub fn join(cx: &mut Cx, key: usize, line: &str) {
-    let name = line.trim();
-    if let Err(why) = validate_name(name) {
-        refuse_name(cx, key, &why);
-        return;
-    }
+    let name = match canonical_name(line.trim()) {
+        Ok(name) => name,
+        Err(why) => return refuse_name(cx, key, &why),
+    };
+    let name = name.as_ref();
     if !cx.room.join(name, key) {
         cx.error(key, ErrorKind::NameTaken(name));
         cx.pool.close(key, "");
@@ -108,10 +108,11 @@ fn who(cx: &mut Cx, key: usize) {
 }
 
 fn nick(cx: &mut Cx, key: usize, name: &str, new: &str) {
-    if let Err(why) = validate_name(new) {
-        cx.error(key, ErrorKind::BadName(&why.to_string()));
-        return;
-    }
+    let new = match canonical_name(new) {
+        Ok(new) => new,
+        Err(why) => return cx.error(key, ErrorKind::BadName(&why.to_string())),
+    };
+    let new = new.as_ref();
     if new == name {
         return;
     }

@@ -63,14 +63,19 @@ pub struct Options {
     #[arg(long, value_name = "LINES", default_value_t = 100)]
     pub flood_burst: u32,
 
-    /// Seconds a new connection has to send its name before it is closed.
-    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Seconds a new connection has to send its name before it is closed
+    /// (1 to 86400: a day).
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=MAX_SECS))]
     pub name_timeout: u64,
 
     /// How much to log to stderr: off, error, warn, info, debug or trace.
     #[arg(long, value_name = "LEVEL", default_value_t = LevelFilter::Info)]
     pub log_level: LevelFilter,
 }
+
+/// Longest duration any flag takes, in seconds: a day. Bounding every
+/// duration at start means no deadline computed from one can overflow.
+const MAX_SECS: u64 = 86_400;
 
 fn default_listen() -> SocketAddr {
     SocketAddr::from(([0, 0, 0, 0], DEFAULT_PORT))
@@ -103,6 +108,11 @@ mod tests {
         assert!(Options::try_parse_from(["natterd", "--max-line", "0"]).is_err());
         assert!(Options::try_parse_from(["natterd", "--listen", "nowhere"]).is_err());
         assert!(Options::try_parse_from(["natterd", "--name-timeout", "0"]).is_err());
+        assert!(Options::try_parse_from(["natterd", "--name-timeout", "86400"]).is_ok());
+        for huge in ["86401", "18446744073709551615", "18446744073709551616"] {
+            let err = Options::try_parse_from(["natterd", "--name-timeout", huge]).expect_err(huge).to_string();
+            assert!(err.contains("--name-timeout"), "{err}");
+        }
         assert!(Options::try_parse_from(["natterd", "--listen-tls", "[::1]:0"]).is_err());
         assert!(Options::try_parse_from(["natterd", "--tls-cert", "c", "--tls-key", "k"]).is_err());
         let tls = ["natterd", "--listen-tls", "127.0.0.1:0", "--tls-cert", "c", "--tls-key", "k"];

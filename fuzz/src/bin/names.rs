@@ -1,12 +1,13 @@
 //! Name rules: `validate_name` accepts exactly 1..=32 name characters
 //! (Unicode letters/digits, `_`, `-`, `.`), so an accepted name never holds
 //! a space, `*`, `:`, `,`, or any control/whitespace character; each error
-//! is the right one; `fold_name` is idempotent; the error text the server
+//! is the right one (judged on the NFC form, which is what the server
+//! keeps); `fold_name` is idempotent; the error text the server
 //! sends is one clean line; an accepted name used as a sender cannot forge
 //! another kind of server line.
 
 use natter::protocol::{
-    clean_text, fold_name, name::is_name_char, validate_name, NameError, Reply, MAX_NAME_CHARS,
+    canonical_name, clean_text, fold_name, name::is_name_char, normalize_name, validate_name, NameError, Reply, MAX_NAME_CHARS,
 };
 
 fn main() {
@@ -19,9 +20,13 @@ fn main() {
                 &owned
             }
         };
+        let raw = name;
+        let nfc = normalize_name(raw);
+        let name: &str = &nfc;
         let n = name.chars().count();
-        match validate_name(name) {
-            Ok(()) => {
+        match canonical_name(raw).map(|kept| (kept == name, validate_name(raw))) {
+            Ok((same, ok)) => {
+                assert!(same && ok.is_ok(), "canonical_name keeps another form than NFC");
                 assert!((1..=MAX_NAME_CHARS).contains(&n), "accepted {n} chars");
                 for c in name.chars() {
                     assert!(is_name_char(c));

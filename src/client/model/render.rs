@@ -25,6 +25,8 @@ pub enum RowKind {
     Own,
     /// A `/me` action.
     Action,
+    /// Someone else's `/me` action that names this user.
+    ActionMention,
     /// A private message, either way.
     Private,
     /// Joins, quits, renames, who-lists and server notices (dimmed).
@@ -41,6 +43,7 @@ impl RowKind {
             RowKind::Mention => "mention",
             RowKind::Own => "own",
             RowKind::Action => "action",
+            RowKind::ActionMention => "action-mention",
             RowKind::Private => "private",
             RowKind::Status => "status",
             RowKind::Error => "error-line",
@@ -99,9 +102,9 @@ pub fn render(entry: &Entry, palette: &Palette) -> Rendered {
             (format!("{}: {}", name(from, palette), linkify(text)), if *mention { Mention } else { Message })
         }
         Entry::OwnChat { from, text } => (format!("{}: {}", own_name(from, palette), linkify(text)), Own),
-        Entry::Action { from, text, own, mention: _ } => {
+        Entry::Action { from, text, own, mention } => {
             let who = if *own { own_name(from, palette) } else { name(from, palette) };
-            (format!("* {who} {}", linkify(text)), Action)
+            (format!("* {who} {}", linkify(text)), if *mention && !*own { ActionMention } else { Action })
         }
         Entry::PrivateIn { from, text } => (
             // Translators: a private message received; {name} sent it.
@@ -327,6 +330,8 @@ mod tests {
         assert_eq!((strip_tags(&action.markup).as_str(), action.kind), ("* bob waves", RowKind::Action));
         let mention = r(Entry::Chat { from: "bob".into(), text: "alice!".into(), mention: true });
         assert_eq!(mention.kind, RowKind::Mention);
+        let waves = r(Entry::Action { from: "bob".into(), text: "waves at alice".into(), own: false, mention: true });
+        assert_eq!((strip_tags(&waves.markup).as_str(), waves.kind), ("* bob waves at alice", RowKind::ActionMention));
     }
 
     #[test]

@@ -6,6 +6,8 @@ use adw::subclass::prelude::*;
 use gtk::glib;
 
 use crate::i18n::{gettext_f, ngettext_f};
+use crate::model::render::LIGHT;
+use crate::model::text::name_color_index;
 
 mod imp {
     use std::cell::RefCell;
@@ -104,8 +106,16 @@ impl MemberList {
     }
 }
 
+/// The style class that gives `name`'s avatar its conversation colour.
+pub fn avatar_colour_class(name: &str) -> String {
+    format!("name-colour-{}", name_color_index(name, LIGHT.names.len()))
+}
+
 fn member_row(name: &str, is_me: bool) -> gtk::ListBoxRow {
     let avatar = adw::Avatar::new(28, Some(name), true);
+    // The colour the name has in the conversation (style.css), instead of
+    // libadwaita's own pick from another hash.
+    avatar.add_css_class(&avatar_colour_class(name));
     let label = gtk::Label::builder().label(name).xalign(0.0).ellipsize(gtk::pango::EllipsizeMode::End).build();
     let content = gtk::Box::builder().spacing(10).build();
     content.append(&avatar);

@@ -111,7 +111,7 @@ fn bad_names_are_refused_and_closed() {
     let mut chat = Chat::new();
     for (name, why) in [
         ("", "name is empty"),
-        ("a b", "name may not contain U+0020"),
+        ("a b", "name may not contain spaces"),
         ("x:y", "name may not contain ':'"),
         ("abcdefghijklmnopqrstuvwxyzabcdefg", "name is longer than 32 characters"),
     ] {
