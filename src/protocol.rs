@@ -5,16 +5,19 @@
 //! drift apart. See `docs/protocol.md` for the prose version.
 //!
 //! - [`name`]: user name rules and case folding.
-//! - [`line`]: the byte-stream framer and text cleaning.
+//! - [`line`]: the line decoder and text cleaning.
+//! - [`framer`]: one client's framing, lines or raw reads.
 //! - [`command`]: what a client line means to the server.
 //! - [`reply`]: every line the server sends, formatted and parsed back.
 
 pub mod command;
+pub mod framer;
 pub mod line;
 pub mod name;
 pub mod reply;
 
 pub use command::Command;
+pub use framer::{AfterRead, Framer, Mode};
 pub use line::{clean_text, Frame, LineDecoder};
 pub use name::{canonical_name, fold_name, is_visible, normalize_name, validate_name, NameError, MAX_NAME_CHARS};
 pub use reply::{ErrorKind, Reply};

@@ -4,6 +4,9 @@
 //!
 //! Built only with `--features bench`.
 
+// A failed unwrap here is a failed test, not a crash on input.
+#![allow(clippy::unwrap_used)]
+
 use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

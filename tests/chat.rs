@@ -1,5 +1,8 @@
 //! Chat lines: relaying, no echo, name stamping, framing and text cleaning.
 
+// A failed unwrap here is a failed test, not a crash on input.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::time::Duration;

@@ -1,5 +1,8 @@
 //! The command line: --help, --version, bad options, the listening line.
 
+// A failed unwrap here is a failed test, not a crash on input.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::process::{Command, Output};

@@ -1,5 +1,8 @@
 //! --max-line and --max-clients.
 
+// A failed unwrap here is a failed test, not a crash on input.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::{welcome, Server};
@@ -110,8 +113,9 @@ fn refused_and_bad_name_connections_free_their_slots() {
 
 #[test]
 fn running_out_of_descriptors_neither_spins_nor_kills_the_server() {
-    use common::NoLine;
     use std::time::Duration;
+
+    use common::NoLine;
     let server = Server::start_with_fd_limit(&["--max-per-ip", "0"], 32);
     let mut joined = Vec::new();
     let mut waiting = None;

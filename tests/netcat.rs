@@ -1,6 +1,9 @@
 //! Two people chatting through natterd with plain `nc`, as the README says
 //! they can. Runs the real netcat (installed by tests/install-deps.sh).
 
+// A failed unwrap here is a failed test, not a crash on input.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::io::{BufRead, BufReader, Write};

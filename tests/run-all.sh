@@ -13,10 +13,8 @@ cargo test --locked
 echo "== natter-bench smoke run (figures not asserted)"
 cargo test --locked --features bench --test bench_smoke
 
-if [ -f tests/run-gtk-tests.sh ]; then
-    echo "== desktop client (GTK under Xvfb)"
-    bash tests/run-gtk-tests.sh
-fi
+echo "== desktop client (GTK under Xvfb)"
+bash tests/run-gtk-tests.sh
 
 echo "== desktop install with meson (translations, desktop file, metainfo, unit)"
 bash tests/meson-install.sh

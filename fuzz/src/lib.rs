@@ -1,7 +1,7 @@
 //! Shared helpers for the fuzz targets: splitting one fuzz input into
 //! parameters, and the invariants more than one target checks.
 
-use natter::protocol::{Command, Frame, LineDecoder};
+use natter::protocol::{Command, Frame, Framer, LineDecoder};
 
 /// Reads parameters off the front of a fuzz input.
 pub struct Input<'a> {
@@ -44,9 +44,33 @@ pub fn split_pending(pending: &[u8]) -> (&[u8], &[u8]) {
     pending.split_at(pending.len() - keep)
 }
 
+/// Something that hands out frames: the bare decoder or a client's framer.
+pub trait Frames {
+    fn has_frame(&self) -> bool;
+    fn next_frame(&mut self) -> Option<Frame>;
+}
+
+impl Frames for LineDecoder {
+    fn has_frame(&self) -> bool {
+        LineDecoder::has_frame(self)
+    }
+    fn next_frame(&mut self) -> Option<Frame> {
+        LineDecoder::next_frame(self)
+    }
+}
+
+impl Frames for Framer {
+    fn has_frame(&self) -> bool {
+        Framer::has_frame(self)
+    }
+    fn next_frame(&mut self) -> Option<Frame> {
+        Framer::next_frame(self)
+    }
+}
+
 /// Drains every frame, checking `has_frame` agrees with `next_frame`
 /// before each call.
-pub fn drain(dec: &mut LineDecoder) -> Vec<Frame> {
+pub fn drain(dec: &mut impl Frames) -> Vec<Frame> {
     let mut out = Vec::new();
     loop {
         let has = dec.has_frame();

@@ -7,6 +7,8 @@
 //! bench puts a fixed-length payload at the end of every line it sends and
 //! reads it back from the end of every line it gets, whatever the prefix.
 
+use natter::protocol::Reply;
+
 /// Bytes in one payload; lines on the wire are this plus the prefix.
 pub const PAYLOAD_LEN: usize = 60;
 /// Every payload starts with this, so other lines are never mistaken.
@@ -73,9 +75,11 @@ impl Dialect {
             return Step::Send(pong);
         }
         match self {
-            Dialect::Natter if line.starts_with(b"*** welcome ") => Step::Ready,
-            Dialect::Natter if line.starts_with(b"*** error") => Step::Failed(lossy(line)),
-            Dialect::Natter => Step::Nothing,
+            Dialect::Natter => match Reply::parse(&String::from_utf8_lossy(line)) {
+                Reply::Welcome { .. } => Step::Ready,
+                Reply::Error(_) => Step::Failed(lossy(line)),
+                _ => Step::Nothing,
+            },
             Dialect::Irc => match irc_command(line) {
                 b"001" if !join => Step::Ready,
                 b"001" => Step::Send(format!("JOIN {CHANNEL}\r\n").into_bytes()),

@@ -28,10 +28,23 @@ pub enum Command<'a> {
     Unknown(&'a str),
 }
 
-/// Usage lines, also listed by `/help`.
+/// Usage lines, sent with a usage error and listed by `/help`.
+pub const USAGE_WHO: &str = "/who";
 pub const USAGE_NICK: &str = "/nick NEW";
 pub const USAGE_ME: &str = "/me ACTION";
 pub const USAGE_MSG: &str = "/msg NAME TEXT";
+pub const USAGE_QUIT: &str = "/quit [REASON]";
+pub const USAGE_LITERAL: &str = "//text";
+
+/// What `/help` lists: each usage line and what it does.
+pub const HELP: &[(&str, &str)] = &[
+    (USAGE_WHO, "list who is online"),
+    (USAGE_NICK, "change your name"),
+    (USAGE_ME, "describe what you do"),
+    (USAGE_MSG, "private message to NAME"),
+    (USAGE_QUIT, "leave"),
+    (USAGE_LITERAL, "send a message that starts with /"),
+];
 
 impl<'a> Command<'a> {
     /// Parses one line from `sender`. A leading `SENDER: ` is dropped first,

@@ -163,8 +163,9 @@ pub fn is_stripped(c: char) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use proptest::prelude::*;
+
+    use super::*;
 
     fn frames(dec: &mut LineDecoder) -> Vec<Frame> {
         std::iter::from_fn(|| dec.next_frame()).collect()

@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+use super::command::HELP;
 use super::name::validate_name;
 
 /// One server line.
@@ -64,16 +65,14 @@ pub enum ErrorKind<'a> {
     Other(&'a str),
 }
 
-/// The `/help` answer, one notice per line.
-pub const HELP: &[&str] = &[
-    "commands:",
-    "/who - list who is online",
-    "/nick NEW - change your name",
-    "/me ACTION - describe what you do",
-    "/msg NAME TEXT - private message to NAME",
-    "/quit [REASON] - leave",
-    "//text - send a message that starts with /",
-];
+/// The first line of the `/help` answer; [`help_lines`] gives the rest.
+pub const HELP_TITLE: &str = "commands:";
+
+/// The `/help` answer, one notice text per line, built from the usage
+/// lines of [`command`](super::command) so the two cannot drift apart.
+pub fn help_lines() -> impl Iterator<Item = String> {
+    std::iter::once(HELP_TITLE.to_owned()).chain(HELP.iter().map(|(usage, what)| format!("{usage} - {what}")))
+}
 
 const NOTICE: &str = "*** ";
 

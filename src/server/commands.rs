@@ -1,25 +1,32 @@
-//! One function per client request, all reached from [`apply`].
+//! What a client's framed input means: [`route`] takes every frame, and
+//! there is one function per client request, all reached from [`apply`].
 //!
 //! Each takes the shared context, the sender's key and name, and the
-//! command's arguments. All wire text comes from `natter::protocol`.
+//! command's arguments. All wire text comes from `natter::protocol`. Only
+//! the pool and the room are touched, never a socket, so the tests beside
+//! this file drive every command in-process.
 
 use log::{debug, info};
-use natter::protocol::reply::HELP;
-use natter::protocol::{canonical_name, Command, ErrorKind, NameError, Reply};
+use natter::protocol::reply::help_lines;
+use natter::protocol::{canonical_name, clean_text, Command, ErrorKind, Frame, NameError, Reply};
 
-use crate::clients::Clients;
-use crate::connection::State;
+use crate::pool::Pool;
 use crate::room::Room;
+
+#[cfg(test)]
+mod tests;
 
 /// What a command may touch.
 pub struct Cx<'a> {
-    pub clients: &'a mut Clients,
+    pub pool: &'a mut Pool,
     pub room: &'a mut Room,
+    /// The line cap, quoted in the too-long error.
+    pub max_line: usize,
 }
 
 impl Cx<'_> {
     fn reply(&mut self, key: usize, reply: &Reply<'_>) {
-        self.room.send_to(self.clients, key, reply);
+        self.room.send_to(self.pool, key, reply);
     }
 
     fn error(&mut self, key: usize, kind: ErrorKind<'_>) {
@@ -28,7 +35,22 @@ impl Cx<'_> {
 
     /// Sends a line built from borrowed client data: encode first, then send.
     fn reply_bytes(&mut self, key: usize, bytes: Vec<u8>) {
-        self.clients.send(key, &bytes);
+        self.pool.send(key, &bytes);
+    }
+}
+
+/// Handles one frame from `key`: its name while it has none, then lines.
+pub fn route(cx: &mut Cx, key: usize, frame: Frame) {
+    let Some(session) = cx.pool.get(key) else { return };
+    let name = session.name().map(str::to_owned);
+    match (name, frame) {
+        (None, Frame::Line(line)) => join(cx, key, &line),
+        (None, Frame::TooLong) => refuse_name(cx, key, &NameError::TooLong),
+        (Some(name), Frame::Line(line)) => apply(cx, key, &name, &clean_text(&line)),
+        (Some(_), Frame::TooLong) => {
+            let max = cx.max_line;
+            cx.error(key, ErrorKind::LineTooLong(max));
+        }
     }
 }
 
@@ -41,21 +63,21 @@ pub fn join(cx: &mut Cx, key: usize, line: &str) {
     let name = name.as_ref();
     if !cx.room.join(name, key) {
         cx.error(key, ErrorKind::NameTaken(name));
-        cx.clients.close(key, "");
+        cx.pool.close(key, "");
         return;
     }
-    let Some(conn) = cx.clients.slab.get_mut(key) else { return };
-    info!("{name} joined from {}", conn.peer);
-    conn.state = State::Joined { name: name.to_owned() };
-    let welcome = Reply::Welcome { name, online: cx.room.names(cx.clients) }.to_bytes();
+    let Some(session) = cx.pool.get_mut(key) else { return };
+    info!("{name} joined from {}", session.peer());
+    session.set_name(name);
+    let welcome = Reply::Welcome { name, online: cx.room.names(cx.pool) }.to_bytes();
     cx.reply_bytes(key, welcome);
-    cx.room.broadcast(cx.clients, Some(key), &Reply::Joined(name));
+    cx.room.broadcast(cx.pool, Some(key), &Reply::Joined(name));
 }
 
 /// Tells an unnamed client why its name was refused, then closes it.
 pub fn refuse_name(cx: &mut Cx, key: usize, why: &NameError) {
     cx.error(key, ErrorKind::BadName(&why.to_string()));
-    cx.clients.close(key, "");
+    cx.pool.close(key, "");
 }
 
 /// Handles one line from a joined client.
@@ -77,11 +99,11 @@ pub fn apply(cx: &mut Cx, key: usize, name: &str, line: &str) {
 }
 
 fn say(cx: &mut Cx, key: usize, name: &str, text: &str) {
-    cx.room.broadcast(cx.clients, Some(key), &Reply::Chat { from: name, text });
+    cx.room.broadcast(cx.pool, Some(key), &Reply::Chat { from: name, text });
 }
 
 fn who(cx: &mut Cx, key: usize) {
-    let online = Reply::Online(cx.room.names(cx.clients)).to_bytes();
+    let online = Reply::Online(cx.room.names(cx.pool)).to_bytes();
     cx.reply_bytes(key, online);
 }
 
@@ -98,15 +120,15 @@ fn nick(cx: &mut Cx, key: usize, name: &str, new: &str) {
         cx.error(key, ErrorKind::NameTaken(new));
         return;
     }
-    if let Some(conn) = cx.clients.slab.get_mut(key) {
-        conn.state = State::Joined { name: new.to_owned() };
+    if let Some(session) = cx.pool.get_mut(key) {
+        session.set_name(new);
     }
     info!("{name} is now known as {new}");
-    cx.room.broadcast(cx.clients, None, &Reply::Renamed { old: name, new });
+    cx.room.broadcast(cx.pool, None, &Reply::Renamed { old: name, new });
 }
 
 fn me(cx: &mut Cx, key: usize, name: &str, text: &str) {
-    cx.room.broadcast(cx.clients, Some(key), &Reply::Action { from: name, text });
+    cx.room.broadcast(cx.pool, Some(key), &Reply::Action { from: name, text });
 }
 
 fn msg(cx: &mut Cx, key: usize, name: &str, to: &str, text: &str) {
@@ -117,11 +139,11 @@ fn msg(cx: &mut Cx, key: usize, name: &str, to: &str, text: &str) {
 }
 
 fn quit(cx: &mut Cx, key: usize, reason: &str) {
-    cx.clients.close(key, reason);
+    cx.pool.close(key, reason);
 }
 
 fn help(cx: &mut Cx, key: usize) {
-    for line in HELP {
-        cx.reply(key, &Reply::Notice(line));
+    for line in help_lines() {
+        cx.reply(key, &Reply::Notice(&line));
     }
 }

@@ -1,20 +1,19 @@
-//! One client socket: its input framer, its pending output and its state.
+//! One client's socket and TLS session: reading, writing and closing it.
 //!
-//! A `Connection` knows nothing about other clients; the room and the
-//! event loop decide what to send it. Output is only ever appended here and
-//! written when the socket takes it, never by blocking.
+//! The protocol state (name, framer, output queue) is in
+//! [`Session`](crate::session::Session), so that everything above the
+//! socket can be tested without one. A `Connection` only moves bytes: it
+//! reads into the loop's buffer and writes from a session's outbox, never
+//! blocking.
 
 use std::io::{self, ErrorKind, Read, Write};
-use std::net::{Shutdown, SocketAddr};
+use std::net::Shutdown;
 use std::time::{Duration, Instant};
 
 use mio::net::TcpStream;
-use natter::protocol::LineDecoder;
+use mio::{Interest, Registry, Token};
 
-use crate::flood::{FloodLimit, TokenBucket};
-
-/// Written bytes kept at the front of the output buffer before it is compacted.
-const COMPACT_AFTER: usize = 64 * 1024;
+use crate::outbox::Outbox;
 
 /// TCP keepalive: probe after a minute of silence, every 10 s, 6 times, so a
 /// vanished peer's quit goes out within about two minutes.
@@ -34,116 +33,58 @@ pub fn tune_socket(socket: &TcpStream) -> io::Result<()> {
     socket2::SockRef::from(socket).set_tcp_keepalive(&keepalive)
 }
 
-/// Where a client is in its life.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum State {
-    /// Connected at `since`, no name yet. `first_bytes` is when
-    /// unterminated input first arrived, for spotting clients that never
-    /// send a newline.
-    AwaitingName { since: Instant, first_bytes: Option<Instant> },
-    /// In the room under this name.
-    Joined { name: String },
-}
-
-/// How input is split into messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Newline-terminated lines (netcat, telnet, natter).
-    Lines,
-    /// Every read is one message: the classic course client sends no newlines.
-    Raw,
-}
-
 /// Result of one non-blocking read.
 pub enum ReadOutcome {
     /// This many bytes landed in the caller's buffer.
     Data(usize),
     /// Nothing more to read now.
     WouldBlock,
-    /// The peer closed its side.
+    /// The peer closed its side cleanly (FIN, or a TLS close_notify).
     Closed,
-    /// The socket failed.
+    /// The socket failed (a reset, a keepalive timeout).
     Failed(io::Error),
 }
 
-/// One client.
+/// One client's socket, and its TLS session for a client of the TLS listener.
 pub struct Connection {
-    pub socket: TcpStream,
-    pub peer: SocketAddr,
-    /// Distinguishes this client from a later one that reuses its slab key.
-    pub id: u64,
-    pub decoder: LineDecoder,
-    pub state: State,
-    pub mode: Mode,
-    /// Bytes queued for the socket; `out_pos` of them are already written.
-    out: Vec<u8>,
-    out_pos: usize,
+    socket: TcpStream,
+    /// Boxed so plain clients stay small.
+    tls: Option<Box<rustls::ServerConnection>>,
     /// Whether the poll registration currently includes WRITABLE.
-    pub write_interest: bool,
-    /// Already in the event loop's list of sockets to flush.
-    pub dirty: bool,
-    /// When the last write made progress; a congested client whose output
-    /// stops moving has stopped reading.
-    pub last_progress: Instant,
-    /// Since when pending output has been over the congestion mark.
-    pub congested_since: Option<Instant>,
-    /// The TLS session for a client of the TLS listener; boxed so plain
-    /// clients stay small.
-    pub tls: Option<Box<rustls::ServerConnection>>,
-    /// Lines this client may still send before flood control slows it.
-    pub bucket: TokenBucket,
-    /// Out of tokens: its lines wait in the decoder and its socket is not
-    /// read until the flood timer fires.
-    pub throttled: bool,
-    /// Set once the connection is on its way out, with the reason others
-    /// see in `*** NAME quit (REASON)`; empty for a plain `/quit`.
-    pub closing: Option<String>,
+    write_interest: bool,
 }
 
 impl Connection {
-    pub fn new(socket: TcpStream, peer: SocketAddr, id: u64, max_line: usize, flood: FloodLimit) -> Self {
-        let now = Instant::now();
-        Connection {
-            socket,
-            peer,
-            id,
-            decoder: LineDecoder::new(max_line),
-            state: State::AwaitingName { since: now, first_bytes: None },
-            mode: Mode::Lines,
-            out: Vec::new(),
-            out_pos: 0,
-            write_interest: false,
-            dirty: false,
-            last_progress: now,
-            congested_since: None,
-            tls: None,
-            bucket: TokenBucket::new(flood, now),
-            throttled: false,
-            closing: None,
-        }
+    /// A plain or TLS client socket, not yet registered.
+    pub fn new(socket: TcpStream, tls: Option<Box<rustls::ServerConnection>>) -> Self {
+        Connection { socket, tls, write_interest: false }
     }
 
-    /// The joined name, if any.
-    pub fn name(&self) -> Option<&str> {
-        match &self.state {
-            State::Joined { name } => Some(name),
-            State::AwaitingName { .. } => None,
-        }
+    /// Whether this is a client of the TLS listener.
+    pub fn is_tls(&self) -> bool {
+        self.tls.is_some()
     }
 
-    /// Bytes waiting to be written.
-    pub fn pending_output(&self) -> usize {
-        self.out.len() - self.out_pos
+    /// Registers the socket with `token`, readable only.
+    pub fn register(&mut self, registry: &Registry, token: Token) -> io::Result<()> {
+        registry.register(&mut self.socket, token, Interest::READABLE)
     }
 
-    /// Appends `bytes` unless that would pass `cap`; `false` means the
-    /// client is too slow and should be dropped.
-    pub fn queue(&mut self, bytes: &[u8], cap: usize) -> bool {
-        if self.pending_output() + bytes.len() > cap {
-            return false;
+    /// Asks for WRITABLE exactly while `want_write`; a no-op when the
+    /// registration already says so.
+    pub fn set_write_interest(&mut self, registry: &Registry, token: Token, want_write: bool) -> io::Result<()> {
+        if want_write == self.write_interest {
+            return Ok(());
         }
-        self.out.extend_from_slice(bytes);
-        true
+        let interest = if want_write { Interest::READABLE | Interest::WRITABLE } else { Interest::READABLE };
+        registry.reregister(&mut self.socket, token, interest)?;
+        self.write_interest = want_write;
+        Ok(())
+    }
+
+    /// Takes the socket out of the poll before it is closed.
+    pub fn deregister(&mut self, registry: &Registry) {
+        let _ = registry.deregister(&mut self.socket);
     }
 
     /// Reads once into `buf`, retrying on EINTR. For TLS clients this
@@ -163,42 +104,38 @@ impl Connection {
         }
     }
 
-    /// Whether anything waits to go out, queued text or TLS records
-    /// (handshake messages included).
-    pub fn wants_write(&self) -> bool {
-        self.pending_output() > 0 || self.tls.as_ref().is_some_and(|t| t.wants_write())
+    /// Whether anything waits to go out, queued text in `out` or TLS
+    /// records (handshake messages included).
+    pub fn wants_write(&self, out: &Outbox) -> bool {
+        out.pending() > 0 || self.tls.as_ref().is_some_and(|t| t.wants_write())
     }
 
-    /// Writes as much pending output as the socket takes now. Keeps the
+    /// Writes as much of `out` as the socket takes now. Keeps the
     /// remainder for the next writable event.
-    pub fn flush(&mut self) -> io::Result<()> {
+    pub fn flush(&mut self, out: &mut Outbox) -> io::Result<()> {
         match self.tls.as_deref_mut() {
-            Some(tls) => {
-                loop {
-                    if self.out_pos < self.out.len() {
-                        // rustls takes plaintext up to its own buffer limit.
-                        self.out_pos += tls.writer().write(&self.out[self.out_pos..])?;
-                    }
-                    if !tls.wants_write() {
-                        break;
-                    }
-                    match tls.write_tls(&mut self.socket) {
-                        Ok(0) => return Err(ErrorKind::WriteZero.into()),
-                        Ok(_) => self.last_progress = Instant::now(),
-                        Err(e) if e.kind() == ErrorKind::WouldBlock => break,
-                        Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                        Err(e) => return Err(e),
-                    }
+            Some(tls) => loop {
+                if out.pending() > 0 {
+                    // rustls takes plaintext up to its own buffer limit.
+                    let n = tls.writer().write(out.unwritten())?;
+                    out.consumed(n);
                 }
-            }
+                if !tls.wants_write() {
+                    break;
+                }
+                match tls.write_tls(&mut self.socket) {
+                    Ok(0) => return Err(ErrorKind::WriteZero.into()),
+                    Ok(_) => out.progress(Instant::now()),
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                    Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                }
+            },
             None => {
-                while self.out_pos < self.out.len() {
-                    match self.socket.write(&self.out[self.out_pos..]) {
+                while out.pending() > 0 {
+                    match self.socket.write(out.unwritten()) {
                         Ok(0) => return Err(ErrorKind::WriteZero.into()),
-                        Ok(n) => {
-                            self.out_pos += n;
-                            self.last_progress = Instant::now();
-                        }
+                        Ok(n) => out.written(n),
                         Err(e) if e.kind() == ErrorKind::WouldBlock => break,
                         Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                         Err(e) => return Err(e),
@@ -206,28 +143,17 @@ impl Connection {
                 }
             }
         }
-        if self.out_pos == self.out.len() {
-            // Drained: give the memory back. Idle clients then cost no
-            // output buffer at all; a busy one allocates once per turn,
-            // not once per line.
-            self.out = Vec::new();
-            self.out_pos = 0;
-        } else if self.out_pos >= COMPACT_AFTER && self.out_pos * 2 >= self.out.len() {
-            // Drop what is written, so a reader that always lags a little
-            // holds only its backlog, never all the traffic it was sent.
-            self.out.drain(..self.out_pos);
-            self.out_pos = 0;
-        }
+        out.tidy();
         Ok(())
     }
 
     /// Last chance to deliver queued output (an error line, say), then a
     /// FIN so the peer reads everything before the close.
-    pub fn finish(&mut self) {
+    pub fn finish(&mut self, out: &mut Outbox) {
         if let Some(tls) = self.tls.as_deref_mut() {
             tls.send_close_notify();
         }
-        let _ = self.flush();
+        let _ = self.flush(out);
         let _ = self.socket.shutdown(Shutdown::Write);
     }
 }

@@ -1,14 +1,18 @@
 //! natterd: parses the command line, sets up logging, binds, runs the loop
 //! and turns the outcome into an exit status.
 
-mod clients;
 mod commands;
+mod congestion;
 mod connection;
 mod event_loop;
 mod flood;
 mod options;
+mod outbox;
+mod pool;
 mod room;
+mod session;
 mod tls;
+mod trim;
 
 use std::process::ExitCode;
 
@@ -20,7 +24,7 @@ use crate::event_loop::Server;
 use crate::options::Options;
 
 fn main() -> ExitCode {
-    event_loop::tune_allocator();
+    trim::tune_allocator();
     let options = Options::parse();
     let config = ConfigBuilder::new().set_target_level(log::LevelFilter::Off).build();
     // Only fails if a logger is already set, which cannot happen here.

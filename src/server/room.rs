@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use natter::protocol::{fold_name, Reply};
 
-use crate::clients::Clients;
+use crate::pool::Pool;
 
 /// The one room every joined client is in.
 #[derive(Default)]
@@ -33,6 +33,7 @@ impl Room {
         }
     }
 
+    /// Removes `name` (any case).
     pub fn leave(&mut self, name: &str) {
         self.members.remove(&fold_name(name));
     }
@@ -50,24 +51,24 @@ impl Room {
     }
 
     /// Member names in case-insensitive order.
-    pub fn names<'c>(&self, clients: &'c Clients) -> Vec<&'c str> {
-        self.members.values().filter_map(|&k| clients.slab.get(k)?.name()).collect()
+    pub fn names<'c>(&self, pool: &'c Pool) -> Vec<&'c str> {
+        self.members.values().filter_map(|&k| pool.get(k)?.name()).collect()
     }
 
     /// Sends `reply` to one client.
-    pub fn send_to(&mut self, clients: &mut Clients, key: usize, reply: &Reply<'_>) {
+    pub fn send_to(&mut self, pool: &mut Pool, key: usize, reply: &Reply<'_>) {
         self.scratch.clear();
         reply.encode(&mut self.scratch);
-        clients.send(key, &self.scratch);
+        pool.send(key, &self.scratch);
     }
 
     /// Sends `reply` to every member but `except`.
-    pub fn broadcast(&mut self, clients: &mut Clients, except: Option<usize>, reply: &Reply<'_>) {
+    pub fn broadcast(&mut self, pool: &mut Pool, except: Option<usize>, reply: &Reply<'_>) {
         self.scratch.clear();
         reply.encode(&mut self.scratch);
         for &key in self.members.values() {
             if Some(key) != except {
-                clients.send(key, &self.scratch);
+                pool.send(key, &self.scratch);
             }
         }
     }

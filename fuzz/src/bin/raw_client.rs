@@ -1,12 +1,13 @@
-//! The raw-client path: a classic client that never sends newlines. The
-//! server pushes each read into a `LineDecoder`, drains the frames, calls
-//! `shrink`, then takes the unterminated rest as one message with
-//! `take_pending`. The first message is the name; every later one runs
-//! through `clean_text` and `Command::parse` with that name as sender.
+//! The raw-client path: a classic client that never sends newlines. Each
+//! read goes through natterd's own `Framer` in raw mode, in the order
+//! natterd follows: `push`, take the frames, then `after_read`, which hands
+//! out the unterminated rest as one message. The first message is the
+//! name; every later one runs through `clean_text` and `Command::parse`
+//! with that name as sender.
 //!
-//! Checks: no message holds a newline; after `take_pending` only a
-//! character cut by the read boundary is pending and a second call returns
-//! `None`; the pending bytes never exceed
+//! Checks: no message holds a newline; after `after_read` only a
+//! character cut by the read boundary is pending and a second call hands
+//! out nothing; the pending bytes never exceed
 //! `max + 1` before they are taken; without `TooLong`, the messages plus
 //! their terminators add up to the stream; command invariants hold for
 //! every message (see `check_command`); `clean_text` output holds no
@@ -14,7 +15,7 @@
 //!
 //! Input layout: [max][nreads][read length u8 × nreads][stream...]
 
-use natter::protocol::{clean_text, validate_name, Frame, LineDecoder};
+use natter::protocol::{clean_text, validate_name, AfterRead, Frame, Framer, Mode};
 use natter_fuzz::{check_command, drain, split_pending, Input};
 
 fn main() {
@@ -27,7 +28,7 @@ fn main() {
         let mut stream = inp.rest();
         let whole = stream;
 
-        let mut dec = LineDecoder::new(max);
+        let mut dec = Framer::with_mode(max, Mode::Raw);
         let mut name: Option<String> = None;
         let mut msg_bytes = 0usize;
         let mut too_long = false;
@@ -60,23 +61,23 @@ fn main() {
                     Frame::TooLong => too_long = true,
                 }
             }
-            dec.shrink();
             let pending = dec.pending().to_vec();
             assert!(pending.len() <= max + 1, "pending {} > max+1", pending.len());
             assert!(!pending.contains(&b'\n'), "a newline left pending after draining");
             // A character cut by the read boundary stays pending for the next read.
             let (taken, tail) = split_pending(&pending);
-            match dec.take_pending() {
-                Some(t) => {
+            match dec.after_read() {
+                AfterRead::Message(t) => {
                     assert!(!taken.is_empty());
                     assert_eq!(t, String::from_utf8_lossy(taken));
                     msg_bytes += t.len();
                     handle(t, &mut name);
                 }
-                None => assert!(taken.is_empty()),
+                AfterRead::Nothing => assert!(taken.is_empty()),
+                AfterRead::Unterminated => panic!("a raw framer reported unterminated bytes"),
             }
             assert_eq!(dec.pending(), tail, "only the cut character stays pending");
-            assert_eq!(dec.take_pending(), None);
+            assert_eq!(dec.after_read(), AfterRead::Nothing);
             assert!(!dec.has_frame());
         }
         if !too_long && std::str::from_utf8(whole).is_ok() {

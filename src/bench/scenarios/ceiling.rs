@@ -36,9 +36,10 @@ pub fn run(secs: f64, writer_cpu: Option<usize>) -> Ceiling {
 
 /// CPU µs per small write, the writer on `writer_cpu`, this thread reading.
 fn small_writes(secs: f64, writer_cpu: Option<usize>) -> std::io::Result<f64> {
-    use mio::{Events, Interest, Poll, Token};
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
+
+    use mio::{Events, Interest, Poll, Token};
 
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;

@@ -1,0 +1,99 @@
+//! Accepting: draining the listeners, refusing over the limits, and
+//! backing off when accept itself fails (EMFILE) instead of spinning.
+
+use std::io::{ErrorKind, Write};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use log::{debug, error, warn};
+use mio::net::TcpStream;
+use natter::protocol::{ErrorKind as ReplyError, Reply};
+
+use super::{token, Server};
+use crate::connection::{tune_socket, Connection};
+use crate::session::Session;
+
+/// How long to pause accepting after a failure such as EMFILE.
+const ACCEPT_RETRY: Duration = Duration::from_millis(100);
+
+impl Server {
+    /// Accepts until the listener would block.
+    pub(super) fn accept_all(&mut self, tls: bool) {
+        if self.accept_paused_until.is_some() {
+            return;
+        }
+        loop {
+            let listener = if tls { &self.tls_listener } else { &self.listener };
+            let Some(listener) = listener else { return };
+            match listener.accept() {
+                Ok((socket, peer)) => self.admit(socket, peer, tls),
+                Err(e) if e.kind() == ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                // The peer gave up before we got to it: nothing to retry.
+                Err(e) if matches!(e.kind(), ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset) => continue,
+                Err(e) => {
+                    // EMFILE and friends: the connection stays in the
+                    // backlog. Retry from a timer instead of spinning.
+                    let now = Instant::now();
+                    if self.last_accept_warning.is_none_or(|t| now - t >= Duration::from_secs(1)) {
+                        error!("accept failed: {e}; retrying");
+                        self.last_accept_warning = Some(now);
+                    }
+                    self.accept_paused_until = Some(now + ACCEPT_RETRY);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Takes one new client in, or tells it why not and closes it.
+    fn admit(&mut self, mut socket: TcpStream, peer: SocketAddr, tls: bool) {
+        let ip = peer.ip().to_canonical();
+        let refusal = if self.pool.len() >= self.options.max_clients {
+            Some(ReplyError::ServerFull)
+        } else if self.options.max_per_ip > 0 && self.per_ip.get(&ip).copied().unwrap_or(0) >= self.options.max_per_ip {
+            Some(ReplyError::TooManyFromAddress)
+        } else {
+            None
+        };
+        if let Some(why) = refusal {
+            warn!("refusing {peer}: {why}");
+            let _ = socket.write(&Reply::Error(why).to_bytes());
+            let _ = socket.shutdown(std::net::Shutdown::Write);
+            return;
+        }
+        if let Err(e) = tune_socket(&socket) {
+            debug!("cannot tune the socket of {peer}: {e}");
+        }
+        let session = match (tls, &self.tls_config) {
+            (true, Some(config)) => match rustls::ServerConnection::new(Arc::clone(config)) {
+                Ok(session) => Some(Box::new(session)),
+                Err(e) => {
+                    error!("cannot start TLS for {peer}: {e}");
+                    return;
+                }
+            },
+            _ => None,
+        };
+        let key = self.pool.vacant_key();
+        let mut conn = Connection::new(socket, session);
+        if let Err(e) = conn.register(self.poll.registry(), token(key)) {
+            error!("cannot register {peer}: {e}");
+            return;
+        }
+        debug!("connection from {peer}");
+        let now = Instant::now();
+        let handle = self.pool.insert(Session::new(peer, self.options.max_line, self.flood, now));
+        let key = handle.key();
+        if self.sockets.len() <= key {
+            self.sockets.resize_with(key + 1, || None);
+        }
+        self.sockets[key] = Some(conn);
+        *self.per_ip.entry(ip).or_default() += 1;
+        self.trim.churn();
+        if self.name_sweep_at.is_none() {
+            self.name_sweep_at = Some(now + self.name_timeout());
+        }
+    }
+}

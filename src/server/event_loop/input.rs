@@ -1,0 +1,132 @@
+//! Input: reading a client's socket within a per-turn budget, framing what
+//! arrived and handing each frame to the commands, with flood control and
+//! congestion deciding when to stop reading.
+
+use std::cmp::Reverse;
+use std::time::{Duration, Instant};
+
+use log::debug;
+use natter::protocol::{AfterRead, Frame};
+
+use super::Server;
+use crate::connection::ReadOutcome;
+use crate::pool::Handle;
+
+/// How long unterminated first bytes wait before the client counts as a
+/// classic raw client that never sends newlines.
+const RAW_DETECT: Duration = Duration::from_millis(300);
+/// Reads per socket per turn, so one fast sender cannot starve the others.
+const READS_PER_TURN: usize = 16;
+
+impl Server {
+    /// Reads what `key` sent, as far as the budget, flood control and
+    /// congestion allow.
+    pub(super) fn read_client(&mut self, key: usize) {
+        self.read_client_inner(key);
+        // A TLS read can produce records to send (handshake, alerts).
+        if let (Some(Some(conn)), Some(session)) = (self.sockets.get(key), self.pool.get(key)) {
+            if conn.is_tls() && conn.wants_write(session.outbox()) && !session.is_closing() {
+                self.pool.mark_dirty(key);
+            }
+        }
+    }
+
+    fn read_client_inner(&mut self, key: usize) {
+        let mut buf = std::mem::take(&mut self.read_buf);
+        for _ in 0..READS_PER_TURN {
+            let Some(session) = self.pool.get(key) else { break };
+            if !session.is_active() {
+                // A throttled client is resumed by its flood timer.
+                break;
+            }
+            if !self.pool.congestion.is_clear() {
+                // Leave the bytes in the kernel so TCP slows the sender
+                // down, rather than queueing more than a reader can take.
+                let reader = Handle::new(key, session.id());
+                self.pool.congestion.pause(reader);
+                break;
+            }
+            let Some(conn) = self.socket(key) else { break };
+            match conn.read(&mut buf) {
+                ReadOutcome::Data(n) => {
+                    if self.shutdown_deadline.is_none() {
+                        self.on_bytes(key, &buf[..n]);
+                    }
+                    continue;
+                }
+                ReadOutcome::WouldBlock => {
+                    self.read_buf = buf;
+                    return;
+                }
+                ReadOutcome::Closed => self.on_eof(key),
+                ReadOutcome::Failed(e) => {
+                    debug!("read from key {key} failed: {e}");
+                    self.pool.close(key, "connection lost");
+                }
+            }
+            self.read_buf = buf;
+            return;
+        }
+        // Budget used up (or paused) with data possibly left: come back.
+        if let Some(session) = self.pool.get(key) {
+            if self.pool.congestion.is_clear() && session.is_active() {
+                self.read_again.push(Handle::new(key, session.id()));
+            }
+        }
+        self.read_buf = buf;
+    }
+
+    /// Frames one read's bytes and handles what they hold.
+    fn on_bytes(&mut self, key: usize, data: &[u8]) {
+        let Some(session) = self.pool.get_mut(key) else { return };
+        session.framer().push(data);
+        self.drain_frames(key);
+        let Some(session) = self.pool.get_mut(key) else { return };
+        if session.is_closing() {
+            return;
+        }
+        let awaiting_name = session.awaiting_since().is_some();
+        let reader = Handle::new(key, session.id());
+        match session.framer().after_read() {
+            AfterRead::Nothing => {}
+            // A classic client: this read is one whole message.
+            AfterRead::Message(text) => self.route(key, Frame::Line(text)),
+            AfterRead::Unterminated if awaiting_name => {
+                self.raw_checks.push_back((Instant::now() + RAW_DETECT, reader));
+            }
+            AfterRead::Unterminated => {}
+        }
+    }
+
+    /// Handles waiting frames until none is left or flood control says wait.
+    pub(super) fn drain_frames(&mut self, key: usize) {
+        loop {
+            let Some(session) = self.pool.get_mut(key) else { return };
+            if !session.is_active() || session.framer().is_idle() {
+                return;
+            }
+            // Only a client with a complete line waiting spends a token.
+            if session.framer().has_frame() {
+                if let Err(when) = session.take_token(self.flood, Instant::now()) {
+                    self.flood_timers.push(Reverse((when, Handle::new(key, session.id()))));
+                    return;
+                }
+            }
+            let Some(frame) = session.framer().next_frame() else { return };
+            self.route(key, frame);
+        }
+    }
+
+    /// The peer closed its side cleanly: a final unterminated line still
+    /// counts, and the quit notice carries no reason, as after `/quit`.
+    fn on_eof(&mut self, key: usize) {
+        if let Some(session) = self.pool.get_mut(key) {
+            if session.name().is_some() {
+                if let Some(text) = session.framer().take_rest() {
+                    self.route(key, Frame::Line(text));
+                }
+            }
+        }
+        self.pool.close(key, "");
+    }
+}

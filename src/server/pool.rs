@@ -1,0 +1,196 @@
+//! The connection pool: every open client's [`Session`] by slab key, and
+//! the lists the event loop works from after each batch of events: sessions
+//! with output to flush and sessions to close.
+//!
+//! Nothing is removed from the slab while a message fans out: `close` only
+//! marks and lists, so keys stay valid until the loop reaps them. Work
+//! deferred past the current turn (timers, paused reads) names a session by
+//! [`Handle`], which stops matching once the key is reused.
+
+use log::warn;
+use slab::Slab;
+
+use crate::congestion::Congestion;
+use crate::session::Session;
+
+/// A session named across turns: its slab key plus its connection id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Handle {
+    key: usize,
+    id: u64,
+}
+
+impl Handle {
+    /// The handle of the session with `id` at `key`.
+    pub fn new(key: usize, id: u64) -> Self {
+        Handle { key, id }
+    }
+
+    /// The slab key, valid only while the session is live.
+    pub fn key(self) -> usize {
+        self.key
+    }
+}
+
+/// The slab of sessions plus the deferred work on them.
+pub struct Pool {
+    sessions: Slab<Session>,
+    /// Keys with freshly queued output, each listed once.
+    dirty: Vec<usize>,
+    /// Keys marked closing, each listed once.
+    closing: Vec<usize>,
+    /// Bytes queued since the event loop last looked, to notice busy spells.
+    queued: usize,
+    /// Who is congested, and whose reads wait for them.
+    pub congestion: Congestion,
+    /// Per-session output cap in bytes.
+    max_queue: usize,
+    last_id: u64,
+}
+
+impl Pool {
+    /// An empty pool whose sessions may queue `max_queue` bytes each.
+    pub fn new(max_queue: usize) -> Self {
+        Pool {
+            sessions: Slab::new(),
+            dirty: Vec::new(),
+            closing: Vec::new(),
+            queued: 0,
+            congestion: Congestion::new(max_queue),
+            max_queue,
+            last_id: 0,
+        }
+    }
+
+    /// The key the next [`insert`](Self::insert) will use.
+    pub fn vacant_key(&self) -> usize {
+        self.sessions.vacant_key()
+    }
+
+    /// Adds a session under a fresh connection id.
+    pub fn insert(&mut self, mut session: Session) -> Handle {
+        self.last_id += 1;
+        session.set_id(self.last_id);
+        let id = self.last_id;
+        Handle { key: self.sessions.insert(session), id }
+    }
+
+    /// Removes a session for good (the loop's reaping).
+    pub fn remove(&mut self, key: usize) -> Option<Session> {
+        self.sessions.try_remove(key)
+    }
+
+    /// Open sessions, closing ones included.
+    pub fn len(&self) -> usize {
+        self.sessions.len()
+    }
+
+    /// The session at `key`, if open.
+    pub fn get(&self, key: usize) -> Option<&Session> {
+        self.sessions.get(key)
+    }
+
+    /// The session at `key`, if open.
+    pub fn get_mut(&mut self, key: usize) -> Option<&mut Session> {
+        self.sessions.get_mut(key)
+    }
+
+    /// The session `handle` names, if it is still open.
+    pub fn live(&mut self, handle: Handle) -> Option<&mut Session> {
+        self.sessions.get_mut(handle.key).filter(|s| s.id() == handle.id)
+    }
+
+    /// Every session with its key.
+    pub fn iter(&self) -> slab::Iter<'_, Session> {
+        self.sessions.iter()
+    }
+
+    /// Every session with its key.
+    pub fn iter_mut(&mut self) -> slab::IterMut<'_, Session> {
+        self.sessions.iter_mut()
+    }
+
+    /// Every key, collected so the pool can be changed while walking them.
+    pub fn keys(&self) -> Vec<usize> {
+        self.sessions.iter().map(|(k, _)| k).collect()
+    }
+
+    /// Queues `bytes` for `key`. A client that cannot take them within the
+    /// cap is closed as too slow; nobody else waits for it.
+    pub fn send(&mut self, key: usize, bytes: &[u8]) {
+        let Some(session) = self.sessions.get_mut(key) else { return };
+        if session.is_closing() {
+            return;
+        }
+        self.queued += bytes.len();
+        if !session.outbox_mut().queue(bytes, self.max_queue) {
+            warn!(
+                "dropping {} ({}): {} bytes of output pending",
+                session.name().unwrap_or("unnamed client"),
+                session.peer(),
+                session.pending_output()
+            );
+            self.close(key, "too slow");
+            return;
+        }
+        if session.mark_dirty() {
+            self.dirty.push(key);
+        }
+        self.congestion.on_queued(key, session);
+    }
+
+    /// Lists `key` for a flush this turn.
+    pub fn mark_dirty(&mut self, key: usize) {
+        if let Some(session) = self.sessions.get_mut(key) {
+            if session.mark_dirty() {
+                self.dirty.push(key);
+            }
+        }
+    }
+
+    /// The keys to flush this turn, each cleared of its mark.
+    pub fn take_dirty(&mut self) -> Vec<usize> {
+        let dirty = std::mem::take(&mut self.dirty);
+        for &key in &dirty {
+            if let Some(session) = self.sessions.get_mut(key) {
+                session.clear_dirty();
+            }
+        }
+        dirty
+    }
+
+    /// Marks `key` for closing with the reason the others will see.
+    /// Closing twice is harmless; the first reason wins.
+    pub fn close(&mut self, key: usize, reason: &str) {
+        if let Some(session) = self.sessions.get_mut(key) {
+            if session.close(reason) {
+                self.closing.push(key);
+            }
+        }
+    }
+
+    /// The keys marked closing since the last call.
+    pub fn take_closing(&mut self) -> Vec<usize> {
+        std::mem::take(&mut self.closing)
+    }
+
+    /// Whether sessions wait to be reaped.
+    pub fn has_closing(&self) -> bool {
+        !self.closing.is_empty()
+    }
+
+    /// Bytes queued since the last call.
+    pub fn take_queued(&mut self) -> usize {
+        std::mem::take(&mut self.queued)
+    }
+
+    /// Applies the congestion rules: drops those that stopped reading or
+    /// stayed congested too long; returns the paused readers to resume.
+    pub fn review_congestion(&mut self) -> Vec<Handle> {
+        let review = self.congestion.review(&mut self.sessions);
+        for key in review.too_slow {
+            self.close(key, "too slow");
+        }
+        review.resume
+    }
+}

@@ -1,0 +1,190 @@
+//! One client's protocol state, apart from its socket: where it is in its
+//! life, its input framer, its pending output, flood control and why it is
+//! closing.
+//!
+//! A `Session` knows nothing about other clients; the room and the commands
+//! decide what to queue for it. Holding no socket, it can be driven by unit
+//! tests in-process (see `commands/tests.rs`); the socket side lives in
+//! [`Connection`](crate::connection::Connection).
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use natter::protocol::Framer;
+
+use crate::flood::{FloodLimit, TokenBucket};
+use crate::outbox::Outbox;
+
+/// Where a client is in its life.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum State {
+    /// Connected at `since`, no name yet.
+    AwaitingName { since: Instant },
+    /// In the room under this name.
+    Joined { name: String },
+}
+
+/// One client's protocol state.
+#[derive(Debug)]
+pub struct Session {
+    peer: SocketAddr,
+    /// Distinguishes this client from a later one that reuses its slab key.
+    id: u64,
+    state: State,
+    framer: Framer,
+    out: Outbox,
+    /// Lines this client may still send before flood control slows it.
+    bucket: TokenBucket,
+    /// Out of tokens: its lines wait in the framer and its socket is not
+    /// read until the flood timer fires.
+    throttled: bool,
+    /// Set once the session is on its way out, with the reason others see
+    /// in `*** NAME quit (REASON)`; empty for a plain `/quit`.
+    closing: Option<String>,
+    /// Already in the pool's list of sessions to flush.
+    dirty: bool,
+    /// Since when pending output has been over the congestion mark.
+    congested_since: Option<Instant>,
+}
+
+impl Session {
+    /// A session that has just connected from `peer`; the pool gives it an id.
+    pub fn new(peer: SocketAddr, max_line: usize, flood: FloodLimit, now: Instant) -> Self {
+        Session {
+            peer,
+            id: 0,
+            state: State::AwaitingName { since: now },
+            framer: Framer::new(max_line),
+            out: Outbox::new(now),
+            bucket: TokenBucket::new(flood, now),
+            throttled: false,
+            closing: None,
+            dirty: false,
+            congested_since: None,
+        }
+    }
+
+    /// The client's address, for logs.
+    pub fn peer(&self) -> SocketAddr {
+        self.peer
+    }
+
+    /// The connection id the pool gave the session.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// Set once, by the pool.
+    pub(crate) fn set_id(&mut self, id: u64) {
+        self.id = id;
+    }
+
+    /// The joined name, if any.
+    pub fn name(&self) -> Option<&str> {
+        match &self.state {
+            State::Joined { name } => Some(name),
+            State::AwaitingName { .. } => None,
+        }
+    }
+
+    /// When an unnamed session connected; `None` once it has a name.
+    pub fn awaiting_since(&self) -> Option<Instant> {
+        match self.state {
+            State::AwaitingName { since } => Some(since),
+            State::Joined { .. } => None,
+        }
+    }
+
+    /// Records the name the session joined (or was renamed) under.
+    pub fn set_name(&mut self, name: &str) {
+        self.state = State::Joined { name: name.to_owned() };
+    }
+
+    /// Gives up the state, for the quit notice of a reaped session.
+    pub fn into_name(self) -> Option<String> {
+        match self.state {
+            State::Joined { name } => Some(name),
+            State::AwaitingName { .. } => None,
+        }
+    }
+
+    /// The input framer.
+    pub fn framer(&mut self) -> &mut Framer {
+        &mut self.framer
+    }
+
+    /// The pending output.
+    pub fn outbox(&self) -> &Outbox {
+        &self.out
+    }
+
+    /// The pending output.
+    pub fn outbox_mut(&mut self) -> &mut Outbox {
+        &mut self.out
+    }
+
+    /// Bytes waiting to be written.
+    pub fn pending_output(&self) -> usize {
+        self.out.pending()
+    }
+
+    /// Takes a token for one line; out of tokens, the session is throttled
+    /// and the answer is when to try again.
+    pub fn take_token(&mut self, flood: FloodLimit, now: Instant) -> Result<(), Instant> {
+        if self.bucket.take(flood, now) {
+            return Ok(());
+        }
+        self.throttled = true;
+        Err(self.bucket.ready_at(flood))
+    }
+
+    /// The flood timer fired; `false` if the session was not throttled.
+    pub fn unthrottle(&mut self) -> bool {
+        std::mem::replace(&mut self.throttled, false)
+    }
+
+    /// Whether the session is on its way out.
+    pub fn is_closing(&self) -> bool {
+        self.closing.is_some()
+    }
+
+    /// Marks the session closing; `false` if it already was (the first
+    /// reason wins).
+    pub fn close(&mut self, reason: &str) -> bool {
+        if self.closing.is_some() {
+            return false;
+        }
+        self.closing = Some(reason.to_owned());
+        true
+    }
+
+    /// The closing reason, taken once when the session is reaped.
+    pub fn take_closing(&mut self) -> String {
+        self.closing.take().unwrap_or_default()
+    }
+
+    /// Lists the session for a flush; `false` if it already was.
+    pub fn mark_dirty(&mut self) -> bool {
+        !std::mem::replace(&mut self.dirty, true)
+    }
+
+    /// Takes the session off the flush list.
+    pub fn clear_dirty(&mut self) {
+        self.dirty = false;
+    }
+
+    /// Since when pending output has been over the congestion mark.
+    pub fn congested_since(&self) -> Option<Instant> {
+        self.congested_since
+    }
+
+    /// Starts (`Some`) or ends (`None`) the session's congestion.
+    pub fn set_congested_since(&mut self, since: Option<Instant>) {
+        self.congested_since = since;
+    }
+
+    /// Neither closing nor throttled: its input may be read and handled.
+    pub fn is_active(&self) -> bool {
+        self.closing.is_none() && !self.throttled
+    }
+}

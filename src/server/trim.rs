@@ -1,0 +1,77 @@
+//! Handing freed heap back to the kernel, and the one rule for when.
+//!
+//! glibc keeps freed memory for reuse. After a join or quit storm, or a
+//! busy spell of large output buffers, that is megabytes an idle server
+//! would hold for nothing. natterd trims a short quiet time after such a
+//! turn, pushing the trim back while the burst goes on, so trimming never
+//! runs in the middle of the work that would reuse the memory.
+
+use std::time::{Duration, Instant};
+
+/// Quiet time after a burst before freed heap is handed back.
+const TRIM_AFTER: Duration = Duration::from_millis(200);
+/// Joins or closes in one turn that count as a burst worth trimming after.
+const TRIM_BURST: usize = 32;
+/// Bytes queued in one turn that count as a busy spell worth trimming after.
+const TRIM_BUSY_BYTES: usize = 256 * 1024;
+
+/// When the next trim is due, and this turn's churn.
+#[derive(Default)]
+pub struct Trim {
+    at: Option<Instant>,
+    /// Connections accepted or reaped this turn.
+    churn: usize,
+}
+
+impl Trim {
+    /// A connection was accepted or reaped.
+    pub fn churn(&mut self) {
+        self.churn += 1;
+    }
+
+    /// The one place that decides: at the end of a turn that saw a burst
+    /// of connections or `queued` bytes of output, schedule a trim.
+    pub fn end_turn(&mut self, queued: usize) {
+        let busy = queued >= TRIM_BUSY_BYTES;
+        if std::mem::take(&mut self.churn) >= TRIM_BURST || busy {
+            self.at = Some(Instant::now() + TRIM_AFTER);
+        }
+    }
+
+    /// For the poll timeout.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.at
+    }
+
+    /// Trims if the quiet time is over.
+    pub fn run_if_due(&mut self, now: Instant) {
+        if self.at.is_some_and(|t| t <= now) {
+            self.at = None;
+            trim_heap();
+        }
+    }
+}
+
+/// Stops glibc from trimming the heap on every large free, and keeps
+/// output buffers (up to the 1 MiB cap) on the heap instead of in fresh
+/// mmaps. Otherwise a busy client's buffer, regrown each turn, costs page
+/// faults and zeroing every time; freed memory goes back through
+/// [`Trim`] once a busy spell is over instead.
+pub fn tune_allocator() {
+    #[cfg(target_env = "gnu")]
+    // SAFETY: mallopt only sets allocator parameters; called before any
+    // other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 2 << 20);
+    }
+}
+
+/// Hands free heap pages back to the kernel.
+fn trim_heap() {
+    #[cfg(target_env = "gnu")]
+    // SAFETY: malloc_trim only walks the allocator's own free lists.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
