@@ -2,7 +2,9 @@
 # Keeps po/ in step with the sources.
 #
 #   po/check-potfiles.sh          check, exit 1 on any difference
-#   po/check-potfiles.sh --fix    rewrite POTFILES.in from the sources
+#   po/check-potfiles.sh --fix    rewrite POTFILES.in and natter.pot from the
+#                                 sources and merge them into every .po (the
+#                                 translations of new strings are still yours)
 #
 # Checks that:
 #  1. POTFILES.in lists exactly the data/*.in files and the src/client .rs/.ui
@@ -104,6 +106,13 @@ then
     status=1
 fi
 
+if [ $fix -eq 1 ]; then
+    cp "$tmp/fresh.pot" po/natter.pot
+    for lang in $(grep -vE '^[[:space:]]*(#|$)' po/LINGUAS); do
+        msgmerge --quiet --update --backup=none --no-fuzzy-matching "po/$lang.po" po/natter.pot
+    done
+    echo "po/natter.pot regenerated and merged into every .po"
+fi
 if ! msgcmp --use-untranslated po/natter.pot "$tmp/fresh.pot" 2> "$tmp/cmp.err" ||
    ! msgcmp --use-untranslated "$tmp/fresh.pot" po/natter.pot 2>> "$tmp/cmp.err"; then
     echo "po/natter.pot does not match the sources:"
