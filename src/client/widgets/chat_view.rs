@@ -112,6 +112,11 @@ mod imp {
         /// Rows made ahead, for the list's factory to take.
         pub spare_rows: RefCell<Vec<MessageRow>>,
         pub spare_source: RefCell<Option<glib::SourceId>>,
+        /// Set while allocating when the newest row has to be asked for
+        /// again; done at the end of the frame's layout phase.
+        pub refollow: Cell<bool>,
+        /// The frame clock's `layout` handler that does it.
+        pub layout_handler: RefCell<Option<(gtk::gdk::FrameClock, glib::SignalHandlerId)>>,
     }
 
     impl Default for ChatView {
@@ -133,6 +138,8 @@ mod imp {
                 filled: Cell::new((-1, 0)),
                 spare_rows: RefCell::new(Vec::new()),
                 spare_source: RefCell::new(None),
+                refollow: Cell::new(false),
+                layout_handler: RefCell::new(None),
             }
         }
     }
@@ -171,7 +178,19 @@ mod imp {
         }
     }
 
-    impl WidgetImpl for ChatView {}
+    impl WidgetImpl for ChatView {
+        fn realize(&self) {
+            self.parent_realize();
+            self.obj().watch_layout();
+        }
+
+        fn unrealize(&self) {
+            if let Some((clock, handler)) = self.layout_handler.take() {
+                clock.disconnect(handler);
+            }
+            self.parent_unrealize();
+        }
+    }
     impl BinImpl for ChatView {}
 }
 
@@ -248,6 +267,11 @@ impl ChatView {
             self,
             move |adj| view.on_scrolled(adj)
         ));
+        adj.connect_changed(clone!(
+            #[weak(rename_to = view)]
+            self,
+            move |adj| view.on_measured(adj)
+        ));
         imp.jump_button.connect_clicked(clone!(
             #[weak(rename_to = view)]
             self,
@@ -305,6 +329,55 @@ impl ChatView {
         }
         imp.last_value.set(value);
         imp.jump_revealer.set_reveal_child(!imp.sticky.get());
+    }
+
+    /// The list measured its rows and set the adjustment's bounds (this
+    /// runs inside its allocation). While following, the newest row is
+    /// asked for again once the layout is done, now that its height is
+    /// known.
+    ///
+    /// `list.scroll-to-item` on a row just added finds it with no height
+    /// yet. When the row before it ends at the bottom edge, the new row
+    /// counts as already in view and the list pins its top to that edge, so
+    /// it is laid out just out of sight, behind the entry (every second line
+    /// arriving into a full view did that). Asked again with the height
+    /// known, the list pins the row's bottom to the bottom edge, or, for a
+    /// row taller than the view, its top to the top edge.
+    fn on_measured(&self, adj: &gtk::Adjustment) {
+        if self.imp().sticky.get() && adj.value() + adj.page_size() < adj.upper() - 0.5 {
+            self.imp().refollow.set(true);
+        }
+    }
+
+    /// Connects [`Self::refollow`] after GTK's own `layout` handlers. A new
+    /// anchor set from inside the list's allocation is dropped when that
+    /// allocation ends; set after it, it queues a layout that GTK runs again
+    /// in the same frame, so the newest row is drawn in view at once.
+    fn watch_layout(&self) {
+        let Some(clock) = self.frame_clock() else {
+            return;
+        };
+        let handler = clock.connect_local(
+            "layout",
+            true,
+            clone!(
+                #[weak(rename_to = view)]
+                self,
+                #[upgrade_or]
+                None,
+                move |_| {
+                    view.refollow();
+                    None
+                }
+            ),
+        );
+        self.imp().layout_handler.replace(Some((clock, handler)));
+    }
+
+    fn refollow(&self) {
+        if self.imp().refollow.take() && self.imp().sticky.get() {
+            self.scroll_to_end();
+        }
     }
 
     /// Keeps the newest line in view while sticky.
