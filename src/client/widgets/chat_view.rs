@@ -48,6 +48,8 @@ use std::time::{Duration, Instant};
 use gtk::{gio, glib, glib::clone};
 
 use super::MessageRow;
+
+mod follow;
 use crate::model::render::{Palette, DARK, LIGHT};
 use crate::model::session::ChatLine;
 
@@ -72,9 +74,6 @@ pub const LINES_PER_TURN: usize = 2_000;
 /// Most lines moved in one turn while the list holds fewer than
 /// [`SPARE_ROWS`]: each of those lines also gets a new list row.
 pub const ROWS_PER_TURN: usize = 40;
-
-/// How close to the end, in pixels, still counts as "at the bottom".
-const BOTTOM_SLACK: f64 = 8.0;
 
 mod imp {
     use std::cell::{Cell, RefCell};
@@ -313,91 +312,6 @@ impl ChatView {
         }
     }
 
-    fn at_bottom(adj: &gtk::Adjustment) -> bool {
-        adj.value() + adj.page_size() >= adj.upper() - BOTTOM_SLACK
-    }
-
-    fn on_scrolled(&self, adj: &gtk::Adjustment) {
-        let imp = self.imp();
-        let value = adj.value();
-        if Self::at_bottom(adj) {
-            imp.sticky.set(true);
-        } else if value < imp.last_value.get() {
-            // Only moving up unsticks: the list re-estimating its height
-            // while lines arrive moves the value down, not up.
-            imp.sticky.set(false);
-        }
-        imp.last_value.set(value);
-        imp.jump_revealer.set_reveal_child(!imp.sticky.get());
-    }
-
-    /// The list measured its rows and set the adjustment's bounds (this
-    /// runs inside its allocation). While following, the newest row is
-    /// asked for again once the layout is done, now that its height is
-    /// known.
-    ///
-    /// `list.scroll-to-item` on a row just added finds it with no height
-    /// yet. When the row before it ends at the bottom edge, the new row
-    /// counts as already in view and the list pins its top to that edge, so
-    /// it is laid out just out of sight, behind the entry (every second line
-    /// arriving into a full view did that). Asked again with the height
-    /// known, the list pins the row's bottom to the bottom edge, or, for a
-    /// row taller than the view, its top to the top edge.
-    fn on_measured(&self, adj: &gtk::Adjustment) {
-        if self.imp().sticky.get() && adj.value() + adj.page_size() < adj.upper() - 0.5 {
-            self.imp().refollow.set(true);
-        }
-    }
-
-    /// Connects [`Self::refollow`] after GTK's own `layout` handlers. A new
-    /// anchor set from inside the list's allocation is dropped when that
-    /// allocation ends; set after it, it queues a layout that GTK runs again
-    /// in the same frame, so the newest row is drawn in view at once.
-    fn watch_layout(&self) {
-        let Some(clock) = self.frame_clock() else {
-            return;
-        };
-        let handler = clock.connect_local(
-            "layout",
-            true,
-            clone!(
-                #[weak(rename_to = view)]
-                self,
-                #[upgrade_or]
-                None,
-                move |_| {
-                    view.refollow();
-                    None
-                }
-            ),
-        );
-        self.imp().layout_handler.replace(Some((clock, handler)));
-    }
-
-    fn refollow(&self) {
-        if self.imp().refollow.take() && self.imp().sticky.get() {
-            self.scroll_to_end();
-        }
-    }
-
-    /// Keeps the newest line in view while sticky.
-    fn follow(&self) {
-        if self.imp().sticky.get() {
-            self.scroll_to_end();
-        }
-    }
-
-    fn scroll_to_end(&self) {
-        let n = self.imp().store.n_items();
-        if n == 0 {
-            return;
-        }
-        // The list anchors the row to the bottom edge and keeps it there.
-        if let Err(err) = self.imp().list_view.activate_action("list.scroll-to-item", Some(&(n - 1).to_variant())) {
-            log::warn!("cannot scroll the conversation: {err}");
-        }
-    }
-
     /// True when the row being bound at `position` should get its text
     /// now: the user is scrolling (which binds a few rows at a time, and
     /// they must not see blank ones), or it is among the newest lines and
@@ -466,24 +380,6 @@ impl ChatView {
         }
         imp.unfilled.replace(rest.into_iter().map(|(_, item, _)| item.downgrade()).collect());
         glib::ControlFlow::Continue
-    }
-
-    /// Jumps to the newest line and follows new lines again.
-    pub fn scroll_to_bottom(&self) {
-        let imp = self.imp();
-        imp.sticky.set(true);
-        imp.jump_revealer.set_reveal_child(false);
-        self.scroll_to_end();
-    }
-
-    /// True while the view follows new lines.
-    pub fn is_sticky(&self) -> bool {
-        self.imp().sticky.get()
-    }
-
-    /// The scrolled window's vertical adjustment.
-    pub fn vadjustment(&self) -> gtk::Adjustment {
-        self.imp().scrolled_window.vadjustment()
     }
 
     /// Adds lines at the end: at once if the list was not updated within
