@@ -21,6 +21,8 @@ use client::{application, config, connection, i18n, model, settings, widgets, wi
 
 #[path = "gtk_ui/burst.rs"]
 mod burst;
+#[path = "gtk_ui/connect_form.rs"]
+mod connect_form;
 #[path = "gtk_ui/keyboard.rs"]
 mod keyboard;
 #[path = "gtk_ui/korean.rs"]
@@ -31,6 +33,8 @@ mod language;
 mod looks;
 #[path = "gtk_ui/screenshot.rs"]
 mod screenshot;
+#[path = "gtk_ui/scrolling.rs"]
+mod scrolling;
 #[path = "gtk_ui/support.rs"]
 mod support;
 #[path = "gtk_ui/tls.rs"]
@@ -332,6 +336,10 @@ const CHECKS: &[Check] = &[
     ("connect_form_failures_and_retry", connect_form_failures_and_retry),
     ("quit_goes_back_to_the_form", quit_goes_back_to_the_form),
     ("burst_of_ten_thousand_lines", burst::burst_of_ten_thousand_lines),
+    ("each_new_line_comes_into_view", scrolling::each_new_line_comes_into_view),
+    ("tall_line_comes_into_view", scrolling::tall_line_comes_into_view),
+    ("jump_button_after_scrolling_up", scrolling::jump_button_after_scrolling_up),
+    ("connect_form_fits_after_errors", connect_form::connect_form_fits_after_errors),
     ("narrow_window_folds_the_member_list", narrow_window_folds_the_member_list),
     ("application_actions_and_windows", application_actions_and_windows),
     ("command_line_joins_at_once", command_line_joins_at_once),

@@ -41,10 +41,8 @@ pub const LINES_PER_TURN: usize = 2_000;
 /// [`SPARE_ROWS`]: each of those lines also gets a new list row.
 pub const ROWS_PER_TURN: usize = 40;
 
-/// How close to the end, in pixels, still counts as "at the bottom".
-const BOTTOM_SLACK: f64 = 8.0;
-
 mod burst;
+mod follow;
 
 mod imp {
     use std::cell::{Cell, RefCell};
@@ -82,6 +80,11 @@ mod imp {
         /// Rows made ahead, for the list's factory to take.
         pub spare_rows: RefCell<Vec<MessageRow>>,
         pub spare_source: RefCell<Option<glib::SourceId>>,
+        /// Set while allocating when the newest row has to be asked for
+        /// again; done at the end of the frame's layout phase.
+        pub refollow: Cell<bool>,
+        /// The frame clock's `layout` handler that does it.
+        pub layout_handler: RefCell<Option<(gtk::gdk::FrameClock, glib::SignalHandlerId)>>,
     }
 
     impl Default for ChatView {
@@ -103,6 +106,8 @@ mod imp {
                 filled: Cell::new((-1, 0)),
                 spare_rows: RefCell::new(Vec::new()),
                 spare_source: RefCell::new(None),
+                refollow: Cell::new(false),
+                layout_handler: RefCell::new(None),
             }
         }
     }
@@ -141,7 +146,19 @@ mod imp {
         }
     }
 
-    impl WidgetImpl for ChatView {}
+    impl WidgetImpl for ChatView {
+        fn realize(&self) {
+            self.parent_realize();
+            self.obj().watch_layout();
+        }
+
+        fn unrealize(&self) {
+            if let Some((clock, handler)) = self.layout_handler.take() {
+                clock.disconnect(handler);
+            }
+            self.parent_unrealize();
+        }
+    }
     impl BinImpl for ChatView {}
 }
 
@@ -218,6 +235,11 @@ impl ChatView {
             self,
             move |adj| view.on_scrolled(adj)
         ));
+        adj.connect_changed(clone!(
+            #[weak(rename_to = view)]
+            self,
+            move |adj| view.on_measured(adj)
+        ));
         imp.jump_button.connect_clicked(clone!(
             #[weak(rename_to = view)]
             self,
@@ -244,60 +266,6 @@ impl ChatView {
         } else {
             &LIGHT
         }
-    }
-
-    fn at_bottom(adj: &gtk::Adjustment) -> bool {
-        adj.value() + adj.page_size() >= adj.upper() - BOTTOM_SLACK
-    }
-
-    fn on_scrolled(&self, adj: &gtk::Adjustment) {
-        let imp = self.imp();
-        let value = adj.value();
-        if Self::at_bottom(adj) {
-            imp.sticky.set(true);
-        } else if value < imp.last_value.get() {
-            // Only moving up unsticks: the list re-estimating its height
-            // while lines arrive moves the value down, not up.
-            imp.sticky.set(false);
-        }
-        imp.last_value.set(value);
-        imp.jump_revealer.set_reveal_child(!imp.sticky.get());
-    }
-
-    /// Keeps the newest line in view while sticky.
-    fn follow(&self) {
-        if self.imp().sticky.get() {
-            self.scroll_to_end();
-        }
-    }
-
-    fn scroll_to_end(&self) {
-        let n = self.imp().store.n_items();
-        if n == 0 {
-            return;
-        }
-        // The list anchors the row to the bottom edge and keeps it there.
-        if let Err(err) = self.imp().list_view.activate_action("list.scroll-to-item", Some(&(n - 1).to_variant())) {
-            log::warn!("cannot scroll the conversation: {err}");
-        }
-    }
-
-    /// Jumps to the newest line and follows new lines again.
-    pub fn scroll_to_bottom(&self) {
-        let imp = self.imp();
-        imp.sticky.set(true);
-        imp.jump_revealer.set_reveal_child(false);
-        self.scroll_to_end();
-    }
-
-    /// True while the view follows new lines.
-    pub fn is_sticky(&self) -> bool {
-        self.imp().sticky.get()
-    }
-
-    /// The scrolled window's vertical adjustment.
-    pub fn vadjustment(&self) -> gtk::Adjustment {
-        self.imp().scrolled_window.vadjustment()
     }
 
     /// Removes every line.

@@ -16,7 +16,6 @@ use adw::subclass::prelude::*;
 use gtk::{glib, glib::clone, glib::subclass::Signal};
 use natter::protocol::validate_name;
 
-use crate::i18n::gettext_f;
 use crate::model::address::ServerAddress;
 use crate::model::render::{address_error_text, name_error_text};
 
@@ -39,7 +38,7 @@ mod imp {
         #[template_child]
         pub join_button: TemplateChild<gtk::Button>,
         #[template_child]
-        pub join_label: TemplateChild<gtk::Label>,
+        pub join_stack: TemplateChild<gtk::Stack>,
         #[template_child]
         pub spinner: TemplateChild<gtk::Spinner>,
         pub busy: Cell<bool>,
@@ -213,7 +212,7 @@ impl ConnectPage {
         let imp = self.imp();
         imp.busy.set(busy);
         imp.spinner.set_spinning(busy);
-        imp.join_label.set_label(&if busy { gettext_f("Joining…", &[]) } else { gettext_f("_Join", &[]) });
+        imp.join_stack.set_visible_child_name(if busy { "busy" } else { "idle" });
         // Not insensitive: that would pull the focus out of a field
         // without telling it.
         imp.server_row.set_editable(!busy);
