@@ -21,14 +21,16 @@ use client::{application, config, connection, i18n, model, settings, widgets, wi
 
 #[path = "gtk_ui/burst.rs"]
 mod burst;
+#[path = "gtk_ui/goodbye.rs"]
+mod goodbye;
 #[path = "gtk_ui/keyboard.rs"]
 mod keyboard;
+#[path = "gtk_ui/korean.rs"]
+mod korean;
 #[path = "gtk_ui/language.rs"]
 mod language;
 #[path = "gtk_ui/looks.rs"]
 mod looks;
-#[path = "gtk_ui/korean.rs"]
-mod korean;
 #[path = "gtk_ui/screenshot.rs"]
 mod screenshot;
 #[path = "gtk_ui/support.rs"]
@@ -336,6 +338,8 @@ const CHECKS: &[Check] = &[
     ("narrow_window_folds_the_member_list", narrow_window_folds_the_member_list),
     ("application_actions_and_windows", application_actions_and_windows),
     ("command_line_joins_at_once", command_line_joins_at_once),
+    ("closing_a_window_or_quitting_says_quit", goodbye::closing_a_window_or_quitting_says_quit),
+    ("ctrl_q_in_the_natter_process_says_quit", goodbye::ctrl_q_in_the_natter_process_says_quit),
     ("tls_trust_on_first_use_then_chat", tls::tls_trust_on_first_use_then_chat),
     ("tls_changed_certificate_is_refused", tls::tls_changed_certificate_is_refused),
     ("command_line_tls_uses_the_pin", tls::command_line_tls_uses_the_pin),

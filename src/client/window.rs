@@ -22,6 +22,7 @@ use crate::model::session::ChatLine;
 use crate::settings::Settings;
 use crate::widgets::{ChatView, Composer, ConnectPage, MemberList};
 
+pub use self::lifecycle::GOODBYE_LIMIT;
 pub use crate::model::lifecycle::Phase;
 
 /// The pages of the window's stack.
@@ -46,7 +47,7 @@ mod imp {
     use std::cell::RefCell;
 
     use super::*;
-    use crate::connection::Connection;
+    use crate::connection::{Connection, Goodbye};
     use crate::model::lifecycle::Lifecycle;
     use crate::model::session::Session;
 
@@ -81,6 +82,8 @@ mod imp {
         pub session: RefCell<Option<Session>>,
         /// The live connection, if any. Replacing it hangs the old one up.
         pub connection: RefCell<Option<Connection>>,
+        /// Goodbyes said and not yet known to be done: closing waits for them.
+        pub goodbyes: RefCell<Vec<Goodbye>>,
         /// Phase, server, reconnect schedule and connection generation:
         /// the window applies what it decides (`window/lifecycle.rs`).
         pub lifecycle: RefCell<Lifecycle>,
@@ -130,7 +133,11 @@ mod imp {
 
     impl WindowImpl for NatterWindow {
         fn close_request(&self) -> glib::Propagation {
-            self.obj().hang_up(true);
+            let win = self.obj();
+            win.hang_up(true);
+            if win.go_after_goodbye() {
+                return glib::Propagation::Stop;
+            }
             self.parent_close_request()
         }
     }
