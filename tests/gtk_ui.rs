@@ -31,6 +31,8 @@ mod korean;
 mod language;
 #[path = "gtk_ui/looks.rs"]
 mod looks;
+#[path = "gtk_ui/refusals.rs"]
+mod refusals;
 #[path = "gtk_ui/screenshot.rs"]
 mod screenshot;
 #[path = "gtk_ui/support.rs"]
@@ -349,6 +351,12 @@ const CHECKS: &[Check] = &[
     (
         "sending_from_the_keyboard_keeps_the_focus_in_the_entry",
         keyboard::sending_from_the_keyboard_keeps_the_focus_in_the_entry,
+    ),
+    ("too_long_line_stays_in_the_entry_with_the_reason", refusals::too_long_line_stays_in_the_entry_with_the_reason),
+    ("refused_private_message_is_marked_not_delivered", refusals::refused_private_message_is_marked_not_delivered),
+    (
+        "line_over_a_servers_smaller_limit_is_marked_not_delivered",
+        refusals::line_over_a_servers_smaller_limit_is_marked_not_delivered,
     ),
     ("korean_desktop_gets_korean_from_the_build_folder", language::korean_desktop_gets_korean_from_the_build_folder),
     ("name_timeout_reads_in_korean", korean::name_timeout_reads_in_korean),

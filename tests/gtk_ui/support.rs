@@ -292,3 +292,16 @@ pub fn parsed(address: &str) -> ServerAddress {
 pub fn owned(names: &[&str]) -> Vec<String> {
     names.iter().map(|s| s.to_string()).collect()
 }
+
+/// With `NATTER_SHOTS=DIR`, saves the screen as `DIR/NAME.png` (ImageMagick's
+/// `import`), to look at a state a check reached; otherwise does nothing.
+pub fn shot(name: &str) {
+    let Some(dir) = std::env::var_os("NATTER_SHOTS") else {
+        return;
+    };
+    pump(Duration::from_millis(300));
+    let display = std::env::var("DISPLAY").unwrap_or_default();
+    let path = std::path::Path::new(&dir).join(format!("{name}.png"));
+    let status = Command::new("import").args(["-display", &display, "-window", "root"]).arg(&path).status();
+    assert!(status.is_ok_and(|s| s.success()), "import saves {}", path.display());
+}

@@ -8,6 +8,7 @@
 
 use natter::protocol::{fold_name, Command, ErrorKind, Reply};
 
+use super::delivery::{Sent, SentLine};
 use super::members::Members;
 use super::text::mentions;
 
@@ -44,6 +45,9 @@ pub enum Entry {
     Disconnected,
     /// A line could not be written ("Failed to send message.").
     SendFailed,
+    /// A line of this user's that the server refused, shown as it was and
+    /// marked as not delivered; `input` is what was typed, to give back.
+    Undelivered { echo: Box<Entry>, input: String },
     /// A server line of no known kind, shown as received.
     Raw(String),
 }
@@ -102,6 +106,8 @@ pub struct Outcome {
     pub alert: bool,
     /// This user's name changed.
     pub renamed_me: bool,
+    /// The shown line of this user's that this error refuses.
+    pub undelivered: Option<SentLine>,
 }
 
 /// What to send for a line the user typed, and what to show for it.
@@ -121,12 +127,14 @@ pub struct Session {
     me: String,
     members: Members,
     joined: bool,
+    /// The last lines written, for matching refusals to them.
+    sent: Sent,
 }
 
 impl Session {
     /// A session that will join as `name`.
     pub fn new(name: &str) -> Self {
-        Session { me: name.to_owned(), members: Members::new(), joined: false }
+        Session { me: name.to_owned(), members: Members::new(), joined: false, sent: Sent::default() }
     }
 
     /// This user's current name.
@@ -168,7 +176,10 @@ impl Session {
                 out.refused = Some(ServerError::from(kind));
                 return out;
             }
-            Reply::Error(kind) => Entry::Error(ServerError::from(kind)),
+            Reply::Error(kind) => {
+                out.undelivered = self.sent.refused(&kind);
+                Entry::Error(ServerError::from(kind))
+            }
             Reply::Joined(name) => {
                 out.members_changed = self.members.add(name);
                 Entry::Joined(name.to_owned())
@@ -232,8 +243,23 @@ impl Session {
         Some(Outgoing { line, echo, quits })
     }
 
+    /// `outgoing`, typed as `input`, is about to be written: a refusal
+    /// may be about it. Returns the id for [`Session::written`] when it
+    /// has an echo.
+    pub fn sending(&mut self, outgoing: &Outgoing, input: &str) -> Option<u64> {
+        let echo = outgoing.echo.clone()?;
+        Some(self.sent.record(echo, input, outgoing.line.len()))
+    }
+
+    /// Line `id` was written: what to show for it, its echo or (when the
+    /// server refused it already) the line marked as not delivered.
+    pub fn written(&mut self, id: u64, echo: Entry) -> Entry {
+        self.sent.shown(id).unwrap_or(echo)
+    }
+
     /// The connection is gone: nobody is known to be online any more.
     pub fn disconnected(&mut self) -> Entry {
+        self.sent.clear();
         self.joined = false;
         self.members.clear();
         Entry::Disconnected
@@ -346,6 +372,24 @@ mod tests {
         assert_eq!(s.prepare(""), None);
         assert_eq!(s.prepare("   "), None);
         assert_eq!(s.prepare("a\nb").unwrap().line, "a b");
+    }
+
+    #[test]
+    fn a_refusal_marks_the_line_it_is_about() {
+        let mut s = joined("alice", "alice, bob");
+        let input = "/msg nobody hello?";
+        let out = s.prepare(input).unwrap();
+        let id = s.sending(&out, input).unwrap();
+        assert_eq!(s.written(id, out.echo.clone().unwrap()), out.echo.unwrap());
+        let refused = s.receive("*** error: no such user: nobody");
+        assert_eq!(refused.entry, Some(Entry::Error(ErrorKind::NoSuchUser("nobody").into())));
+        let undelivered = refused.undelivered.expect("the private line is refused");
+        assert_eq!(undelivered.echo, Entry::PrivateOut { to: "nobody".into(), text: "hello?".into() });
+        assert_eq!(undelivered.input, input);
+        // Lines the server answers itself (no echo) are never marked.
+        let who = s.prepare("/who").unwrap();
+        assert_eq!(s.sending(&who, "/who"), None);
+        assert_eq!(s.receive("*** error: line too long (max 2 bytes)").undelivered, None);
     }
 
     #[test]
