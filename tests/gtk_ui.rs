@@ -21,6 +21,8 @@ use client::{application, config, connection, i18n, model, settings, widgets, wi
 
 #[path = "gtk_ui/burst.rs"]
 mod burst;
+#[path = "gtk_ui/focus.rs"]
+mod focus;
 #[path = "gtk_ui/goodbye.rs"]
 mod goodbye;
 #[path = "gtk_ui/keyboard.rs"]
@@ -358,6 +360,8 @@ const CHECKS: &[Check] = &[
         "line_over_a_servers_smaller_limit_is_marked_not_delivered",
         refusals::line_over_a_servers_smaller_limit_is_marked_not_delivered,
     ),
+    ("the_conversation_is_one_tab_stop", focus::the_conversation_is_one_tab_stop),
+    ("escape_from_the_member_list_types_into_the_entry", focus::escape_from_the_member_list_types_into_the_entry),
     ("korean_desktop_gets_korean_from_the_build_folder", language::korean_desktop_gets_korean_from_the_build_folder),
     ("name_timeout_reads_in_korean", korean::name_timeout_reads_in_korean),
 ];

@@ -11,6 +11,7 @@
 
 mod cert_dialogs;
 mod conversation;
+mod focus;
 mod lifecycle;
 
 use adw::prelude::*;
@@ -115,6 +116,9 @@ mod imp {
                 }
             });
             klass.add_binding_action(gtk::gdk::Key::F9, gtk::gdk::ModifierType::empty(), "win.toggle-members");
+            // Bubble phase: whatever has the focus (a dialog's entry, the
+            // emoji chooser) gets Escape first.
+            klass.add_binding(gtk::gdk::Key::Escape, gtk::gdk::ModifierType::empty(), |win| win.escape_to_entry());
         }
 
         fn instance_init(obj: &glib::subclass::InitializingObject<Self>) {
@@ -193,6 +197,18 @@ impl NatterWindow {
             self,
             move |flap| win.imp().flap.set_modal(flap.is_folded())
         ));
+        imp.flap.connect_reveal_flap_notify(clone!(
+            #[weak(rename_to = win)]
+            self,
+            move |flap| {
+                // Closing the member list (Escape, its button, a click
+                // beside it) leaves typing in the entry, not on the button.
+                if !flap.reveals_flap() && win.page() == WindowPage::Chat {
+                    win.imp().composer.grab_focus();
+                }
+            }
+        ));
+        self.setup_focus_keys();
         self.action_set_enabled("win.reconnect", false);
         self.action_set_enabled("win.leave", false);
         self.show_page(WindowPage::Connect);
@@ -204,6 +220,9 @@ impl NatterWindow {
         imp.stack.set_visible_child_name(page.name());
         let chat = page == WindowPage::Chat;
         imp.members_button.set_visible(chat);
+        // Tab never wanders into the page not shown (GTK's focus chain
+        // can reach a hidden stack page while it is being switched away).
+        imp.connect_page.set_can_focus(!chat);
         imp.secure_icon.set_visible(chat && imp.lifecycle.borrow().target().is_some_and(|t| t.tls));
         if chat {
             imp.composer.grab_focus();
@@ -257,6 +276,16 @@ impl NatterWindow {
     /// conversation, which then slides over it on demand.
     pub fn members_folded(&self) -> bool {
         self.imp().flap.is_folded()
+    }
+
+    /// The header button that shows and hides the member list.
+    pub fn members_button(&self) -> gtk::ToggleButton {
+        self.imp().members_button.get()
+    }
+
+    /// True when the member list is shown (beside or over the conversation).
+    pub fn members_shown(&self) -> bool {
+        self.imp().flap.reveals_flap()
     }
 
     /// True when the header bar shows the lock of an encrypted chat.
