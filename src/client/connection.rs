@@ -10,8 +10,11 @@
 //! a line, wakes the thread, and its future resolves once the line is on
 //! the wire, so the GTK thread never waits on the network. The thread
 //! never touches GTK. Dropping the [`Connection`] closes the queue; the
-//! thread then flushes what was queued, hangs up and drops the event
-//! sender, which ends the window's loop.
+//! thread then flushes what was queued, shuts its side down, reads until
+//! the server closes (at most [`LINGER`], so closing sends no reset that
+//! could lose the last line), closes and drops the event sender, which
+//! ends the window's loop. [`Connection::quit`] does the same after a
+//! `/quit` and returns a [`Goodbye`] to wait for.
 
 pub mod cert_verifier;
 mod io_thread;

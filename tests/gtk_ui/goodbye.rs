@@ -8,7 +8,7 @@ use adw::prelude::*;
 
 use crate::application::NatterApplication;
 use crate::keyboard::xdotool;
-use crate::support::{parsed, pump, spawn_natter, wait_until, wait_until_for, Raw, Server};
+use crate::support::{parsed, pump, shot, spawn_natter, wait_until, wait_until_for, Raw, Server};
 use crate::window::{NatterWindow, Phase};
 
 /// How soon the others must read the goodbye.
@@ -65,6 +65,8 @@ pub fn closing_a_window_or_quitting_says_quit() {
         wait_until("the window to go", || chat_windows(&app).len() == NAMES.len() - gone);
     }
 
+    // The window left: it read every other window's plain goodbye.
+    shot("closed-windows-said-quit");
     app.activate_action("quit", None);
     expect_plain_quit(&mut watcher, NAMES[0]);
     wait_until("every window to go", || app.windows().is_empty());

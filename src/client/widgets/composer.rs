@@ -7,7 +7,8 @@
 //! guards against sending it twice (Fractal's message toolbar does the
 //! same). Up/Down walk the input history and Tab completes names; Tab never
 //! moves the focus out of a non-empty entry (Ctrl+Tab does), and after a
-//! send, by any means, the focus is back in the entry.
+//! send, by any means, the focus is back in the entry. A line over the
+//! protocol's limit is not sent: the reason shows under the entry.
 
 use std::sync::OnceLock;
 
