@@ -23,6 +23,10 @@ use client::{application, config, connection, i18n, model, settings, widgets, wi
 mod burst;
 #[path = "gtk_ui/connect_form.rs"]
 mod connect_form;
+#[path = "gtk_ui/focus.rs"]
+mod focus;
+#[path = "gtk_ui/goodbye.rs"]
+mod goodbye;
 #[path = "gtk_ui/keyboard.rs"]
 mod keyboard;
 #[path = "gtk_ui/korean.rs"]
@@ -31,6 +35,8 @@ mod korean;
 mod language;
 #[path = "gtk_ui/looks.rs"]
 mod looks;
+#[path = "gtk_ui/refusals.rs"]
+mod refusals;
 #[path = "gtk_ui/screenshot.rs"]
 mod screenshot;
 #[path = "gtk_ui/scrolling.rs"]
@@ -343,6 +349,8 @@ const CHECKS: &[Check] = &[
     ("narrow_window_folds_the_member_list", narrow_window_folds_the_member_list),
     ("application_actions_and_windows", application_actions_and_windows),
     ("command_line_joins_at_once", command_line_joins_at_once),
+    ("closing_a_window_or_quitting_says_quit", goodbye::closing_a_window_or_quitting_says_quit),
+    ("ctrl_q_in_the_natter_process_says_quit", goodbye::ctrl_q_in_the_natter_process_says_quit),
     ("tls_trust_on_first_use_then_chat", tls::tls_trust_on_first_use_then_chat),
     ("tls_changed_certificate_is_refused", tls::tls_changed_certificate_is_refused),
     ("command_line_tls_uses_the_pin", tls::command_line_tls_uses_the_pin),
@@ -353,6 +361,14 @@ const CHECKS: &[Check] = &[
         "sending_from_the_keyboard_keeps_the_focus_in_the_entry",
         keyboard::sending_from_the_keyboard_keeps_the_focus_in_the_entry,
     ),
+    ("too_long_line_stays_in_the_entry_with_the_reason", refusals::too_long_line_stays_in_the_entry_with_the_reason),
+    ("refused_private_message_is_marked_not_delivered", refusals::refused_private_message_is_marked_not_delivered),
+    (
+        "line_over_a_servers_smaller_limit_is_marked_not_delivered",
+        refusals::line_over_a_servers_smaller_limit_is_marked_not_delivered,
+    ),
+    ("the_conversation_is_one_tab_stop", focus::the_conversation_is_one_tab_stop),
+    ("escape_from_the_member_list_types_into_the_entry", focus::escape_from_the_member_list_types_into_the_entry),
     ("korean_desktop_gets_korean_from_the_build_folder", language::korean_desktop_gets_korean_from_the_build_folder),
     ("name_timeout_reads_in_korean", korean::name_timeout_reads_in_korean),
 ];

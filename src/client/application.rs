@@ -82,7 +82,7 @@ mod imp {
 
         fn shutdown(&self) {
             // The windows are closed by now; let their goodbyes reach the server.
-            crate::connection::flush_goodbyes(std::time::Duration::from_millis(500));
+            crate::connection::flush_goodbyes(crate::window::GOODBYE_LIMIT);
             self.parent_shutdown();
         }
 
@@ -158,11 +158,22 @@ impl NatterApplication {
     fn setup_actions(&self) {
         let quit = gio::ActionEntry::builder("quit")
             .activate(|app: &Self, _, _| {
-                // Closing each window says goodbye on its connection.
+                // Closing each window says goodbye on its connection; each
+                // goes once its goodbye is done, and the application with
+                // the last one. Quitting outright would cut the goodbyes off.
                 for window in app.windows() {
                     window.close();
                 }
-                app.quit();
+                // In case a window does not go (or goes without telling).
+                let limit = crate::window::GOODBYE_LIMIT + std::time::Duration::from_millis(500);
+                glib::timeout_add_local_once(
+                    limit,
+                    glib::clone!(
+                        #[weak]
+                        app,
+                        move || app.quit()
+                    ),
+                );
             })
             .build();
         let about = gio::ActionEntry::builder("about").activate(|app: &Self, _, _| app.show_about()).build();

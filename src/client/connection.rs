@@ -10,8 +10,11 @@
 //! a line, wakes the thread, and its future resolves once the line is on
 //! the wire, so the GTK thread never waits on the network. The thread
 //! never touches GTK. Dropping the [`Connection`] closes the queue; the
-//! thread then flushes what was queued, hangs up and drops the event
-//! sender, which ends the window's loop.
+//! thread then flushes what was queued, shuts its side down, reads until
+//! the server closes (at most [`LINGER`], so closing sends no reset that
+//! could lose the last line), closes and drops the event sender, which
+//! ends the window's loop. [`Connection::quit`] does the same after a
+//! `/quit` and returns a [`Goodbye`] to wait for.
 
 pub mod cert_verifier;
 mod io_thread;
@@ -36,6 +39,9 @@ pub const WELCOME_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long queued output may wait on a server that takes none of it
 /// before the connection counts as lost.
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// After a goodbye, how long the I/O thread waits for the server to close
+/// its side before it closes anyway.
+pub const LINGER: Duration = Duration::from_secs(1);
 /// Longest server line the client accepts; longer ones are skipped.
 const MAX_SERVER_LINE: usize = 16 * DEFAULT_MAX_LINE;
 
@@ -142,6 +148,26 @@ impl std::fmt::Debug for Request {
 #[derive(Debug)]
 pub struct Connection {
     sender: LineSender,
+    /// Closed when the I/O thread has ended (its sender dropped).
+    finished: async_channel::Receiver<()>,
+}
+
+/// A `/quit` on its way: done once the I/O thread has written it, seen
+/// the server close (or waited [`LINGER`]) and shut the socket down.
+#[derive(Debug, Clone)]
+pub struct Goodbye(async_channel::Receiver<()>);
+
+impl Goodbye {
+    /// Resolves when the connection is closed.
+    pub async fn done(self) {
+        // Nothing is ever sent: this returns when the sender is dropped.
+        let _ = self.0.recv().await;
+    }
+
+    /// True once the connection is closed.
+    pub fn is_done(&self) -> bool {
+        self.0.is_closed()
+    }
 }
 
 impl Connection {
@@ -155,6 +181,7 @@ impl Connection {
     ) -> (Connection, async_channel::Receiver<ServerEvent>) {
         let (events, receiver) = async_channel::unbounded();
         let (queue, outgoing) = async_channel::unbounded();
+        let (ended, finished) = async_channel::bounded::<()>(1);
         let poll = mio::Poll::new().and_then(|poll| {
             let waker = mio::Waker::new(poll.registry(), io_thread::WAKE)?;
             Ok((poll, Arc::new(waker)))
@@ -165,22 +192,26 @@ impl Connection {
                 // Out of descriptors, most likely: the window still gets its Closed.
                 let _ = events.try_send(ServerEvent::Closed(CloseReason::Failed(err.to_string())));
                 queue.close();
-                return (Connection { sender: LineSender { queue, waker: None } }, receiver);
+                let sender = LineSender { queue, waker: None };
+                return (Connection { sender, finished }, receiver);
             }
         };
-        let job = io_thread::Job { address, name, security, poll, events: events.clone(), outgoing };
+        let job =
+            io_thread::Job { address, name, security, poll, waker: waker.clone(), events: events.clone(), outgoing };
         let spawned = thread::Builder::new().name("natter-io".into()).spawn(move || {
             let address = job.address.clone();
             let reason = io_thread::run(job);
             log::debug!("connection to {address} closed: {reason:?}");
             let _ = events.send_blocking(ServerEvent::Closed(reason));
+            // The socket is shut: whoever waits for a goodbye may go on.
+            drop(ended);
         });
         if let Err(err) = spawned {
             // The receiver still gets its Closed event (the thread's copy of
             // the sender is gone), so the window recovers.
             log::error!("cannot start the connection thread: {err}");
         }
-        (Connection { sender: LineSender { queue, waker: Some(waker) } }, receiver)
+        (Connection { sender: LineSender { queue, waker: Some(waker) }, finished }, receiver)
     }
 
     /// A handle for sending lines.
@@ -188,36 +219,42 @@ impl Connection {
         self.sender.clone()
     }
 
-    /// Sends `/quit` and hangs up. The goodbye is written by the I/O
-    /// thread; [`flush_goodbyes`] waits for it when the process is ending.
-    pub fn quit(self) {
-        let (done, written) = async_channel::bounded(1);
+    /// Sends `/quit` and hangs up: the I/O thread writes it, shuts its
+    /// side down, reads until the server closes (at most [`LINGER`]) and
+    /// closes the socket, so the server reads a clean goodbye and not a
+    /// reset. The window waits for the returned [`Goodbye`] before it goes;
+    /// [`flush_goodbyes`] waits for any left when the process ends.
+    pub fn quit(self) -> Goodbye {
+        let (done, _written) = async_channel::bounded(1);
         if self.sender.queue.try_send(Request { line: "/quit".into(), done }).is_ok() {
             self.sender.wake();
-            if let Ok(mut pending) = GOODBYES.lock() {
-                pending.retain(|r| !r.is_closed());
-                pending.push(written);
-            }
         }
+        let goodbye = Goodbye(self.finished.clone());
+        if let Ok(mut pending) = GOODBYES.lock() {
+            pending.retain(|g| !g.is_done());
+            pending.push(goodbye.clone());
+        }
+        goodbye
     }
 }
 
-/// Goodbyes queued by [`Connection::quit`] and not known to be written.
-static GOODBYES: Mutex<Vec<async_channel::Receiver<Result<(), SendError>>>> = Mutex::new(Vec::new());
+/// Goodbyes said by [`Connection::quit`] whose connection may still be open.
+static GOODBYES: Mutex<Vec<Goodbye>> = Mutex::new(Vec::new());
 
-/// Waits, at most `limit`, until every queued goodbye is written (or its
-/// connection is gone), so that quitting the app says `/quit` properly
-/// instead of leaving the others a "connection lost".
+/// Waits, at most `limit`, until every goodbye's connection is closed, so
+/// that quitting the app says `/quit` properly instead of leaving the
+/// others a "connection lost". The windows already waited while the main
+/// loop turned; this is the last resort when the process is ending.
 pub fn flush_goodbyes(limit: Duration) {
     let deadline = Instant::now() + limit;
     let Ok(mut pending) = GOODBYES.lock() else {
         return;
     };
-    // A result, or the I/O thread dropping its sender, both mean done.
-    pending.retain(|r| r.try_recv().is_err() && !r.is_closed());
+    pending.retain(|g| !g.is_done());
     while !pending.is_empty() && Instant::now() < deadline {
+        // No GTK here and nothing else to run: a short poll is the wait.
         thread::sleep(Duration::from_millis(5));
-        pending.retain(|r| r.try_recv().is_err() && !r.is_closed());
+        pending.retain(|g| !g.is_done());
     }
     pending.clear();
 }

@@ -2,13 +2,15 @@
 //!
 //! Everything a unit test can check without a display lives here: what a
 //! server line means for the window ([`session`]), who is online
-//! ([`members`]), input recall ([`history`]), Tab completion
+//! ([`members`]), input recall ([`history`]), whether a line may go and which one a
+//! refusal is about ([`delivery`]), Tab completion
 //! ([`completion`]), the connection lifecycle and its reconnect delays
 //! ([`lifecycle`]), the server address ([`address`]), and how a line reads on screen ([`text`],
 //! [`render`]). The widgets only display what these decide.
 
 pub mod address;
 pub mod completion;
+pub mod delivery;
 pub mod history;
 pub mod lifecycle;
 pub mod members;

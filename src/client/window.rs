@@ -11,6 +11,7 @@
 
 mod cert_dialogs;
 mod conversation;
+mod focus;
 mod lifecycle;
 
 use adw::prelude::*;
@@ -22,6 +23,7 @@ use crate::model::session::ChatLine;
 use crate::settings::Settings;
 use crate::widgets::{ChatView, Composer, ConnectPage, MemberList};
 
+pub use self::lifecycle::GOODBYE_LIMIT;
 pub use crate::model::lifecycle::Phase;
 
 /// The pages of the window's stack.
@@ -46,7 +48,7 @@ mod imp {
     use std::cell::RefCell;
 
     use super::*;
-    use crate::connection::Connection;
+    use crate::connection::{Connection, Goodbye};
     use crate::model::lifecycle::Lifecycle;
     use crate::model::session::Session;
 
@@ -81,6 +83,8 @@ mod imp {
         pub session: RefCell<Option<Session>>,
         /// The live connection, if any. Replacing it hangs the old one up.
         pub connection: RefCell<Option<Connection>>,
+        /// Goodbyes said and not yet known to be done: closing waits for them.
+        pub goodbyes: RefCell<Vec<Goodbye>>,
         /// Phase, server, reconnect schedule and connection generation:
         /// the window applies what it decides (`window/lifecycle.rs`).
         pub lifecycle: RefCell<Lifecycle>,
@@ -112,6 +116,9 @@ mod imp {
                 }
             });
             klass.add_binding_action(gtk::gdk::Key::F9, gtk::gdk::ModifierType::empty(), "win.toggle-members");
+            // Bubble phase: whatever has the focus (a dialog's entry, the
+            // emoji chooser) gets Escape first.
+            klass.add_binding(gtk::gdk::Key::Escape, gtk::gdk::ModifierType::empty(), |win| win.escape_to_entry());
         }
 
         fn instance_init(obj: &glib::subclass::InitializingObject<Self>) {
@@ -130,7 +137,11 @@ mod imp {
 
     impl WindowImpl for NatterWindow {
         fn close_request(&self) -> glib::Propagation {
-            self.obj().hang_up(true);
+            let win = self.obj();
+            win.hang_up(true);
+            if win.go_after_goodbye() {
+                return glib::Propagation::Stop;
+            }
             self.parent_close_request()
         }
     }
@@ -186,6 +197,18 @@ impl NatterWindow {
             self,
             move |flap| win.imp().flap.set_modal(flap.is_folded())
         ));
+        imp.flap.connect_reveal_flap_notify(clone!(
+            #[weak(rename_to = win)]
+            self,
+            move |flap| {
+                // Closing the member list (Escape, its button, a click
+                // beside it) leaves typing in the entry, not on the button.
+                if !flap.reveals_flap() && win.page() == WindowPage::Chat {
+                    win.imp().composer.grab_focus();
+                }
+            }
+        ));
+        self.setup_focus_keys();
         self.action_set_enabled("win.reconnect", false);
         self.action_set_enabled("win.leave", false);
         self.show_page(WindowPage::Connect);
@@ -197,6 +220,9 @@ impl NatterWindow {
         imp.stack.set_visible_child_name(page.name());
         let chat = page == WindowPage::Chat;
         imp.members_button.set_visible(chat);
+        // Tab never wanders into the page not shown (GTK's focus chain
+        // can reach a hidden stack page while it is being switched away).
+        imp.connect_page.set_can_focus(!chat);
         imp.secure_icon.set_visible(chat && imp.lifecycle.borrow().target().is_some_and(|t| t.tls));
         if chat {
             imp.composer.grab_focus();
@@ -250,6 +276,16 @@ impl NatterWindow {
     /// conversation, which then slides over it on demand.
     pub fn members_folded(&self) -> bool {
         self.imp().flap.is_folded()
+    }
+
+    /// The header button that shows and hides the member list.
+    pub fn members_button(&self) -> gtk::ToggleButton {
+        self.imp().members_button.get()
+    }
+
+    /// True when the member list is shown (beside or over the conversation).
+    pub fn members_shown(&self) -> bool {
+        self.imp().flap.reveals_flap()
     }
 
     /// True when the header bar shows the lock of an encrypted chat.

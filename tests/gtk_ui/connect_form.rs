@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use adw::prelude::*;
 
-use crate::scrolling::{descendants, shot};
+use crate::support::{descendants, shot_of};
 use crate::support::{pump, wait_until, Server, Win};
 use crate::widgets::ConnectPage;
 
@@ -58,13 +58,13 @@ pub fn connect_form_fits_after_errors() {
         page.submit();
         assert!(page.error().is_some(), "the bad name is refused");
         button_inside(&win, width, "after the name error");
-        shot(&win, &format!("item6-name-error-{width}"));
+        shot_of(&win, &format!("item6-name-error-{width}"));
 
         page.set_values(&closed, "alice");
         page.submit();
         wait_until("the refused message", || page.error().is_some_and(|e| e.contains("refused")) && !page.is_busy());
         let after = button_inside(&win, width, "after the refused connection");
-        shot(&win, &format!("item6-refused-{width}"));
+        shot_of(&win, &format!("item6-refused-{width}"));
         assert!(
             (after.width() - before.width()).abs() < 0.5,
             "at {width} px the Join button was {} px wide before the attempt and {} px after",

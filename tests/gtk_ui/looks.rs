@@ -7,20 +7,8 @@ use adw::prelude::*;
 use crate::application::ACCELS;
 use crate::model::render::LIGHT;
 use crate::model::session::Entry;
-use crate::support::{owned, wait_until, Raw, Server, Win};
+use crate::support::{descendants, owned, wait_until, Raw, Server, Win};
 use crate::widgets::avatar_colour_class;
-
-/// Every widget under `root`, depth first.
-fn descendants(root: &gtk::Widget) -> Vec<gtk::Widget> {
-    let mut out = Vec::new();
-    let mut child = root.first_child();
-    while let Some(w) = child {
-        out.push(w.clone());
-        out.extend(descendants(&w));
-        child = w.next_sibling();
-    }
-    out
-}
 
 /// bob's avatar in the member list has the colour his name has in the
 /// conversation, and his `/me` that names alice is marked for alice.

@@ -9,48 +9,16 @@
 
 use std::time::Duration;
 
-use crate::model::session::Entry;
-use crate::support::{pump, wait_until, wait_until_for, Raw, Server, Win};
-use crate::widgets::{ChatView, MessageRow};
 use adw::prelude::*;
+
+use crate::model::session::Entry;
+use crate::support::{descendants, shot_of, wait_until, wait_until_for, Raw, Server, Win};
+use crate::widgets::{ChatView, MessageRow};
 
 /// Frames from a new line entering the list until it has been seen in
 /// view through a whole frame: the frame that lays it out, one to see it
 /// stay, and one for a frame clock already under way.
 const FRAMES: i64 = 3;
-
-/// Every widget under `root`, `root` first.
-pub fn descendants(root: &gtk::Widget) -> Vec<gtk::Widget> {
-    let mut all = vec![root.clone()];
-    let mut i = 0;
-    while i < all.len() {
-        let mut child = all[i].first_child();
-        while let Some(c) = child {
-            child = c.next_sibling();
-            all.push(c);
-        }
-        i += 1;
-    }
-    all
-}
-
-/// With `NATTER_SHOTS=DIR`, saves the screen as `DIR/NAME.png` (cropped
-/// to the window, which sits at 0,0 inside a 5 px frame with no window
-/// manager), to look at what a check saw.
-pub fn shot(win: &Win, name: &str) {
-    let Some(dir) = std::env::var_os("NATTER_SHOTS") else {
-        return;
-    };
-    pump(Duration::from_millis(300));
-    let display = std::env::var("DISPLAY").unwrap_or_default();
-    let crop = format!("{}x{}+5+5", win.0.width(), win.0.height());
-    let path = std::path::Path::new(&dir).join(format!("{name}.png"));
-    let status = std::process::Command::new("import")
-        .args(["-display", &display, "-window", "root", "-crop", &crop])
-        .arg(&path)
-        .status();
-    assert!(status.is_ok_and(|s| s.success()), "ImageMagick's import saves {}", path.display());
-}
 
 /// The scrolled window of the conversation: what a person can see of it.
 fn viewport(view: &ChatView) -> gtk::ScrolledWindow {
@@ -149,7 +117,7 @@ pub fn each_new_line_comes_into_view() {
     win.type_and_send(text);
     in_view_settled(&view, text, Duration::from_secs(3));
     assert!(view.is_sticky());
-    shot(&win, "item1-each-line-in-view");
+    shot_of(&win, "item1-each-line-in-view");
 }
 
 /// A 3,000-character line comes fully into view when it fits, and shows
@@ -160,7 +128,7 @@ pub fn tall_line_comes_into_view() {
     let tall = format!("{}end of the tall line", "tall words ".repeat(275));
     assert!(tall.len() >= 3_000);
     send_and_see(&view, &mut bob, &tall);
-    shot(&win, "item1-tall-line-in-view");
+    shot_of(&win, "item1-tall-line-in-view");
     let page = viewport(&view).height() as f32;
     let bounds = row_bounds(&view, &tall).expect("the tall row");
     assert!(bounds.height() > page / 3.0, "the tall row is tall: {} of {page} px", bounds.height());
@@ -175,7 +143,7 @@ pub fn tall_line_comes_into_view() {
         let page = viewport(&view).height() as f32;
         row_bounds(&view, &tall).is_some_and(|b| b.height() > page && (-0.5..=8.0).contains(&b.y()))
     });
-    shot(&win, "item1-taller-than-view-shows-its-start");
+    shot_of(&win, "item1-taller-than-view-shows-its-start");
 }
 
 /// Scrolled up, new lines show the jump button; activating it goes to the
@@ -213,7 +181,7 @@ pub fn jump_button_after_scrolling_up() {
         adj.upper(),
         row_bounds(&view, "while scrolled up 3").map(|b| (b.y(), b.height()))
     );
-    shot(&win, "item1-jump-button");
+    shot_of(&win, "item1-jump-button");
 
     button.activate();
     in_view_settled(&view, "while scrolled up 3", Duration::from_secs(3));
@@ -223,5 +191,5 @@ pub fn jump_button_after_scrolling_up() {
     for i in 1..=3 {
         send_and_see(&view, &mut bob, &format!("after the jump {i}"));
     }
-    shot(&win, "item1-after-the-jump");
+    shot_of(&win, "item1-after-the-jump");
 }

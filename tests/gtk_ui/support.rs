@@ -292,3 +292,46 @@ pub fn parsed(address: &str) -> ServerAddress {
 pub fn owned(names: &[&str]) -> Vec<String> {
     names.iter().map(|s| s.to_string()).collect()
 }
+
+/// Every widget under `root`, `root` first.
+pub fn descendants(root: &gtk::Widget) -> Vec<gtk::Widget> {
+    let mut all = vec![root.clone()];
+    let mut i = 0;
+    while i < all.len() {
+        let mut child = all[i].first_child();
+        while let Some(c) = child {
+            child = c.next_sibling();
+            all.push(c);
+        }
+        i += 1;
+    }
+    all
+}
+
+/// With `NATTER_SHOTS=DIR`, saves the screen as `DIR/NAME.png` (ImageMagick's
+/// `import`), to look at a state a check reached; otherwise does nothing.
+pub fn shot(name: &str) {
+    save_screen(name, None);
+}
+
+/// [`shot`], cropped to `win` (at 0,0 inside a 5 px frame with no window
+/// manager).
+pub fn shot_of(win: &Win, name: &str) {
+    save_screen(name, Some(format!("{}x{}+5+5", win.0.width(), win.0.height())));
+}
+
+fn save_screen(name: &str, crop: Option<String>) {
+    let Some(dir) = std::env::var_os("NATTER_SHOTS") else {
+        return;
+    };
+    pump(Duration::from_millis(300));
+    let display = std::env::var("DISPLAY").unwrap_or_default();
+    let path = std::path::Path::new(&dir).join(format!("{name}.png"));
+    let mut import = Command::new("import");
+    import.args(["-display", &display, "-window", "root"]);
+    if let Some(crop) = crop {
+        import.args(["-crop", &crop]);
+    }
+    let status = import.arg(&path).status();
+    assert!(status.is_ok_and(|s| s.success()), "ImageMagick's import saves {}", path.display());
+}

@@ -16,7 +16,9 @@ use mio::{Events, Interest, Poll, Token};
 use natter::protocol::{clean_text, Frame, LineDecoder};
 
 use super::transport::Transport;
-use super::{CloseReason, Request, Security, SendError, ServerEvent, MAX_SERVER_LINE, WELCOME_TIMEOUT, WRITE_TIMEOUT};
+use super::{
+    CloseReason, Request, Security, SendError, ServerEvent, LINGER, MAX_SERVER_LINE, WELCOME_TIMEOUT, WRITE_TIMEOUT,
+};
 use crate::model::address::ServerAddress;
 
 const SOCKET: Token = Token(0);
@@ -31,11 +33,16 @@ pub struct Job {
     pub poll: Poll,
     pub events: async_channel::Sender<ServerEvent>,
     pub outgoing: async_channel::Receiver<Request>,
+    /// The window's waker, kept open here: when the window drops its copy
+    /// right after its last wake (the goodbye), closing the eventfd would
+    /// take that wakeup out of the poll, and the goodbye would wait unsent
+    /// until the socket next stirs.
+    pub waker: std::sync::Arc<mio::Waker>,
 }
 
 /// Connects, then shuttles lines until the end; returns why it ended.
 pub fn run(job: Job) -> CloseReason {
-    let Job { address, name, security, poll, events, outgoing } = job;
+    let Job { address, name, security, poll, waker: _waker, events, outgoing } = job;
     let mut transport = match Transport::establish(&address, &name, &security) {
         Ok(transport) => transport,
         Err(reason) => return reason,
@@ -58,6 +65,7 @@ pub fn run(job: Job) -> CloseReason {
         welcome_by: Some(Instant::now() + WELCOME_TIMEOUT),
         stalled_since: None,
         hanging_up: false,
+        linger_until: None,
         writable: false,
     };
     let reason = pump.run();
@@ -84,6 +92,10 @@ struct Pump {
     stalled_since: Option<Instant>,
     /// The window hung up: flush, then close.
     hanging_up: bool,
+    /// All was written and our side shut: wait this long for the server
+    /// to close its side, so closing sends no reset (which could make the
+    /// server drop the goodbye unread).
+    linger_until: Option<Instant>,
     /// Whether the socket is registered for WRITABLE too.
     writable: bool,
 }
@@ -99,13 +111,17 @@ impl Pump {
                 log::warn!("write failed: {err}");
                 return CloseReason::from_io(&err);
             }
-            if self.hanging_up && self.is_idle() {
-                return CloseReason::Closed;
+            if self.hanging_up && self.is_idle() && self.linger_until.is_none() {
+                self.transport.shutdown_write();
+                self.linger_until = Some(Instant::now() + LINGER);
             }
             if let Err(err) = self.update_interest() {
                 return CloseReason::Failed(err.to_string());
             }
-            let deadline = [self.welcome_by, self.stalled_since.map(|t| t + WRITE_TIMEOUT)].into_iter().flatten().min();
+            let deadline = [self.welcome_by, self.stalled_since.map(|t| t + WRITE_TIMEOUT), self.linger_until]
+                .into_iter()
+                .flatten()
+                .min();
             let timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()));
             match self.poll.poll(&mut events, timeout) {
                 Ok(()) => {}
@@ -113,6 +129,10 @@ impl Pump {
                 Err(err) => return CloseReason::Failed(err.to_string()),
             }
             let now = Instant::now();
+            if self.linger_until.is_some_and(|t| now >= t) {
+                log::debug!("the server did not close within {LINGER:?} of the goodbye");
+                return CloseReason::Closed;
+            }
             if self.welcome_by.is_some_and(|t| now >= t) {
                 return CloseReason::TimedOut;
             }
@@ -145,6 +165,10 @@ impl Pump {
     }
 
     fn is_idle(&self) -> bool {
+        if self.linger_until.is_some() {
+            // Shut for writing: nothing more can go.
+            return true;
+        }
         self.out.is_empty() && self.transport.is_flushed()
     }
 

@@ -126,6 +126,16 @@ impl Transport {
         }
     }
 
+    /// Ends the sending side once all is written (TLS: close_notify
+    /// first), so the server reads everything and then end of stream.
+    pub fn shutdown_write(&mut self) {
+        if let Transport::Tls(session, _) = self {
+            session.send_close_notify();
+            let _ = self.flush();
+        }
+        let _ = self.socket().shutdown(std::net::Shutdown::Write);
+    }
+
     /// Says goodbye to the TLS session (best effort) and shuts the socket down.
     pub fn close(&mut self) {
         if let Transport::Tls(session, _) = self {

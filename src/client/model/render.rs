@@ -8,6 +8,7 @@ use gettextrs::{gettext, ngettext};
 use natter::protocol::{is_visible, ErrorKind, NameError, MAX_NAME_CHARS};
 
 use super::address::AddressError;
+use super::delivery::TooLong;
 use super::session::Entry;
 use super::text::{escape, linkify, name_color_index};
 use crate::connection::CloseReason;
@@ -178,6 +179,11 @@ pub fn render(entry: &Entry, palette: &Palette) -> Rendered {
         Entry::ShuttingDown => (escape(&gettext_f("The server is shutting down.", &[])), Error),
         Entry::Disconnected => (escape(&gettext_f("Server disconnected.", &[])), Error),
         Entry::SendFailed => (escape(&gettext_f("Failed to send message.", &[])), Error),
+        Entry::Undelivered { echo, .. } => (
+            // Translators: {message} is a line this user sent that the server refused.
+            fill_markup(gettext("{message} (not delivered)"), &[("message", &render(echo, palette).markup)]),
+            Error,
+        ),
     };
     Rendered { markup, kind }
 }
@@ -203,6 +209,15 @@ pub fn error_text(error: &ErrorKind<'_>) -> String {
         // Translators: {error} is the server's text, untranslated.
         ErrorKind::Other(text) => gettext_f("Server error: {error}", &[("error", text)]),
     }
+}
+
+/// Why the text in the entry is not sent: over the protocol's limit.
+pub fn too_long_text(over: &TooLong) -> String {
+    gettext_f(
+        // Translators: shown under the message entry; sizes are in bytes (a Korean syllable takes 3).
+        "Too long to send: {bytes} bytes, at most {max}. Shorten the message to send it.",
+        &[("bytes", &over.bytes.to_string()), ("max", &over.max.to_string())],
+    )
 }
 
 /// Why a name cannot be used, for the inline message of the connect form.

@@ -8,6 +8,7 @@
 
 use natter::protocol::{fold_name, Command, ErrorKind, Reply};
 
+use super::delivery::{Sent, SentLine};
 use super::members::Members;
 use super::text::mentions;
 
@@ -44,6 +45,9 @@ pub enum Entry {
     Disconnected,
     /// A line could not be written ("Failed to send message.").
     SendFailed,
+    /// A line of this user's that the server refused, shown as it was and
+    /// marked as not delivered; `input` is what was typed, to give back.
+    Undelivered { echo: Box<Entry>, input: String },
     /// A server line of no known kind, shown as received.
     Raw(String),
 }
@@ -102,6 +106,8 @@ pub struct Outcome {
     pub alert: bool,
     /// This user's name changed.
     pub renamed_me: bool,
+    /// The shown line of this user's that this error refuses.
+    pub undelivered: Option<SentLine>,
 }
 
 /// What to send for a line the user typed, and what to show for it.
@@ -121,12 +127,14 @@ pub struct Session {
     me: String,
     members: Members,
     joined: bool,
+    /// The last lines written, for matching refusals to them.
+    sent: Sent,
 }
 
 impl Session {
     /// A session that will join as `name`.
     pub fn new(name: &str) -> Self {
-        Session { me: name.to_owned(), members: Members::new(), joined: false }
+        Session { me: name.to_owned(), members: Members::new(), joined: false, sent: Sent::default() }
     }
 
     /// This user's current name.
@@ -168,7 +176,10 @@ impl Session {
                 out.refused = Some(ServerError::from(kind));
                 return out;
             }
-            Reply::Error(kind) => Entry::Error(ServerError::from(kind)),
+            Reply::Error(kind) => {
+                out.undelivered = self.sent.refused(&kind);
+                Entry::Error(ServerError::from(kind))
+            }
             Reply::Joined(name) => {
                 out.members_changed = self.members.add(name);
                 Entry::Joined(name.to_owned())
@@ -232,8 +243,23 @@ impl Session {
         Some(Outgoing { line, echo, quits })
     }
 
+    /// `outgoing`, typed as `input`, is about to be written: a refusal
+    /// may be about it. Returns the id for [`Session::written`] when it
+    /// has an echo.
+    pub fn sending(&mut self, outgoing: &Outgoing, input: &str) -> Option<u64> {
+        let echo = outgoing.echo.clone()?;
+        Some(self.sent.record(echo, input, outgoing.line.len()))
+    }
+
+    /// Line `id` was written: what to show for it, its echo or (when the
+    /// server refused it already) the line marked as not delivered.
+    pub fn written(&mut self, id: u64, echo: Entry) -> Entry {
+        self.sent.shown(id).unwrap_or(echo)
+    }
+
     /// The connection is gone: nobody is known to be online any more.
     pub fn disconnected(&mut self) -> Entry {
+        self.sent.clear();
         self.joined = false;
         self.members.clear();
         Entry::Disconnected
@@ -241,120 +267,4 @@ impl Session {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn joined(name: &str, online: &str) -> Session {
-        let mut s = Session::new(name);
-        let out = s.receive(&format!("*** welcome {name}, online ({}): {online}", online.split(", ").count()));
-        assert!(out.welcomed);
-        s
-    }
-
-    fn members(s: &Session) -> Vec<&str> {
-        s.members().iter().collect()
-    }
-
-    #[test]
-    fn welcome_joins_and_fills_the_member_list() {
-        let s = joined("철수", "alice, 철수");
-        assert!(s.is_joined());
-        assert_eq!(members(&s), ["alice", "철수"]);
-    }
-
-    #[test]
-    fn member_list_follows_events() {
-        let mut s = joined("alice", "alice");
-        assert!(s.receive("*** bob joined").members_changed);
-        assert_eq!(s.receive("*** 철수 joined").entry, Some(Entry::Joined("철수".into())));
-        let out = s.receive("*** bob quit (connection lost)");
-        assert_eq!(out.entry, Some(Entry::Quit { name: "bob".into(), reason: Some("connection lost".into()) }));
-        assert!(out.members_changed);
-        s.receive("*** 철수 is now known as 영희");
-        assert_eq!(members(&s), ["alice", "영희"]);
-        s.receive("*** online (3): alice, carol, dave");
-        assert_eq!(members(&s), ["alice", "carol", "dave"]);
-    }
-
-    #[test]
-    fn own_rename_changes_me() {
-        let mut s = joined("alice", "alice, bob");
-        let out = s.receive("*** alice is now known as alicia");
-        assert!(out.renamed_me);
-        assert_eq!(s.me(), "alicia");
-        assert_eq!(out.entry, Some(Entry::Renamed { old: "alice".into(), new: "alicia".into(), own: true }));
-        assert!(!s.receive("*** bob is now known as rob").renamed_me);
-    }
-
-    #[test]
-    fn lines_are_classified() {
-        let mut s = joined("alice", "alice, bob");
-        let chat = s.receive("bob: hi all");
-        assert_eq!(chat.entry, Some(Entry::Chat { from: "bob".into(), text: "hi all".into(), mention: false }));
-        assert!(!chat.alert);
-        let mention = s.receive("bob: hey Alice, look");
-        assert!(mention.alert);
-        assert!(matches!(mention.entry, Some(Entry::Chat { mention: true, .. })));
-        let private = s.receive("bob (private): psst");
-        assert!(private.alert);
-        assert_eq!(private.entry, Some(Entry::PrivateIn { from: "bob".into(), text: "psst".into() }));
-        assert!(matches!(s.receive("* bob waves").entry, Some(Entry::Action { own: false, .. })));
-        assert_eq!(
-            s.receive("*** error: no such user: zed").entry,
-            Some(Entry::Error(ErrorKind::NoSuchUser("zed").into()))
-        );
-        assert_eq!(s.receive("*** server shutting down").entry, Some(Entry::ShuttingDown));
-        assert_eq!(s.receive("*** commands:").entry, Some(Entry::Notice("commands:".into())));
-        assert_eq!(s.receive("garbage").entry, Some(Entry::Raw("garbage".into())));
-    }
-
-    #[test]
-    fn errors_before_the_welcome_refuse_the_join() {
-        let mut s = Session::new("alice");
-        let out = s.receive("*** error: name already in use: alice");
-        assert_eq!(out.refused.as_ref().map(ServerError::kind), Some(ErrorKind::NameTaken("alice")));
-        assert_eq!(out.entry, None);
-        assert!(!s.is_joined());
-        assert_eq!(Session::new("x").receive("*** error: server full").refused, Some(ErrorKind::ServerFull.into()));
-        let timeout = Session::new("x").receive("*** error: no name received in time").refused;
-        assert_eq!(timeout.as_ref().map(ServerError::kind), Some(ErrorKind::NameTimeout));
-    }
-
-    #[test]
-    fn typed_lines_echo_like_the_server_would_show_them() {
-        let s = joined("alice", "alice, bob");
-        let say = s.prepare("hello 철수").unwrap();
-        assert_eq!(say.line, "hello 철수");
-        assert_eq!(say.echo, Some(Entry::OwnChat { from: "alice".into(), text: "hello 철수".into() }));
-        assert_eq!(
-            s.prepare("//etc").unwrap().echo,
-            Some(Entry::OwnChat { from: "alice".into(), text: "/etc".into() })
-        );
-        assert_eq!(
-            s.prepare("/me waves").unwrap().echo,
-            Some(Entry::Action { from: "alice".into(), text: "waves".into(), own: true, mention: false })
-        );
-        assert_eq!(
-            s.prepare("/msg bob psst").unwrap().echo,
-            Some(Entry::PrivateOut { to: "bob".into(), text: "psst".into() })
-        );
-        for silent in ["/who", "/nick al", "/help", "/msg", "/dance"] {
-            let out = s.prepare(silent).unwrap();
-            assert_eq!((out.echo, out.quits), (None, false), "{silent}");
-        }
-        assert!(s.prepare("/quit bye").unwrap().quits);
-        assert_eq!(s.prepare(""), None);
-        assert_eq!(s.prepare("   "), None);
-        assert_eq!(s.prepare("a\nb").unwrap().line, "a b");
-    }
-
-    #[test]
-    fn disconnect_forgets_members() {
-        let mut s = joined("alice", "alice, bob");
-        assert_eq!(s.disconnected(), Entry::Disconnected);
-        assert!(!s.is_joined());
-        assert!(s.members().is_empty());
-        // Rejoining works the same way as joining.
-        assert!(s.receive("*** welcome alice, online (1): alice").welcomed);
-    }
-}
+mod tests;

@@ -17,7 +17,7 @@ use gtk::{gio, glib, glib::clone};
 
 use super::MessageRow;
 use crate::model::render::{Palette, DARK, LIGHT};
-use crate::model::session::ChatLine;
+use crate::model::session::{ChatLine, Entry};
 
 /// The oldest lines are dropped past this many.
 pub const MAX_LINES: u32 = 10_000;
@@ -293,6 +293,28 @@ impl ChatView {
         let obj = self.imp().store.item(i).and_downcast::<glib::BoxedAnyObject>()?;
         let line = obj.borrow::<ChatLine>().clone();
         Some(line)
+    }
+
+    /// Replaces the newest line showing `old` with `new` (a refused line
+    /// marked as not delivered). False when no such line is kept.
+    pub fn replace_newest(&self, old: &Entry, new: Entry) -> bool {
+        let imp = self.imp();
+        if let Some(line) = imp.pending.borrow_mut().iter_mut().rev().find(|l| l.entry == *old) {
+            line.entry = new;
+            return true;
+        }
+        let store = &imp.store;
+        for i in (0..store.n_items()).rev() {
+            let Some(obj) = store.item(i).and_downcast::<glib::BoxedAnyObject>() else { continue };
+            if obj.borrow::<ChatLine>().entry != *old {
+                continue;
+            }
+            obj.borrow_mut::<ChatLine>().entry = new;
+            // Rebinds the row, if one shows it.
+            store.items_changed(i, 1, 1);
+            return true;
+        }
+        false
     }
 
     /// Copies of all lines (for tests).

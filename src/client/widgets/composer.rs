@@ -7,7 +7,8 @@
 //! guards against sending it twice (Fractal's message toolbar does the
 //! same). Up/Down walk the input history and Tab completes names; Tab never
 //! moves the focus out of a non-empty entry (Ctrl+Tab does), and after a
-//! send, by any means, the focus is back in the entry.
+//! send, by any means, the focus is back in the entry. A line over the
+//! protocol's limit is not sent: the reason shows under the entry.
 
 use std::sync::OnceLock;
 
@@ -16,7 +17,9 @@ use adw::subclass::prelude::*;
 use gtk::{gdk, glib, glib::clone, glib::subclass::Signal};
 
 use crate::model::completion::Completer;
+use crate::model::delivery::too_long;
 use crate::model::history::History;
+use crate::model::render::too_long_text;
 
 mod imp {
     use std::cell::{Cell, RefCell};
@@ -30,6 +33,9 @@ mod imp {
         pub entry: TemplateChild<gtk::Entry>,
         #[template_child]
         pub send_button: TemplateChild<gtk::Button>,
+        /// Why the text cannot be sent, under the entry; hidden when it can.
+        #[template_child]
+        pub note: TemplateChild<gtk::Label>,
         pub history: RefCell<History>,
         pub completer: RefCell<Completer>,
         /// Member names for Tab, and this user's name (left out).
@@ -202,7 +208,7 @@ impl Composer {
     fn request_send(&self) {
         let imp = self.imp();
         let text = self.text();
-        if !imp.can_send.get() || imp.busy.get() || text.trim().is_empty() {
+        if !imp.can_send.get() || imp.busy.get() || text.trim().is_empty() || too_long(&text).is_some() {
             return;
         }
         self.emit_by_name::<()>("send", &[&text]);
@@ -213,8 +219,23 @@ impl Composer {
 
     fn update_action(&self) {
         let imp = self.imp();
-        let enabled = imp.can_send.get() && !imp.busy.get() && !self.text().trim().is_empty();
+        let text = self.text();
+        // A line over the protocol's limit is never sent: it stays here,
+        // with the reason under it, until it is short enough.
+        let over = too_long(&text);
+        match over {
+            Some(over) => imp.note.set_label(&too_long_text(&over)),
+            None => imp.note.set_label(""),
+        }
+        imp.note.set_visible(over.is_some());
+        let enabled = imp.can_send.get() && !imp.busy.get() && !text.trim().is_empty() && over.is_none();
         self.action_set_enabled("composer.send", enabled);
+    }
+
+    /// The reason shown under the entry, if the text cannot be sent.
+    pub fn note(&self) -> Option<String> {
+        let note = &self.imp().note;
+        note.is_visible().then(|| note.label().into())
     }
 
     /// The text in the entry.
@@ -270,6 +291,12 @@ impl Composer {
             imp.updating.set(false);
             self.update_action();
         }
+    }
+
+    /// The line `text` was refused before it showed: it stays in the
+    /// entry, and is recorded for Up/Down like a sent one.
+    pub fn refused(&self, text: &str) {
+        self.imp().history.borrow_mut().push(text);
     }
 
     /// Updates the names Tab completes and this user's own name.

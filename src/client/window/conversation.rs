@@ -13,6 +13,7 @@ use gtk::{gio, glib, glib::clone};
 use super::lifecycle::now_hhmm;
 use super::NatterWindow;
 use crate::connection::ServerEvent;
+use crate::model::delivery::{too_long, SentLine};
 use crate::model::lifecycle::{Event, Phase};
 use crate::model::render::notification;
 use crate::model::session::{ChatLine, Entry};
@@ -43,6 +44,9 @@ impl NatterWindow {
                             lines.clear();
                         }
                         self.lifecycle(Event::Welcomed);
+                    }
+                    if let Some(refused) = outcome.undelivered {
+                        self.mark_undelivered(&refused);
                     }
                     members_changed |= outcome.members_changed;
                     if outcome.renamed_me {
@@ -89,9 +93,14 @@ impl NatterWindow {
     /// not echo a sender's lines). On failure the text stays in the entry.
     pub fn send_text(&self, text: String) {
         let imp = self.imp();
+        if too_long(&text).is_some() {
+            // The composer shows why and refuses; never send it.
+            return;
+        }
         let Some(outgoing) = imp.session.borrow().as_ref().and_then(|s| s.prepare(&text)) else {
             return;
         };
+        let id = imp.session.borrow_mut().as_mut().and_then(|s| s.sending(&outgoing, &text));
         let sender = match (self.phase(), imp.connection.borrow().as_ref()) {
             (Phase::Joined, Some(connection)) => connection.sender(),
             _ => {
@@ -104,13 +113,24 @@ impl NatterWindow {
             #[weak(rename_to = win)]
             self,
             async move {
-                let result = sender.send(outgoing.line).await;
+                let result = sender.send(outgoing.line.clone()).await;
                 let composer = win.composer();
                 composer.set_busy(false);
                 match result {
                     Ok(()) => {
-                        composer.sent(&text);
-                        if let Some(entry) = outgoing.echo {
+                        let shown = match (id, outgoing.echo) {
+                            (Some(id), Some(echo)) => {
+                                win.imp().session.borrow_mut().as_mut().map(|s| s.written(id, echo))
+                            }
+                            (_, echo) => echo,
+                        };
+                        if matches!(shown, Some(Entry::Undelivered { .. })) {
+                            // Refused before it showed: the text stays in the entry.
+                            composer.refused(&text);
+                        } else {
+                            composer.sent(&text);
+                        }
+                        if let Some(entry) = shown {
                             win.append_lines(vec![ChatLine { time: now_hhmm(), entry }]);
                         }
                         win.imp().chat_view.scroll_to_bottom();
@@ -125,6 +145,23 @@ impl NatterWindow {
                 }
             }
         ));
+    }
+
+    /// The server refused a line shown as sent: its row says it was not
+    /// delivered, and its text goes back into the entry if that is empty
+    /// (else it is one Up away in the input history).
+    fn mark_undelivered(&self, refused: &SentLine) {
+        let imp = self.imp();
+        if !refused.shown {
+            // Not on screen yet: `send_text` shows it as not delivered.
+            return;
+        }
+        if !imp.chat_view.replace_newest(&refused.echo, refused.undelivered()) {
+            self.append_lines(vec![ChatLine { time: now_hhmm(), entry: refused.undelivered() }]);
+        }
+        if imp.composer.text().is_empty() {
+            imp.composer.set_text(&refused.input);
+        }
     }
 
     fn send_failed(&self) {

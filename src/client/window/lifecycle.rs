@@ -28,6 +28,10 @@ use crate::settings::Settings;
 /// Most events handled before the window yields to GTK.
 pub const BATCH: usize = 250;
 
+/// Longest a closing window waits for its goodbye to be done: a dead
+/// server never keeps it on screen longer.
+pub const GOODBYE_LIMIT: Duration = Duration::from_secs(1);
+
 impl NatterWindow {
     /// Where the window is with its connection.
     pub fn phase(&self) -> Phase {
@@ -71,6 +75,31 @@ impl NatterWindow {
         self.lifecycle(Event::HangUp { say_quit });
     }
 
+    /// Closing: once the goodbyes said on hanging up are done (at most
+    /// [`GOODBYE_LIMIT`], the main loop turning meanwhile), the window is
+    /// destroyed; until then it is hidden, and it keeps the application
+    /// (and so the process) alive. False when there is nothing to wait for.
+    pub(super) fn go_after_goodbye(&self) -> bool {
+        let goodbyes: Vec<_> = self.imp().goodbyes.take().into_iter().filter(|g| !g.is_done()).collect();
+        if goodbyes.is_empty() {
+            return false;
+        }
+        self.set_visible(false);
+        let win = self.clone();
+        glib::spawn_future_local(async move {
+            let all = async {
+                for goodbye in goodbyes {
+                    goodbye.done().await;
+                }
+            };
+            if glib::future_with_timeout(GOODBYE_LIMIT, all).await.is_err() {
+                log::warn!("the goodbye took over {GOODBYE_LIMIT:?}; closing anyway");
+            }
+            win.destroy();
+        });
+        true
+    }
+
     /// Hands `event` to the model and applies what it decides.
     pub(super) fn lifecycle(&self, event: Event) {
         let actions = self.imp().lifecycle.borrow_mut().handle(event, Instant::now());
@@ -91,7 +120,7 @@ impl NatterWindow {
             Action::Disconnect { say_quit } => {
                 if let Some(connection) = imp.connection.take() {
                     if say_quit {
-                        connection.quit();
+                        imp.goodbyes.borrow_mut().push(connection.quit());
                     }
                 }
             }

@@ -61,6 +61,12 @@ fn failures_are_errors_in_plain_words() {
     let d = r(Entry::Disconnected);
     assert_eq!((d.markup.as_str(), d.kind), ("Server disconnected.", RowKind::Error));
     assert_eq!(r(Entry::SendFailed).markup, "Failed to send message.");
+    let refused = Entry::PrivateOut { to: "nobody".into(), text: "hello?".into() };
+    let u = r(Entry::Undelivered { echo: Box::new(refused), input: "/msg nobody hello?".into() });
+    assert_eq!(
+        (strip_tags(&u.markup).as_str(), u.kind),
+        ("→ nobody (private): hello? (not delivered)", RowKind::Error)
+    );
     let e = r(Entry::Error(ErrorKind::NoSuchUser("zed").into()));
     assert_eq!(e.markup, "Nobody called “zed” is online.");
     assert_eq!(error_text(&ErrorKind::Usage("/me ACTION")), "Usage: /me ACTION");
