@@ -153,9 +153,13 @@ impl Framer {
         Some(first)
     }
 
-    /// The peer closed: its unterminated last bytes, which still count.
-    pub fn take_rest(&mut self) -> Option<String> {
-        self.decoder.take_pending()
+    /// The peer closed: its unterminated last bytes still count, as one
+    /// more frame after those waiting.
+    pub fn finish(&mut self) {
+        self.ready.extend(std::iter::from_fn(|| self.decoder.next_frame()));
+        if let Some(text) = self.decoder.take_pending() {
+            self.ready.push_back(Frame::Line(text));
+        }
     }
 }
 
@@ -248,11 +252,12 @@ mod tests {
     }
 
     #[test]
-    fn take_rest_returns_the_unterminated_tail() {
+    fn finish_frames_the_unterminated_tail() {
         let mut f = Framer::new(100);
         f.push(b"a\nlast words");
-        assert_eq!(frames(&mut f), vec![line("a")]);
-        assert_eq!(f.take_rest().as_deref(), Some("last words"));
-        assert_eq!(f.take_rest(), None);
+        f.finish();
+        assert_eq!(frames(&mut f), vec![line("a"), line("last words")]);
+        f.finish();
+        assert!(f.is_idle());
     }
 }
