@@ -134,3 +134,69 @@ fn the_name_timeout_is_whole_seconds_from_accept() {
         other => panic!("a named client must stay connected, got {other:?}"),
     }
 }
+
+/// Issue 12, hole 5: 8 threads connect, name themselves, send 100 lines and
+/// close, over and over. The budget belongs to the address and outlives
+/// its connections, so all of them together get no more through than one
+/// well-behaved connection could: the burst plus the rate.
+#[test]
+fn reconnect_churn_gets_no_more_through_than_one_connection() {
+    const BURST: f64 = 100.0;
+    const RATE: f64 = 50.0;
+    let mut server = Server::start(&["--flood-rate", "50", "--flood-burst", "100"]);
+    let mut watch = server.join("watch");
+    let addr = server.addr;
+    let started = Instant::now();
+    let attack = Duration::from_secs(2);
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            std::thread::spawn(move || {
+                use std::io::Write;
+                let mut round = 0;
+                while started.elapsed() < attack {
+                    let Ok(mut s) = std::net::TcpStream::connect(addr) else { continue };
+                    let mut batch = format!("c{t}x{round}\n");
+                    for i in 0..100 {
+                        batch.push_str(&format!("line {i}\n"));
+                    }
+                    // Refused connections (too many, too fast) fail here or
+                    // are closed unread: either way, on to the next round.
+                    let _ = s.write_all(batch.as_bytes());
+                    round += 1;
+                }
+            })
+        })
+        .collect();
+    let window = Duration::from_secs(3);
+    let mut relayed = 0usize;
+    while let Some(left) = window.checked_sub(started.elapsed()) {
+        match watch.try_line(left) {
+            Ok(line) if line.contains(": line ") => relayed += 1,
+            Ok(_) => {} // joins and quits
+            Err(NoLine::Timeout(_)) => break,
+            Err(e) => panic!("watch: {e:?}"),
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let allowed = BURST + RATE * elapsed;
+    assert!(relayed as f64 <= allowed, "{relayed} lines relayed in {elapsed:.2} s of churn, one connection may send {allowed:.0}");
+    assert!(relayed > 0, "nothing of the churners got through");
+    assert!(server.is_running(), "natterd died under churn");
+}
+
+#[test]
+fn connecting_too_often_from_one_address_is_refused() {
+    let server = Server::start(&["--max-connects-per-ip", "3"]);
+    let mut alice = server.join("alice");
+    drop(server.connect());
+    drop(server.connect());
+    // Three a minute, all used even though two closed again.
+    let mut fourth = server.connect();
+    fourth.expect_line("*** error: too many connections from your address");
+    fourth.expect_closed();
+    alice.send_line("still here");
+    alice.expect_who(&["alice"]);
+}

@@ -112,7 +112,7 @@ impl Server {
     /// Starts natterd with the per-address and flood limits off, for tests
     /// that open many connections or push bulk traffic from 127.0.0.1.
     pub fn start_bulk(args: &[&str]) -> Server {
-        let mut all = vec!["--max-per-ip", "0", "--flood-rate", "0"];
+        let mut all = vec!["--max-per-ip", "0", "--flood-rate", "0", "--max-connects-per-ip", "0"];
         all.extend_from_slice(args);
         Server::start(&all)
     }
