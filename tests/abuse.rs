@@ -182,7 +182,10 @@ fn reconnect_churn_gets_no_more_through_than_one_connection() {
         t.join().unwrap();
     }
     let allowed = BURST + RATE * elapsed;
-    assert!(relayed as f64 <= allowed, "{relayed} lines relayed in {elapsed:.2} s of churn, one connection may send {allowed:.0}");
+    assert!(
+        relayed as f64 <= allowed,
+        "{relayed} lines relayed in {elapsed:.2} s of churn, one connection may send {allowed:.0}"
+    );
     assert!(relayed > 0, "nothing of the churners got through");
     assert!(server.is_running(), "natterd died under churn");
 }
