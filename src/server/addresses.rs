@@ -80,13 +80,9 @@ impl Addresses {
         if self.map.len() >= self.sweep_at {
             self.sweep(now);
         }
-        let (flood, connects) = (self.limits.flood, self.connects);
-        let entry = self.map.entry(address_of(ip)).or_insert_with(|| Entry {
-            open: 0,
-            flood: TokenBucket::new(flood, now),
-            connects: TokenBucket::new(connects, now),
-        });
-        if self.limits.max_open > 0 && entry.open >= self.limits.max_open {
+        let (max_open, connects) = (self.limits.max_open, self.connects);
+        let entry = self.entry(ip, now);
+        if max_open > 0 && entry.open >= max_open {
             return Err(Refusal::TooMany);
         }
         if connects.rate > 0 && !entry.connects.try_spend(connects, CONNECT_COST, now) {

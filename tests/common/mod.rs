@@ -503,6 +503,20 @@ impl Client {
         }
     }
 
+    /// Every line that arrives until `deadline`; panics if the server
+    /// closes the connection first.
+    pub fn lines_until(&mut self, deadline: Instant) -> Vec<String> {
+        let mut lines = Vec::new();
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.try_line(left) {
+                Ok(line) => lines.push(line),
+                Err(NoLine::Timeout(_)) => break,
+                Err(e) => panic!("{}: {e:?}", self.label),
+            }
+        }
+        lines
+    }
+
     /// Round trip through `/who`: the next line must be this exact list.
     /// Proves nothing else was queued for us before it.
     pub fn expect_who(&mut self, names: &[&str]) {
