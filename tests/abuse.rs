@@ -196,3 +196,24 @@ fn connecting_too_often_from_one_address_is_refused() {
     alice.send_line("still here");
     alice.expect_who(&["alice"]);
 }
+
+#[test]
+fn long_private_messages_cost_more_of_the_flood_budget() {
+    // Burst 20, 10 a second. Each 4,000-byte /msg costs 1 + 7 tokens, so
+    // three of them overdraw the burst and the line after them waits.
+    let server = Server::start(&["--flood-rate", "10", "--flood-burst", "20"]);
+    let mut c = server.room(&["sender", "target"]);
+    let text = "p".repeat(4000);
+    let started = Instant::now();
+    for _ in 0..3 {
+        c[0].send_line(&format!("/msg target {text}"));
+    }
+    c[0].send_line("after");
+    for _ in 0..3 {
+        c[1].expect_line(&format!("sender (private): {text}"));
+    }
+    c[1].expect_line("sender: after");
+    // 2 names + 24 tokens + 1 = 27 against a burst of 20: 0.7 s at 10/s.
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_millis(600), "the line after 12 KB of /msg waited only {waited:?}");
+}
