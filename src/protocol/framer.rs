@@ -28,6 +28,9 @@ use super::line::{Frame, LineDecoder};
 
 /// Raw messages queued while their sender is held back, at most.
 const RAW_BACKLOG: usize = 32;
+/// Bytes of queued raw messages past which no more reads are queued, so a
+/// held-back raw client holds at most this plus one message.
+const RAW_BACKLOG_BYTES: usize = 8 * 1024;
 
 /// How input is split into messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +61,8 @@ pub struct Framer {
     probing: bool,
     /// Raw mode: whole reads already framed, oldest first.
     ready: VecDeque<Frame>,
+    /// Text bytes in `ready`.
+    ready_bytes: usize,
 }
 
 impl Framer {
@@ -68,7 +73,7 @@ impl Framer {
 
     /// A framer already in `mode` (raw mode for a known raw client).
     pub fn with_mode(max: usize, mode: Mode) -> Self {
-        Framer { decoder: LineDecoder::new(max), mode, probing: mode == Mode::Lines, ready: VecDeque::new() }
+        Framer { decoder: LineDecoder::new(max), mode, probing: mode == Mode::Lines, ready: VecDeque::new(), ready_bytes: 0 }
     }
 
     /// The current mode.
@@ -83,26 +88,40 @@ impl Framer {
             self.mode = Mode::Lines;
         }
         self.decoder.push(data);
-        if self.mode == Mode::Lines {
-            return;
+        if self.mode == Mode::Raw {
+            self.end_message();
         }
-        self.ready.extend(std::iter::from_fn(|| self.decoder.next_frame()));
-        // The read boundary ends the message: an over-long one has had its
+    }
+
+    /// Queues every frame the decoder holds, then the unterminated rest as
+    /// one more message: the end of a raw read, or of the stream.
+    fn end_message(&mut self) {
+        while let Some(frame) = self.decoder.next_frame() {
+            self.queue(frame);
+        }
+        // The boundary ends the message: an over-long one has had its
         // error and must not swallow the next read while waiting for a
         // newline that never comes.
         self.decoder.end_discarding();
         // What is left fits in `max` bytes, or the decoder would have
         // reported it too long.
         if let Some(text) = self.decoder.take_pending() {
-            self.ready.push_back(Frame::Line(text));
+            self.queue(Frame::Line(text));
         }
+    }
+
+    fn queue(&mut self, frame: Frame) {
+        if let Frame::Line(text) = &frame {
+            self.ready_bytes += text.len();
+        }
+        self.ready.push_back(frame);
     }
 
     /// Whether a held-back raw client may be read further: its queue of
     /// framed reads is short. Always true in line mode, where unread bytes
     /// wait in the kernel instead.
     pub fn has_room(&self) -> bool {
-        self.ready.len() < RAW_BACKLOG
+        self.ready.len() < RAW_BACKLOG && self.ready_bytes < RAW_BACKLOG_BYTES
     }
 
     /// Whether [`next_frame`](Self::next_frame) would return a frame.
@@ -123,6 +142,9 @@ impl Framer {
     /// The next complete line or too-long marker, or `None`.
     pub fn next_frame(&mut self) -> Option<Frame> {
         if let Some(frame) = self.ready.pop_front() {
+            if let Frame::Line(text) = &frame {
+                self.ready_bytes -= text.len();
+            }
             return Some(frame);
         }
         let frame = self.decoder.next_frame();
@@ -156,10 +178,7 @@ impl Framer {
     /// The peer closed: its unterminated last bytes still count, as one
     /// more frame after those waiting.
     pub fn finish(&mut self) {
-        self.ready.extend(std::iter::from_fn(|| self.decoder.next_frame()));
-        if let Some(text) = self.decoder.take_pending() {
-            self.ready.push_back(Frame::Line(text));
-        }
+        self.end_message();
     }
 }
 
@@ -214,6 +233,14 @@ mod tests {
         }
         assert!(!f.has_room());
         assert_eq!(frames(&mut f).len(), RAW_BACKLOG);
+        assert!(f.has_room());
+        // And bounded in bytes: two messages of 4 KiB fill it.
+        let mut f = Framer::with_mode(4096, Mode::Raw);
+        f.push(&[b'a'; 4096]);
+        assert!(f.has_room());
+        f.push(&[b'b'; 4096]);
+        assert!(!f.has_room());
+        assert_eq!(frames(&mut f).len(), 2);
         assert!(f.has_room());
     }
 
