@@ -134,3 +134,86 @@ fn the_name_timeout_is_whole_seconds_from_accept() {
         other => panic!("a named client must stay connected, got {other:?}"),
     }
 }
+
+/// Issue 12, hole 5: 8 threads connect, name themselves, send 100 lines and
+/// close, over and over. The budget belongs to the address and outlives
+/// its connections, so all of them together get no more through than one
+/// well-behaved connection could: the burst plus the rate.
+#[test]
+fn reconnect_churn_gets_no_more_through_than_one_connection() {
+    const BURST: f64 = 100.0;
+    const RATE: f64 = 50.0;
+    let mut server = Server::start(&["--flood-rate", "50", "--flood-burst", "100"]);
+    let mut watch = server.join("watch");
+    let addr = server.addr;
+    let started = Instant::now();
+    let attack = Duration::from_secs(2);
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            std::thread::spawn(move || {
+                use std::io::Write;
+                let mut round = 0;
+                while started.elapsed() < attack {
+                    let Ok(mut s) = std::net::TcpStream::connect(addr) else { continue };
+                    let mut batch = format!("c{t}x{round}\n");
+                    for i in 0..100 {
+                        batch.push_str(&format!("line {i}\n"));
+                    }
+                    // Refused connections (too many, too fast) fail here or
+                    // are closed unread: either way, on to the next round.
+                    let _ = s.write_all(batch.as_bytes());
+                    round += 1;
+                }
+            })
+        })
+        .collect();
+    // Joins and quits aside, count the churners' lines for three seconds.
+    let lines = watch.lines_until(started + Duration::from_secs(3));
+    let relayed = lines.iter().filter(|l| l.contains(": line ")).count();
+    let elapsed = started.elapsed().as_secs_f64();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let allowed = BURST + RATE * elapsed;
+    assert!(
+        relayed as f64 <= allowed,
+        "{relayed} lines relayed in {elapsed:.2} s of churn, one connection may send {allowed:.0}"
+    );
+    assert!(relayed > 0, "nothing of the churners got through");
+    assert!(server.is_running(), "natterd died under churn");
+}
+
+#[test]
+fn connecting_too_often_from_one_address_is_refused() {
+    let server = Server::start(&["--max-connects-per-ip", "3"]);
+    let mut alice = server.join("alice");
+    drop(server.connect());
+    drop(server.connect());
+    // Three a minute, all used even though two closed again.
+    let mut fourth = server.connect();
+    fourth.expect_line("*** error: too many connections from your address");
+    fourth.expect_closed();
+    alice.send_line("still here");
+    alice.expect_who(&["alice"]);
+}
+
+#[test]
+fn long_private_messages_cost_more_of_the_flood_budget() {
+    // Burst 20, 10 a second. Each 4,000-byte /msg costs 1 + 7 tokens, so
+    // three of them overdraw the burst and the line after them waits.
+    let server = Server::start(&["--flood-rate", "10", "--flood-burst", "20"]);
+    let mut c = server.room(&["sender", "target"]);
+    let text = "p".repeat(4000);
+    let started = Instant::now();
+    for _ in 0..3 {
+        c[0].send_line(&format!("/msg target {text}"));
+    }
+    c[0].send_line("after");
+    for _ in 0..3 {
+        c[1].expect_line(&format!("sender (private): {text}"));
+    }
+    c[1].expect_line("sender: after");
+    // 2 names + 24 tokens + 1 = 27 against a burst of 20: 0.7 s at 10/s.
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_millis(600), "the line after 12 KB of /msg waited only {waited:?}");
+}

@@ -67,9 +67,10 @@ fn crlf_lines_and_lines_split_across_writes() {
     c[0].send_raw(b"ee\r");
     c[0].send_raw(b"\n");
     c[1].expect_line("alice: three");
-    // A lone \r inside a line is a control character, not a terminator.
+    // A lone \r ends a line too, as in ngIRCd (issue 12).
     c[0].send_raw(b"a\rb\n");
-    c[1].expect_line("alice: ab");
+    c[1].expect_line("alice: a");
+    c[1].expect_line("alice: b");
     c[0].expect_who(&["alice", "bob"]);
 }
 

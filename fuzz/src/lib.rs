@@ -83,28 +83,24 @@ pub fn drain(dec: &mut impl Frames) -> Vec<Frame> {
     }
 }
 
-/// Reference model of the framer for a stream pushed in one piece:
-/// each `\n`-terminated segment (one trailing `\r` removed) is a line,
-/// `TooLong` if longer than `max`; an unterminated tail longer than its
-/// limit (`max`, or `max + 1` if it ends in `\r`) is one `TooLong` and is
-/// dropped, otherwise it stays pending.
+/// Reference model of the framer for a stream pushed in one piece: each
+/// segment ending in `\n`, `\r` or the pair `\r\n` (one terminator) is a
+/// line, `TooLong` if longer than `max`; an unterminated tail longer than
+/// `max` is one `TooLong` and is dropped, otherwise it stays pending.
 pub fn model(data: &[u8], max: usize) -> (Vec<Frame>, Vec<u8>) {
     let mut frames = Vec::new();
     let mut rest = data;
-    while let Some(nl) = rest.iter().position(|&b| b == b'\n') {
-        let mut line = &rest[..nl];
-        if line.last() == Some(&b'\r') {
-            line = &line[..line.len() - 1];
-        }
+    while let Some(end) = rest.iter().position(|&b| b == b'\n' || b == b'\r') {
+        let line = &rest[..end];
         frames.push(if line.len() > max {
             Frame::TooLong
         } else {
             Frame::Line(String::from_utf8_lossy(line).into_owned())
         });
-        rest = &rest[nl + 1..];
+        let pair = rest[end] == b'\r' && rest.get(end + 1) == Some(&b'\n');
+        rest = &rest[end + 1 + usize::from(pair)..];
     }
-    let limit = max + usize::from(rest.last() == Some(&b'\r'));
-    if rest.len() > limit {
+    if rest.len() > max {
         frames.push(Frame::TooLong);
         (frames, Vec::new())
     } else {

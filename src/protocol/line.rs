@@ -1,10 +1,13 @@
 //! Framing: bytes in, whole lines out.
 //!
 //! [`LineDecoder`] takes whatever a read returned and yields complete lines.
-//! "Not enough bytes yet" is the normal `None`, not an error. A line longer
-//! than the cap yields one [`Frame::TooLong`] and the rest of it, up to the
-//! next newline, is thrown away, so the buffer never holds more than one
-//! partial line of at most `max` bytes.
+//! "Not enough bytes yet" is the normal `None`, not an error. A line ends at
+//! `\n` or at `\r`, as in ngIRCd, so `hello\rworld\r` is two lines; the
+//! `\n` of a `\r\n` pair closes an empty line, which is dropped here (even
+//! when it arrives in a later read) rather than costing the sender a flood
+//! token. A line longer than the cap yields one [`Frame::TooLong`] and the
+//! rest of it, up to the next terminator, is thrown away, so the buffer
+//! never holds more than one partial line of at most `max` bytes.
 
 /// One unit the decoder hands out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +21,7 @@ pub enum Frame {
 /// Buffer capacity kept between reads; more is given back when idle.
 const KEEP_CAPACITY: usize = 1024;
 
-/// Splits a byte stream into lines ending in `\n` or `\r\n`.
+/// Splits a byte stream into lines ending in `\n`, `\r` or `\r\n`.
 #[derive(Debug)]
 pub struct LineDecoder {
     buf: Vec<u8>,
@@ -27,45 +30,61 @@ pub struct LineDecoder {
     max: usize,
     /// True while skipping the tail of an over-long line.
     discarding: bool,
+    /// The last terminator was a `\r` at the end of the bytes so far: a
+    /// `\n` opening the next read belongs to it.
+    after_cr: bool,
 }
 
 impl LineDecoder {
     /// A decoder that refuses lines longer than `max` bytes (terminator excluded).
     pub fn new(max: usize) -> Self {
-        LineDecoder { buf: Vec::new(), start: 0, max, discarding: false }
+        LineDecoder { buf: Vec::new(), start: 0, max, discarding: false, after_cr: false }
     }
 
     /// Appends bytes just read. Call [`next_frame`](Self::next_frame) until
     /// it returns `None` before pushing more, to keep the buffer small.
     pub fn push(&mut self, mut data: &[u8]) {
+        if data.is_empty() {
+            return;
+        }
+        if std::mem::take(&mut self.after_cr) && data[0] == b'\n' {
+            data = &data[1..];
+        }
         if self.discarding {
-            match memchr(b'\n', data) {
+            match find_end(data) {
                 None => return,
-                Some(nl) => {
+                Some(end) => {
                     self.discarding = false;
-                    data = &data[nl + 1..];
+                    let (used, cr_at_end) = terminator_len(data, end);
+                    self.after_cr = cr_at_end;
+                    data = &data[end + used..];
                 }
             }
         }
         self.buf.extend_from_slice(data);
     }
 
+    /// Ends an over-long message at a read boundary (raw mode): its error
+    /// has been handed out, and the next read is a new message.
+    pub fn end_discarding(&mut self) {
+        self.discarding = false;
+    }
+
     /// The next complete line, a too-long marker, or `None` when more bytes
     /// are needed.
     pub fn next_frame(&mut self) -> Option<Frame> {
         let pending = &self.buf[self.start..];
-        match memchr(b'\n', pending) {
-            Some(nl) => {
-                let mut line = &pending[..nl];
-                if line.last() == Some(&b'\r') {
-                    line = &line[..line.len() - 1];
-                }
+        match find_end(pending) {
+            Some(end) => {
+                let line = &pending[..end];
                 let frame = if line.len() > self.max {
                     Frame::TooLong
                 } else {
                     Frame::Line(String::from_utf8_lossy(line).into_owned())
                 };
-                self.start += nl + 1;
+                let (used, cr_at_end) = terminator_len(pending, end);
+                self.after_cr = cr_at_end;
+                self.start += end + used;
                 Some(frame)
             }
             None => {
@@ -84,13 +103,12 @@ impl LineDecoder {
     /// Whether [`next_frame`](Self::next_frame) would return a frame.
     pub fn has_frame(&self) -> bool {
         let pending = self.pending();
-        memchr(b'\n', pending).is_some() || self.over_cap(pending)
+        find_end(pending).is_some() || self.over_cap(pending)
     }
 
-    /// Whether unterminated bytes already exceed the cap. A trailing `\r`
-    /// may still become the end of a `\r\n`, so it does not count.
+    /// Whether unterminated bytes already exceed the cap.
     fn over_cap(&self, pending: &[u8]) -> bool {
-        pending.len() > self.max + usize::from(pending.last() == Some(&b'\r'))
+        pending.len() > self.max
     }
 
     /// Bytes waiting for a newline.
@@ -135,8 +153,20 @@ impl LineDecoder {
     }
 }
 
-fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|&b| b == needle)
+/// How many bytes the terminator at `end` takes (a `\r\n` pair is one
+/// terminator), and whether it is a `\r` ending `data`, whose `\n` may
+/// come in the next read.
+fn terminator_len(data: &[u8], end: usize) -> (usize, bool) {
+    match (data[end], data.get(end + 1)) {
+        (b'\r', Some(b'\n')) => (2, false),
+        (b'\r', None) => (1, true),
+        _ => (1, false),
+    }
+}
+
+/// Where the first line terminator (`\n` or `\r`) is.
+fn find_end(hay: &[u8]) -> Option<usize> {
+    hay.iter().position(|&b| b == b'\n' || b == b'\r')
 }
 
 /// Removes control characters (C0 but tab, DEL, and C1) so nobody can
@@ -203,9 +233,26 @@ mod tests {
     fn exactly_max_with_crlf_split_is_accepted() {
         let mut d = LineDecoder::new(5);
         d.push(b"12345\r");
-        assert_eq!(frames(&mut d), vec![]);
-        d.push(b"\n");
         assert_eq!(frames(&mut d), vec![line("12345")]);
+        d.push(b"\n");
+        assert_eq!(frames(&mut d), vec![]);
+        assert!(d.pending().is_empty());
+    }
+
+    #[test]
+    fn a_cr_alone_ends_a_line() {
+        let mut d = LineDecoder::new(100);
+        d.push(b"hello\rworld\r");
+        assert_eq!(frames(&mut d), vec![line("hello"), line("world")]);
+        // The LF of a CR LF split across reads closes nothing new.
+        d.push(b"\nnext\r\n\nafter\n");
+        assert_eq!(frames(&mut d), vec![line("next"), line(""), line("after")]);
+        // Skipping an over-long line also stops at a CR, and eats its LF.
+        let mut d = LineDecoder::new(3);
+        d.push(b"toolong\r");
+        assert_eq!(frames(&mut d), vec![Frame::TooLong]);
+        d.push(b"\nok\r");
+        assert_eq!(frames(&mut d), vec![line("ok")]);
     }
 
     #[test]
@@ -276,7 +323,7 @@ mod tests {
             for w in cuts.windows(2) {
                 pieces.push(&data[w[0]..w[1]]);
                 got.extend(frames(&mut pieces));
-                prop_assert!(pieces.pending().len() <= max + 1);
+                prop_assert!(pieces.pending().len() <= max);
             }
             prop_assert_eq!(got, expected);
             prop_assert_eq!(pieces.pending(), whole.pending());

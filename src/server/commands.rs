@@ -10,6 +10,7 @@ use log::{debug, info};
 use natter::protocol::reply::help_lines;
 use natter::protocol::{canonical_name, clean_text, Command, ErrorKind, Frame, NameError, Reply};
 
+use crate::flood::private_message_cost;
 use crate::pool::Pool;
 use crate::room::Room;
 
@@ -40,18 +41,20 @@ impl Cx<'_> {
 }
 
 /// Handles one frame from `key`: its name while it has none, then lines.
-pub fn route(cx: &mut Cx, key: usize, frame: Frame) {
-    let Some(session) = cx.pool.get(key) else { return };
+/// Returns the flood tokens the frame costs beyond its first.
+pub fn route(cx: &mut Cx, key: usize, frame: Frame) -> u32 {
+    let Some(session) = cx.pool.get(key) else { return 0 };
     let name = session.name().map(str::to_owned);
     match (name, frame) {
         (None, Frame::Line(line)) => join(cx, key, &line),
         (None, Frame::TooLong) => refuse_name(cx, key, &NameError::TooLong),
-        (Some(name), Frame::Line(line)) => apply(cx, key, &name, &clean_text(&line)),
+        (Some(name), Frame::Line(line)) => return apply(cx, key, &name, &clean_text(&line)),
         (Some(_), Frame::TooLong) => {
             let max = cx.max_line;
             cx.error(key, ErrorKind::LineTooLong(max));
         }
     }
+    0
 }
 
 /// Handles the first line of an unnamed client: its name.
@@ -80,8 +83,9 @@ pub fn refuse_name(cx: &mut Cx, key: usize, why: &NameError) {
     cx.pool.close(key, "");
 }
 
-/// Handles one line from a joined client.
-pub fn apply(cx: &mut Cx, key: usize, name: &str, line: &str) {
+/// Handles one line from a joined client; returns the flood tokens it
+/// costs beyond its first (a private message's bytes).
+pub fn apply(cx: &mut Cx, key: usize, name: &str, line: &str) -> u32 {
     let command = Command::parse(line, name);
     debug!("{name}: {command:?}");
     match command {
@@ -90,12 +94,13 @@ pub fn apply(cx: &mut Cx, key: usize, name: &str, line: &str) {
         Command::Who => who(cx, key),
         Command::Nick(new) => nick(cx, key, name, new),
         Command::Me(text) => me(cx, key, name, text),
-        Command::Msg { to, text } => msg(cx, key, name, to, text),
+        Command::Msg { to, text } => return msg(cx, key, name, to, text),
         Command::Quit(reason) => quit(cx, key, reason.unwrap_or("")),
         Command::Help => help(cx, key),
         Command::Usage(usage) => cx.error(key, ErrorKind::Usage(usage)),
         Command::Unknown(word) => cx.error(key, ErrorKind::UnknownCommand(word)),
     }
+    0
 }
 
 fn say(cx: &mut Cx, key: usize, name: &str, text: &str) {
@@ -131,10 +136,16 @@ fn me(cx: &mut Cx, key: usize, name: &str, text: &str) {
     cx.room.broadcast(cx.pool, Some(key), &Reply::Action { from: name, text });
 }
 
-fn msg(cx: &mut Cx, key: usize, name: &str, to: &str, text: &str) {
+fn msg(cx: &mut Cx, key: usize, name: &str, to: &str, text: &str) -> u32 {
     match cx.room.find(to) {
-        Some(target) => cx.reply(target, &Reply::Private { from: name, text }),
-        None => cx.error(key, ErrorKind::NoSuchUser(to)),
+        Some(target) => {
+            cx.reply(target, &Reply::Private { from: name, text });
+            private_message_cost(text.len())
+        }
+        None => {
+            cx.error(key, ErrorKind::NoSuchUser(to));
+            0
+        }
     }
 }
 

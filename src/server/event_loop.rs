@@ -14,9 +14,9 @@ mod shutdown;
 mod timers;
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{BinaryHeap, VecDeque};
 use std::io::{self, ErrorKind};
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -26,6 +26,7 @@ use mio::{Events, Interest, Poll, Token};
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook_mio::v1_0::Signals;
 
+use crate::addresses::{Addresses, Limits};
 use crate::commands::{self, Cx};
 use crate::connection::Connection;
 use crate::flood::FloodLimit;
@@ -69,9 +70,8 @@ pub struct Server {
     trim: Trim,
     /// Throttled clients, earliest refill first.
     flood_timers: BinaryHeap<Reverse<(Instant, Handle)>>,
-    flood: FloodLimit,
-    /// Open connections per peer address, for `--max-per-ip`.
-    per_ip: HashMap<IpAddr, usize>,
+    /// Open connections, flood budget and connect rate per address.
+    addresses: Addresses,
     /// Sockets that still had data after their read budget.
     read_again: Vec<Handle>,
     accept_paused_until: Option<Instant>,
@@ -99,7 +99,12 @@ impl Server {
         let tls_listener = options.listen_tls.map(|addr| listen(addr, TLS_LISTENER)).transpose()?;
         let mut signals = Signals::new([SIGINT, SIGTERM]).map_err(setup)?;
         poll.registry().register(&mut signals, SIGNALS, Interest::READABLE).map_err(setup)?;
-        let flood = FloodLimit { rate: options.flood_rate, burst: options.flood_burst };
+        let limits = Limits {
+            max_open: options.max_per_ip,
+            flood: FloodLimit { rate: options.flood_rate, burst: options.flood_burst },
+            connects_per_minute: options.max_connects_per_ip,
+        };
+        let addresses = Addresses::new(limits, options.max_clients.saturating_mul(2));
         Ok(Server {
             poll,
             listener: Some(listener),
@@ -114,8 +119,7 @@ impl Server {
             name_sweep_at: None,
             trim: Trim::default(),
             flood_timers: BinaryHeap::new(),
-            flood,
-            per_ip: HashMap::new(),
+            addresses,
             read_again: Vec::new(),
             accept_paused_until: None,
             last_accept_warning: None,
@@ -194,9 +198,15 @@ impl Server {
         self.sockets.get_mut(key).and_then(Option::as_mut)
     }
 
-    /// Hands one frame from `key` to the commands.
+    /// Hands one frame from `key` to the commands, and charges its
+    /// address what the frame cost beyond its token.
     fn route(&mut self, key: usize, frame: natter::protocol::Frame) {
         let mut cx = Cx { pool: &mut self.pool, room: &mut self.room, max_line: self.options.max_line };
-        commands::route(&mut cx, key, frame);
+        let extra = commands::route(&mut cx, key, frame);
+        if extra > 0 {
+            if let Some(session) = self.pool.get(key) {
+                self.addresses.charge(session.peer().ip(), extra, Instant::now());
+            }
+        }
     }
 }

@@ -53,15 +53,23 @@ pub struct Options {
     #[arg(long, value_name = "N", default_value_t = 16)]
     pub max_per_ip: usize,
 
-    /// Lines per second one client may send after its burst; a client over
-    /// it is slowed down (its socket is not read), never cut off. 0 turns
+    /// Lines per second one address (IPv6: one /64) may send after its
+    /// burst, shared by all its connections and kept after they close; a
+    /// client over it is slowed down (its socket is not read), never cut
+    /// off. A private message costs one more line per 512 bytes. 0 turns
     /// flood control off.
     #[arg(long, value_name = "LINES_PER_SEC", default_value_t = 50)]
     pub flood_rate: u32,
 
-    /// Lines a client may send at once before the rate applies.
+    /// Lines an address may send at once before the rate applies.
     #[arg(long, value_name = "LINES", default_value_t = 100)]
     pub flood_burst: u32,
+
+    /// New connections one address (IPv6: one /64) may open per minute,
+    /// after a first burst of as many; the next is refused. 0 means no
+    /// limit (0 to 100000).
+    #[arg(long, value_name = "PER_MINUTE", default_value_t = 300, value_parser = clap::value_parser!(u32).range(0..=MAX_CONNECTS))]
+    pub max_connects_per_ip: u32,
 
     /// Seconds a new connection has to send its name before it is closed
     /// (1 to 86400: a day).
@@ -76,6 +84,10 @@ pub struct Options {
 /// Longest duration any flag takes, in seconds: a day. Bounding every
 /// duration at start means no deadline computed from one can overflow.
 const MAX_SECS: u64 = 86_400;
+
+/// Most connects a minute `--max-connects-per-ip` takes: past this it
+/// would limit nothing anyway, and its bucket arithmetic stays small.
+const MAX_CONNECTS: i64 = 100_000;
 
 fn default_listen() -> SocketAddr {
     SocketAddr::from(([0, 0, 0, 0], DEFAULT_PORT))
@@ -99,6 +111,7 @@ mod tests {
         assert_eq!(o.listen.to_string(), "0.0.0.0:5000");
         assert_eq!((o.max_clients, o.max_line, o.max_queue), (10_000, 4096, 1 << 20));
         assert_eq!((o.max_per_ip, o.flood_rate, o.flood_burst, o.name_timeout), (16, 50, 100, 30));
+        assert_eq!(o.max_connects_per_ip, 300);
     }
 
     #[test]
@@ -112,6 +125,11 @@ mod tests {
         for huge in ["86401", "18446744073709551615", "18446744073709551616"] {
             let err = Options::try_parse_from(["natterd", "--name-timeout", huge]).expect_err(huge).to_string();
             assert!(err.contains("--name-timeout"), "{err}");
+        }
+        assert!(Options::try_parse_from(["natterd", "--max-connects-per-ip", "0"]).is_ok());
+        for bad in ["100001", "many"] {
+            let err = Options::try_parse_from(["natterd", "--max-connects-per-ip", bad]).expect_err(bad).to_string();
+            assert!(err.contains("--max-connects-per-ip"), "{err}");
         }
         assert!(Options::try_parse_from(["natterd", "--listen-tls", "[::1]:0"]).is_err());
         assert!(Options::try_parse_from(["natterd", "--tls-cert", "c", "--tls-key", "k"]).is_err());

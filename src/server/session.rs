@@ -1,6 +1,7 @@
 //! One client's protocol state, apart from its socket: where it is in its
-//! life, its input framer, its pending output, flood control and why it is
-//! closing.
+//! life, its input framer, its pending output, whether flood control holds
+//! it back and why it is closing. The flood budget itself belongs to its
+//! address ([`Addresses`](crate::addresses::Addresses)).
 //!
 //! A `Session` knows nothing about other clients; the room and the commands
 //! decide what to queue for it. Holding no socket, it can be driven by unit
@@ -10,9 +11,8 @@
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use natter::protocol::Framer;
+use natter::protocol::{Framer, Mode};
 
-use crate::flood::{FloodLimit, TokenBucket};
 use crate::outbox::Outbox;
 
 /// Where a client is in its life.
@@ -33,11 +33,15 @@ pub struct Session {
     state: State,
     framer: Framer,
     out: Outbox,
-    /// Lines this client may still send before flood control slows it.
-    bucket: TokenBucket,
     /// Out of tokens: its lines wait in the framer and its socket is not
-    /// read until the flood timer fires.
+    /// read until the flood timer fires (a raw client's is, within its
+    /// framer's room, to keep its read boundaries).
     throttled: bool,
+    /// The address's token for the next frame is reserved (see
+    /// [`TokenBucket::take`](crate::flood::TokenBucket::take)).
+    prepaid: bool,
+    /// The peer closed its side: close once the waiting frames are handled.
+    peer_closed: bool,
     /// Set once the session is on its way out, with the reason others see
     /// in `*** NAME quit (REASON)`; empty for a plain `/quit`.
     closing: Option<String>,
@@ -49,15 +53,16 @@ pub struct Session {
 
 impl Session {
     /// A session that has just connected from `peer`; the pool gives it an id.
-    pub fn new(peer: SocketAddr, max_line: usize, flood: FloodLimit, now: Instant) -> Self {
+    pub fn new(peer: SocketAddr, max_line: usize, now: Instant) -> Self {
         Session {
             peer,
             id: 0,
             state: State::AwaitingName { since: now },
             framer: Framer::new(max_line),
             out: Outbox::new(now),
-            bucket: TokenBucket::new(flood, now),
             throttled: false,
+            prepaid: false,
+            peer_closed: false,
             closing: None,
             dirty: false,
             congested_since: None,
@@ -128,14 +133,16 @@ impl Session {
         self.out.pending()
     }
 
-    /// Takes a token for one line; out of tokens, the session is throttled
-    /// and the answer is when to try again.
-    pub fn take_token(&mut self, flood: FloodLimit, now: Instant) -> Result<(), Instant> {
-        if self.bucket.take(flood, now) {
-            return Ok(());
-        }
+    /// The address's budget reserved a token for the next frame: hold the
+    /// session back until its flood timer fires.
+    pub fn throttle(&mut self) {
         self.throttled = true;
-        Err(self.bucket.ready_at(flood))
+        self.prepaid = true;
+    }
+
+    /// Uses the reserved token, if there is one.
+    pub fn take_prepaid(&mut self) -> bool {
+        std::mem::replace(&mut self.prepaid, false)
     }
 
     /// The flood timer fired; `false` if the session was not throttled.
@@ -186,5 +193,23 @@ impl Session {
     /// Neither closing nor throttled: its input may be read and handled.
     pub fn is_active(&self) -> bool {
         self.closing.is_none() && !self.throttled
+    }
+
+    /// Whether its socket may be read: active, or a throttled raw client
+    /// whose framer still has room for separate reads. Keeping a raw
+    /// client's reads apart is the only way to keep its messages apart.
+    pub fn can_read(&self) -> bool {
+        let raw_room = self.framer.mode() == Mode::Raw && self.framer.has_room();
+        !self.peer_closed && (self.is_active() || (self.closing.is_none() && raw_room))
+    }
+
+    /// The peer closed its side; what it sent before still counts.
+    pub fn set_peer_closed(&mut self) {
+        self.peer_closed = true;
+    }
+
+    /// Whether the peer closed its side.
+    pub fn peer_closed(&self) -> bool {
+        self.peer_closed
     }
 }

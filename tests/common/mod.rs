@@ -112,7 +112,7 @@ impl Server {
     /// Starts natterd with the per-address and flood limits off, for tests
     /// that open many connections or push bulk traffic from 127.0.0.1.
     pub fn start_bulk(args: &[&str]) -> Server {
-        let mut all = vec!["--max-per-ip", "0", "--flood-rate", "0"];
+        let mut all = vec!["--max-per-ip", "0", "--flood-rate", "0", "--max-connects-per-ip", "0"];
         all.extend_from_slice(args);
         Server::start(&all)
     }
@@ -501,6 +501,20 @@ impl Client {
             Ok(line) => panic!("{}: expected silence, got {line:?}", self.label),
             Err(e) => panic!("{}: expected silence, got {e:?}", self.label),
         }
+    }
+
+    /// Every line that arrives until `deadline`; panics if the server
+    /// closes the connection first.
+    pub fn lines_until(&mut self, deadline: Instant) -> Vec<String> {
+        let mut lines = Vec::new();
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.try_line(left) {
+                Ok(line) => lines.push(line),
+                Err(NoLine::Timeout(_)) => break,
+                Err(e) => panic!("{}: {e:?}", self.label),
+            }
+        }
+        lines
     }
 
     /// Round trip through `/who`: the next line must be this exact list.

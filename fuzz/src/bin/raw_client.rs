@@ -1,17 +1,18 @@
 //! The raw-client path: a classic client that never sends newlines. Each
 //! read goes through natterd's own `Framer` in raw mode, in the order
-//! natterd follows: `push`, take the frames, then `after_read`, which hands
-//! out the unterminated rest as one message. The first message is the
-//! name; every later one runs through `clean_text` and `Command::parse`
-//! with that name as sender.
+//! natterd follows: `push` (which frames the whole read), take the frames,
+//! then `after_read`. The first message is the name; every later one runs
+//! through `clean_text` and `Command::parse` with that name as sender.
 //!
-//! Checks: no message holds a newline; after `after_read` only a
-//! character cut by the read boundary is pending and a second call hands
-//! out nothing; the pending bytes never exceed
-//! `max + 1` before they are taken; without `TooLong`, the messages plus
-//! their terminators add up to the stream; command invariants hold for
-//! every message (see `check_command`); `clean_text` output holds no
-//! control characters but tab and is idempotent.
+//! Checks: no message holds a line terminator; in raw mode only a
+//! character cut by the read boundary is left pending after a read; a
+//! terminator makes the framer a line client for good, and then pending
+//! bytes never exceed `max` and hold no terminator; `after_read` never
+//! reports unterminated bytes; without `TooLong`, the messages plus their
+//! terminators add up to the stream once `finish` has taken the tail;
+//! command invariants hold for every message (see `check_command`);
+//! `clean_text` output holds no control characters but tab and is
+//! idempotent.
 //!
 //! Input layout: [max][nreads][read length u8 × nreads][stream...]
 
@@ -32,8 +33,16 @@ fn main() {
         let mut name: Option<String> = None;
         let mut msg_bytes = 0usize;
         let mut too_long = false;
-        let handle = |msg: String, name: &mut Option<String>| {
-            assert!(!msg.contains('\n'), "message holds a newline: {msg:?}");
+        let mut handle = |f: Frame, name: &mut Option<String>| {
+            let msg = match f {
+                Frame::Line(l) => l,
+                Frame::TooLong => {
+                    too_long = true;
+                    return;
+                }
+            };
+            assert!(!msg.contains(['\n', '\r']), "message holds a terminator: {msg:?}");
+            msg_bytes += msg.len();
             let clean = clean_text(&msg);
             assert!(!clean.chars().any(|c| c.is_control() && c != '\t'), "clean_text left a control char");
             assert_eq!(clean_text(&clean), clean, "clean_text is not idempotent");
@@ -51,42 +60,38 @@ fn main() {
             let len = if i + 1 == lens.len() { stream.len() } else { len.min(stream.len()) };
             let (chunk, rest) = stream.split_at(len);
             stream = rest;
+            let was_raw = dec.mode() == Mode::Raw;
             dec.push(chunk);
+            if chunk.iter().any(|&b| b == b'\n' || b == b'\r') {
+                assert_eq!(dec.mode(), Mode::Lines, "a terminator left the framer raw");
+            } else {
+                assert_eq!(dec.mode() == Mode::Raw, was_raw, "the mode changed without a terminator");
+            }
             for f in drain(&mut dec) {
-                match f {
-                    Frame::Line(l) => {
-                        msg_bytes += l.len();
-                        handle(l, &mut name);
-                    }
-                    Frame::TooLong => too_long = true,
-                }
+                handle(f, &mut name);
             }
             let pending = dec.pending().to_vec();
-            assert!(pending.len() <= max + 1, "pending {} > max+1", pending.len());
-            assert!(!pending.contains(&b'\n'), "a newline left pending after draining");
-            // A character cut by the read boundary stays pending for the next read.
-            let (taken, tail) = split_pending(&pending);
-            match dec.after_read() {
-                AfterRead::Message(t) => {
-                    assert!(!taken.is_empty());
-                    assert_eq!(t, String::from_utf8_lossy(taken));
-                    msg_bytes += t.len();
-                    handle(t, &mut name);
-                }
-                AfterRead::Nothing => assert!(taken.is_empty()),
-                AfterRead::Unterminated => panic!("a raw framer reported unterminated bytes"),
+            assert!(pending.len() <= max, "pending {} > max", pending.len());
+            assert!(!pending.contains(&b'\n') && !pending.contains(&b'\r'), "a terminator left pending");
+            if dec.mode() == Mode::Raw {
+                // A character cut by the read boundary stays pending for the next read.
+                let (taken, _) = split_pending(&pending);
+                assert!(taken.is_empty(), "a raw read left bytes besides a cut character");
             }
-            assert_eq!(dec.pending(), tail, "only the cut character stays pending");
             assert_eq!(dec.after_read(), AfterRead::Nothing);
             assert!(!dec.has_frame());
         }
+        dec.finish();
+        for f in drain(&mut dec) {
+            handle(f, &mut name);
+        }
         if !too_long && std::str::from_utf8(whole).is_ok() {
             // Valid UTF-8 and nothing dropped: every byte but the line
-            // terminators (`\n`, or `\r\n`) came out in some message.
+            // terminators came out in some message.
             assert!(dec.pending().is_empty(), "valid UTF-8 left bytes pending at the end");
-            let newlines = whole.iter().filter(|&&b| b == b'\n').count();
+            let terminators = whole.iter().filter(|&&b| b == b'\n' || b == b'\r').count();
             assert!(msg_bytes <= whole.len(), "messages hold more bytes than the stream");
-            assert!(msg_bytes + 2 * newlines >= whole.len(), "bytes went missing");
+            assert!(msg_bytes + terminators >= whole.len(), "bytes went missing");
         }
     });
 }

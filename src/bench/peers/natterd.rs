@@ -18,7 +18,7 @@ pub fn limits_off(program: &Path) -> Vec<String> {
     let help = Command::new(program).arg("--help").output();
     let help = help.map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default();
     let mut args = Vec::new();
-    for flag in ["--max-per-ip", "--flood-rate"] {
+    for flag in ["--max-per-ip", "--flood-rate", "--max-connects-per-ip"] {
         if help.contains(flag) {
             args.extend([flag.to_owned(), "0".to_owned()]);
         }

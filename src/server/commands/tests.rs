@@ -6,7 +6,6 @@ use std::time::Instant;
 use natter::protocol::Frame;
 
 use super::{route, Cx};
-use crate::flood::FloodLimit;
 use crate::pool::Pool;
 use crate::room::Room;
 use crate::session::Session;
@@ -27,8 +26,7 @@ impl Chat {
     /// A new unnamed session.
     fn connect(&mut self) -> usize {
         let peer = "127.0.0.1:40000".parse().expect("a socket address");
-        let off = FloodLimit { rate: 0, burst: 0 };
-        self.pool.insert(Session::new(peer, MAX_LINE, off, Instant::now())).key()
+        self.pool.insert(Session::new(peer, MAX_LINE, Instant::now())).key()
     }
 
     /// Feeds bytes through the session's framer and routes every frame,

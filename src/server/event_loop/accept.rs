@@ -49,13 +49,13 @@ impl Server {
 
     /// Takes one new client in, or tells it why not and closes it.
     fn admit(&mut self, mut socket: TcpStream, peer: SocketAddr, tls: bool) {
-        let ip = peer.ip().to_canonical();
+        let now = Instant::now();
         let refusal = if self.pool.len() >= self.options.max_clients {
             Some(ReplyError::ServerFull)
-        } else if self.options.max_per_ip > 0 && self.per_ip.get(&ip).copied().unwrap_or(0) >= self.options.max_per_ip {
-            Some(ReplyError::TooManyFromAddress)
         } else {
-            None
+            // Too many open, or too many opened this minute: to the user
+            // both mean their address is over its limit.
+            self.addresses.admit(peer.ip(), now).err().map(|_| ReplyError::TooManyFromAddress)
         };
         if let Some(why) = refusal {
             warn!("refusing {peer}: {why}");
@@ -66,11 +66,13 @@ impl Server {
         if let Err(e) = tune_socket(&socket) {
             debug!("cannot tune the socket of {peer}: {e}");
         }
+        // Counted from here on: every way out below gives the count back.
         let session = match (tls, &self.tls_config) {
             (true, Some(config)) => match rustls::ServerConnection::new(Arc::clone(config)) {
                 Ok(session) => Some(Box::new(session)),
                 Err(e) => {
                     error!("cannot start TLS for {peer}: {e}");
+                    self.addresses.release(peer.ip());
                     return;
                 }
             },
@@ -80,17 +82,16 @@ impl Server {
         let mut conn = Connection::new(socket, session);
         if let Err(e) = conn.register(self.poll.registry(), token(key)) {
             error!("cannot register {peer}: {e}");
+            self.addresses.release(peer.ip());
             return;
         }
         debug!("connection from {peer}");
-        let now = Instant::now();
-        let handle = self.pool.insert(Session::new(peer, self.options.max_line, self.flood, now));
+        let handle = self.pool.insert(Session::new(peer, self.options.max_line, now));
         let key = handle.key();
         if self.sockets.len() <= key {
             self.sockets.resize_with(key + 1, || None);
         }
         self.sockets[key] = Some(conn);
-        *self.per_ip.entry(ip).or_default() += 1;
         self.trim.churn();
         if self.name_sweep_at.is_none() {
             self.name_sweep_at = Some(now + self.name_timeout());

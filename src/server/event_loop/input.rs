@@ -6,7 +6,7 @@ use std::cmp::Reverse;
 use std::time::{Duration, Instant};
 
 use log::debug;
-use natter::protocol::{AfterRead, Frame};
+use natter::protocol::AfterRead;
 
 use super::Server;
 use crate::connection::ReadOutcome;
@@ -35,7 +35,7 @@ impl Server {
         let mut buf = std::mem::take(&mut self.read_buf);
         for _ in 0..READS_PER_TURN {
             let Some(session) = self.pool.get(key) else { break };
-            if !session.is_active() {
+            if !session.can_read() {
                 // A throttled client is resumed by its flood timer.
                 break;
             }
@@ -69,7 +69,7 @@ impl Server {
         }
         // Budget used up (or paused) with data possibly left: come back.
         if let Some(session) = self.pool.get(key) {
-            if self.pool.congestion.is_clear() && session.is_active() {
+            if self.pool.congestion.is_clear() && session.can_read() {
                 self.read_again.push(Handle::new(key, session.id()));
             }
         }
@@ -87,27 +87,29 @@ impl Server {
         }
         let awaiting_name = session.awaiting_since().is_some();
         let reader = Handle::new(key, session.id());
-        match session.framer().after_read() {
-            AfterRead::Nothing => {}
-            // A classic client: this read is one whole message.
-            AfterRead::Message(text) => self.route(key, Frame::Line(text)),
-            AfterRead::Unterminated if awaiting_name => {
-                self.raw_checks.push_back((Instant::now() + RAW_DETECT, reader));
-            }
-            AfterRead::Unterminated => {}
+        if session.framer().after_read() == AfterRead::Unterminated && awaiting_name {
+            self.raw_checks.push_back((Instant::now() + RAW_DETECT, reader));
         }
     }
 
-    /// Handles waiting frames until none is left or flood control says wait.
+    /// Handles waiting frames until none is left or flood control says
+    /// wait. Every frame, a line or a raw read, spends a token of its
+    /// address's budget; closes a client whose peer left once it is done.
     pub(super) fn drain_frames(&mut self, key: usize) {
         loop {
             let Some(session) = self.pool.get_mut(key) else { return };
-            if !session.is_active() || session.framer().is_idle() {
+            if !session.is_active() {
                 return;
             }
-            // Only a client with a complete line waiting spends a token.
-            if session.framer().has_frame() {
-                if let Err(when) = session.take_token(self.flood, Instant::now()) {
+            if !session.framer().has_frame() {
+                if session.peer_closed() {
+                    self.pool.close(key, "");
+                }
+                return;
+            }
+            if !session.take_prepaid() {
+                if let Err(when) = self.addresses.take_token(session.peer().ip(), Instant::now()) {
+                    session.throttle();
                     self.flood_timers.push(Reverse((when, Handle::new(key, session.id()))));
                     return;
                 }
@@ -117,15 +119,19 @@ impl Server {
         }
     }
 
-    /// The peer closed its side cleanly: a final unterminated line still
-    /// counts, and the quit notice carries no reason, as after `/quit`.
+    /// The peer closed its side cleanly: what it sent still counts, a
+    /// final unterminated line included, and the quit notice carries no
+    /// reason, as after `/quit`.
     fn on_eof(&mut self, key: usize) {
-        if let Some(session) = self.pool.get_mut(key) {
-            if session.name().is_some() {
-                if let Some(text) = session.framer().take_rest() {
-                    self.route(key, Frame::Line(text));
-                }
-            }
+        let Some(session) = self.pool.get_mut(key) else { return };
+        if session.name().is_some() {
+            session.framer().finish();
+        }
+        session.set_peer_closed();
+        self.drain_frames(key);
+        if self.pool.get(key).is_some_and(|s| !s.is_active() && !s.is_closing()) {
+            // Throttled: its flood timer will drain the rest and close it.
+            return;
         }
         self.pool.close(key, "");
     }

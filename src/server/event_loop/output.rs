@@ -68,13 +68,7 @@ impl Server {
             conn.finish(session.outbox_mut());
         }
         let peer = session.peer();
-        let ip = peer.ip().to_canonical();
-        if let Some(n) = self.per_ip.get_mut(&ip) {
-            *n -= 1;
-            if *n == 0 {
-                self.per_ip.remove(&ip);
-            }
-        }
+        self.addresses.release(peer.ip());
         let reason = session.take_closing();
         let Some(name) = session.into_name() else {
             debug!("closed unnamed connection from {peer}");

@@ -96,7 +96,7 @@ impl Server {
             return;
         }
         self.drain_frames(client.key());
-        if self.pool.get(client.key()).is_some_and(|s| s.is_active()) {
+        if self.pool.get(client.key()).is_some_and(|s| s.can_read()) {
             self.read_again.push(client);
         }
     }
