@@ -63,7 +63,7 @@ pub fn join(cx: &mut Cx, key: usize, line: &str) {
     let name = name.as_ref();
     if !cx.room.join(name, key) {
         cx.error(key, ErrorKind::NameTaken(name));
-        cx.pool.close(key, "");
+        cx.pool.quit(key, "");
         return;
     }
     let Some(session) = cx.pool.get_mut(key) else { return };
@@ -77,7 +77,7 @@ pub fn join(cx: &mut Cx, key: usize, line: &str) {
 /// Tells an unnamed client why its name was refused, then closes it.
 pub fn refuse_name(cx: &mut Cx, key: usize, why: &NameError) {
     cx.error(key, ErrorKind::BadName(&why.to_string()));
-    cx.pool.close(key, "");
+    cx.pool.quit(key, "");
 }
 
 /// Handles one line from a joined client.
@@ -139,7 +139,7 @@ fn msg(cx: &mut Cx, key: usize, name: &str, to: &str, text: &str) {
 }
 
 fn quit(cx: &mut Cx, key: usize, reason: &str) {
-    cx.pool.close(key, reason);
+    cx.pool.quit(key, reason);
 }
 
 fn help(cx: &mut Cx, key: usize) {

@@ -11,7 +11,7 @@ use log::warn;
 use slab::Slab;
 
 use crate::congestion::Congestion;
-use crate::session::Session;
+use crate::session::{Leaving, Session};
 
 /// A session named across turns: its slab key plus its connection id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -159,9 +159,20 @@ impl Pool {
         dirty
     }
 
-    /// Marks `key` for closing with the reason the others will see.
-    /// Closing twice is harmless; the first reason wins.
-    pub fn close(&mut self, key: usize, reason: &str) {
+    /// Marks `key` for closing with one of the server's reasons, which the
+    /// others read as `*** NAME quit [REASON]`. Closing twice is harmless;
+    /// the first reason wins.
+    pub fn close(&mut self, key: usize, reason: &'static str) {
+        self.leave(key, Leaving::Server(reason));
+    }
+
+    /// Marks `key` for closing at its own word: `/quit REASON` or a clean
+    /// close (empty reason), read as `*** NAME quit (REASON)`.
+    pub fn quit(&mut self, key: usize, reason: &str) {
+        self.leave(key, Leaving::User(reason.to_owned()));
+    }
+
+    fn leave(&mut self, key: usize, reason: Leaving) {
         if let Some(session) = self.sessions.get_mut(key) {
             if session.close(reason) {
                 self.closing.push(key);

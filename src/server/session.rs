@@ -10,7 +10,7 @@
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use natter::protocol::Framer;
+use natter::protocol::{Framer, QuitReason};
 
 use crate::flood::{FloodLimit, TokenBucket};
 use crate::outbox::Outbox;
@@ -22,6 +22,27 @@ pub enum State {
     AwaitingName { since: Instant },
     /// In the room under this name.
     Joined { name: String },
+}
+
+/// Why a session is closing, for the quit notice the others read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Leaving {
+    /// The client's own `/quit REASON`, or a clean close (empty).
+    User(String),
+    /// One of the server's reasons (`connection lost`, `too slow`), which
+    /// the notice sets apart so no user can forge it.
+    Server(&'static str),
+}
+
+impl Leaving {
+    /// The reason as the quit notice carries it; `None` for a plain quit.
+    pub fn as_reason(&self) -> Option<QuitReason<'_>> {
+        match self {
+            Leaving::User(r) if r.is_empty() => None,
+            Leaving::User(r) => Some(QuitReason::User(r)),
+            Leaving::Server(r) => Some(QuitReason::Server(r)),
+        }
+    }
 }
 
 /// One client's protocol state.
@@ -39,8 +60,8 @@ pub struct Session {
     /// read until the flood timer fires.
     throttled: bool,
     /// Set once the session is on its way out, with the reason others see
-    /// in `*** NAME quit (REASON)`; empty for a plain `/quit`.
-    closing: Option<String>,
+    /// in its quit notice.
+    closing: Option<Leaving>,
     /// Already in the pool's list of sessions to flush.
     dirty: bool,
     /// Since when pending output has been over the congestion mark.
@@ -150,17 +171,17 @@ impl Session {
 
     /// Marks the session closing; `false` if it already was (the first
     /// reason wins).
-    pub fn close(&mut self, reason: &str) -> bool {
+    pub fn close(&mut self, reason: Leaving) -> bool {
         if self.closing.is_some() {
             return false;
         }
-        self.closing = Some(reason.to_owned());
+        self.closing = Some(reason);
         true
     }
 
     /// The closing reason, taken once when the session is reaped.
-    pub fn take_closing(&mut self) -> String {
-        self.closing.take().unwrap_or_default()
+    pub fn take_closing(&mut self) -> Leaving {
+        self.closing.take().unwrap_or(Leaving::User(String::new()))
     }
 
     /// Lists the session for a flush; `false` if it already was.

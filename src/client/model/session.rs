@@ -175,7 +175,9 @@ impl Session {
             }
             Reply::Quit { name, reason } => {
                 out.members_changed = self.members.remove(name);
-                Entry::Quit { name: name.to_owned(), reason: reason.map(str::to_owned) }
+                // The server's reasons and a user's look alike here: the
+                // protocol keeps them apart, the window shows both as said.
+                Entry::Quit { name: name.to_owned(), reason: reason.map(|r| r.text().to_owned()) }
             }
             Reply::Renamed { old, new } => {
                 let own = self.is_me(old);
@@ -267,9 +269,12 @@ mod tests {
         let mut s = joined("alice", "alice");
         assert!(s.receive("*** bob joined").members_changed);
         assert_eq!(s.receive("*** 철수 joined").entry, Some(Entry::Joined("철수".into())));
-        let out = s.receive("*** bob quit (connection lost)");
+        let out = s.receive("*** bob quit [connection lost]");
         assert_eq!(out.entry, Some(Entry::Quit { name: "bob".into(), reason: Some("connection lost".into()) }));
         assert!(out.members_changed);
+        s.receive("*** bob joined");
+        let out = s.receive("*** bob quit (gone fishing)");
+        assert_eq!(out.entry, Some(Entry::Quit { name: "bob".into(), reason: Some("gone fishing".into()) }));
         s.receive("*** 철수 is now known as 영희");
         assert_eq!(members(&s), ["alice", "영희"]);
         s.receive("*** online (3): alice, carol, dave");

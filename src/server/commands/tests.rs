@@ -83,7 +83,7 @@ impl Chat {
     /// The reason `key` is closing with, if it is.
     fn closing(&mut self, key: usize) -> Option<String> {
         let session = self.pool.get_mut(key).expect("an open session");
-        session.is_closing().then(|| session.take_closing())
+        session.is_closing().then(|| session.take_closing().as_reason().map_or("", |r| r.text()).to_owned())
     }
 }
 

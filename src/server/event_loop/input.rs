@@ -127,6 +127,6 @@ impl Server {
                 }
             }
         }
-        self.pool.close(key, "");
+        self.pool.quit(key, "");
     }
 }

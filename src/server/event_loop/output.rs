@@ -5,6 +5,7 @@ use log::{debug, error, info};
 use natter::protocol::Reply;
 
 use super::{token, Server};
+use crate::session::Leaving;
 
 impl Server {
     /// Closes what is marked and flushes what is queued, until neither
@@ -18,8 +19,8 @@ impl Server {
                 // drop at once they are not told of each other.
                 let left: Vec<_> = closing.into_iter().filter_map(|key| self.reap(key)).collect();
                 if self.shutdown_deadline.is_none() {
-                    for (name, reason) in &left {
-                        let reason = Some(reason.as_str()).filter(|r| !r.is_empty());
+                    for (name, leaving) in &left {
+                        let reason = leaving.as_reason();
                         self.room.broadcast(&mut self.pool, None, &Reply::Quit { name, reason });
                     }
                 }
@@ -60,7 +61,7 @@ impl Server {
 
     /// Removes a closed connection; returns its name and reason if it had
     /// joined, for the quit notice.
-    fn reap(&mut self, key: usize) -> Option<(String, String)> {
+    fn reap(&mut self, key: usize) -> Option<(String, Leaving)> {
         let mut session = self.pool.remove(key)?;
         self.trim.churn();
         if let Some(mut conn) = self.sockets.get_mut(key).and_then(Option::take) {
@@ -81,10 +82,9 @@ impl Server {
             return None;
         };
         self.room.leave(&name);
-        if reason.is_empty() {
-            info!("{name} quit");
-        } else {
-            info!("{name} quit ({reason})");
+        match reason.as_reason() {
+            None => info!("{name} quit"),
+            Some(r) => info!("{name} quit ({})", r.text()),
         }
         Some((name, reason))
     }
