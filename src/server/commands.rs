@@ -133,7 +133,11 @@ fn me(cx: &mut Cx, key: usize, name: &str, text: &str) {
 
 fn msg(cx: &mut Cx, key: usize, name: &str, to: &str, text: &str) {
     match cx.room.find(to) {
-        Some(target) => cx.reply(target, &Reply::Private { from: name, text }),
+        Some(target) => {
+            cx.reply(target, &Reply::Private { from: name, text });
+            // Only the sender waits for a congested target.
+            cx.pool.after_private(key, target);
+        }
         None => cx.error(key, ErrorKind::NoSuchUser(to)),
     }
 }

@@ -30,6 +30,11 @@ impl Handle {
     pub fn key(self) -> usize {
         self.key
     }
+
+    /// The connection id.
+    pub fn id(self) -> u64 {
+        self.id
+    }
 }
 
 /// The slab of sessions plus the deferred work on them.
@@ -195,8 +200,36 @@ impl Pool {
         std::mem::take(&mut self.queued)
     }
 
+    /// Counts `n` bytes read from `key`, for the congestion policy.
+    pub fn note_input(&mut self, key: usize, n: usize) {
+        if let Some(session) = self.sessions.get_mut(key) {
+            self.congestion.on_input(session, n);
+        }
+    }
+
+    /// After `sender` sent a private message to `target`: if `target` is
+    /// congested, `sender`'s input waits until it drains or is dropped.
+    pub fn after_private(&mut self, sender: usize, target: usize) {
+        let hold =
+            self.sessions.get(target).filter(|t| t.congested_since().is_some()).map(|t| Handle::new(target, t.id()));
+        if let Some(session) = self.sessions.get_mut(sender) {
+            session.set_waits_for(hold);
+        }
+    }
+
+    /// Whether `key`'s input must wait for someone's congestion; if so it
+    /// is listed to be read again once the hold is over.
+    pub fn hold_input(&mut self, key: usize) -> bool {
+        let Some(session) = self.sessions.get(key) else { return false };
+        if !self.congestion.holds(session, &self.sessions, &[]) {
+            return false;
+        }
+        self.congestion.pause(Handle::new(key, session.id()));
+        true
+    }
+
     /// Applies the congestion rules: drops those that stopped reading or
-    /// stayed congested too long; returns the paused readers to resume.
+    /// stayed congested too long; returns the held readers to resume.
     pub fn review_congestion(&mut self) -> Vec<Handle> {
         let review = self.congestion.review(&mut self.sessions);
         for key in review.too_slow {

@@ -12,8 +12,10 @@ use std::time::Instant;
 
 use natter::protocol::{Framer, QuitReason};
 
+use crate::congestion::InputMeter;
 use crate::flood::{FloodLimit, TokenBucket};
 use crate::outbox::Outbox;
+use crate::pool::Handle;
 
 /// Where a client is in its life.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +68,11 @@ pub struct Session {
     dirty: bool,
     /// Since when pending output has been over the congestion mark.
     congested_since: Option<Instant>,
+    /// What this client sent lately, to tell a bulk sender from a chatter.
+    input: InputMeter,
+    /// The congested client this one last sent a private message to: its
+    /// input waits until that client drains or is dropped.
+    waits_for: Option<Handle>,
 }
 
 impl Session {
@@ -82,6 +89,8 @@ impl Session {
             closing: None,
             dirty: false,
             congested_since: None,
+            input: InputMeter::new(now),
+            waits_for: None,
         }
     }
 
@@ -202,6 +211,26 @@ impl Session {
     /// Starts (`Some`) or ends (`None`) the session's congestion.
     pub fn set_congested_since(&mut self, since: Option<Instant>) {
         self.congested_since = since;
+    }
+
+    /// What this client sent lately.
+    pub fn input_meter(&self) -> &InputMeter {
+        &self.input
+    }
+
+    /// What this client sent lately.
+    pub fn input_meter_mut(&mut self) -> &mut InputMeter {
+        &mut self.input
+    }
+
+    /// The congested client whose draining this one's input waits for.
+    pub fn waits_for(&self) -> Option<Handle> {
+        self.waits_for
+    }
+
+    /// Sets (or clears) the client this one's input waits for.
+    pub fn set_waits_for(&mut self, target: Option<Handle>) {
+        self.waits_for = target;
     }
 
     /// Neither closing nor throttled: its input may be read and handled.

@@ -1,6 +1,6 @@
 //! Input: reading a client's socket within a per-turn budget, framing what
 //! arrived and handing each frame to the commands, with flood control and
-//! congestion deciding when to stop reading.
+//! the congestion policy deciding when to stop reading whom.
 
 use std::cmp::Reverse;
 use std::time::{Duration, Instant};
@@ -39,16 +39,16 @@ impl Server {
                 // A throttled client is resumed by its flood timer.
                 break;
             }
-            if !self.pool.congestion.is_clear() {
-                // Leave the bytes in the kernel so TCP slows the sender
-                // down, rather than queueing more than a reader can take.
-                let reader = Handle::new(key, session.id());
-                self.pool.congestion.pause(reader);
-                break;
+            if self.pool.hold_input(key) {
+                // Leave the bytes in the kernel so TCP slows this sender
+                // down, rather than queueing more than its target can take.
+                self.read_buf = buf;
+                return;
             }
             let Some(conn) = self.socket(key) else { break };
             match conn.read(&mut buf) {
                 ReadOutcome::Data(n) => {
+                    self.pool.note_input(key, n);
                     if self.shutdown_deadline.is_none() {
                         self.on_bytes(key, &buf[..n]);
                     }
@@ -67,9 +67,9 @@ impl Server {
             self.read_buf = buf;
             return;
         }
-        // Budget used up (or paused) with data possibly left: come back.
+        // Budget used up with data possibly left: come back.
         if let Some(session) = self.pool.get(key) {
-            if self.pool.congestion.is_clear() && session.is_active() {
+            if session.is_active() {
                 self.read_again.push(Handle::new(key, session.id()));
             }
         }
