@@ -172,3 +172,99 @@ fn private_floods_at_stalled_readers_do_not_slow_the_room() {
     mallory.send_line("/msg alice still here");
     alice.skip_until("mallory0 (private): still here", 64);
 }
+
+/// Members that never read, each holding what the kernel will not take.
+const STALLED: usize = 200;
+/// `--max-output-total` for the memory test, and what RSS may add to it
+/// over the idle server's: the allocator's holes left by buffers that
+/// doubled, and buffers of dropped clients not yet reaped (measured: 4 to
+/// 7 MiB here; without the budget the growth is about 100 MiB).
+const BUDGET: u64 = 8 << 20;
+const RSS_SLACK_KIB: u64 = 8 * 1024;
+/// The talker: 4,000-byte lines at 250 a second, within its flood limit.
+const TALK_LINES: usize = 1500;
+const TALK_RATE: u64 = 250;
+
+/// Reads the talker's lines in order on another thread; returns the
+/// `*** … quit …` notices seen among them.
+fn read_talk(mut c: Client) -> thread::JoinHandle<(Client, Vec<String>)> {
+    thread::spawn(move || {
+        let mut quits = Vec::new();
+        let mut seq = 0;
+        while seq < TALK_LINES {
+            let line = c.next_line();
+            if line.starts_with("*** ") {
+                if line.contains(" quit") {
+                    quits.push(line);
+                }
+                continue;
+            }
+            assert_eq!(line, format!("talker: {seq:05} {}", "y".repeat(MSG_BYTES)), "{}: line {seq}", c.label);
+            seq += 1;
+        }
+        (c, quits)
+    })
+}
+
+/// Issue 12, memory one person can pin: members that never read may not
+/// hold the server's memory past its output budget. The stalled ones are
+/// dropped as too slow, largest and longest stalled first, and honest
+/// readers still get every line.
+#[test]
+fn members_that_never_read_cannot_pin_memory_past_the_budget() {
+    let _serial = one_at_a_time();
+    let budget = BUDGET.to_string();
+    let args = ["--max-per-ip", "0", "--max-output-total", &budget, "--flood-rate", "250", "--flood-burst", "250"];
+    let server = Server::start(&args);
+    let mut c = server.room(&["r1", "r2", "talker"]);
+    let mut talker = c.pop().unwrap();
+    let readers: Vec<_> = c.into_iter().map(read_talk).collect();
+    let stalled: Vec<Client> = (0..STALLED)
+        .map(|i| {
+            let mut m = Client::connect_small_rcvbuf(server.addr, VICTIM_RCVBUF);
+            m.join(&format!("m{i}"));
+            m
+        })
+        .collect();
+    let idle_kib = server.rss_kib();
+
+    let mut w = talker.writer();
+    let talk = thread::spawn(move || {
+        let started = Instant::now();
+        for seq in 0..TALK_LINES {
+            // Pacing the talker within its flood limit, not synchronising.
+            let due = started + Duration::from_micros(seq as u64 * 1_000_000 / TALK_RATE);
+            thread::sleep(due.saturating_duration_since(Instant::now()));
+            w.write_all(format!("{seq:05} {}\n", "y".repeat(MSG_BYTES)).as_bytes()).unwrap();
+        }
+    });
+    let mut peak = 0;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !readers.iter().all(|r| r.is_finished()) {
+        peak = peak.max(server.rss_kib());
+        assert!(Instant::now() < deadline, "the talk did not reach the readers within 30 s");
+        thread::sleep(Duration::from_millis(20));
+    }
+    talk.join().unwrap();
+    let mut quits = Vec::new();
+    let mut kept = Vec::new();
+    for r in readers {
+        let (mut reader, seen) = r.join().unwrap();
+        reader.expect_who(&["r1", "r2", "talker"]);
+        quits = seen;
+        kept.push(reader);
+    }
+    eprintln!(
+        "{STALLED} stalled members, budget {} KiB: idle RSS {idle_kib} KiB, peak {peak} KiB, {} dropped",
+        BUDGET / 1024,
+        quits.len()
+    );
+    drop(stalled);
+    let too_slow = quits.iter().filter(|q| q.starts_with("*** m") && q.ends_with(" quit [too slow]")).count();
+    assert_eq!(too_slow, STALLED, "not every stalled member was dropped as too slow: {quits:?}");
+    let bound = idle_kib + BUDGET / 1024 + RSS_SLACK_KIB;
+    assert!(peak < bound, "RSS peaked at {peak} KiB (idle {idle_kib} KiB) for a budget of {BUDGET} bytes");
+    // The talker read nothing but the joins and quits meanwhile.
+    talker.send_line("/who");
+    talker.skip_until(&common::online(&["r1", "r2", "talker"]), 2 * STALLED);
+}

@@ -32,6 +32,11 @@ impl Outbox {
         self.buf.len() - self.pos
     }
 
+    /// Bytes the buffer holds room for, for the heap trimming.
+    pub fn capacity(&self) -> usize {
+        self.buf.capacity()
+    }
+
     /// The unwritten bytes.
     pub fn unwritten(&self) -> &[u8] {
         &self.buf[self.pos..]

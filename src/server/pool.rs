@@ -10,6 +10,7 @@
 use log::warn;
 use slab::Slab;
 
+use crate::budget::OutputBudget;
 use crate::congestion::Congestion;
 use crate::session::{Leaving, Session};
 
@@ -50,12 +51,15 @@ pub struct Pool {
     pub congestion: Congestion,
     /// Per-session output cap in bytes.
     max_queue: usize,
+    /// All sessions' queued output, against `--max-output-total`.
+    budget: OutputBudget,
     last_id: u64,
 }
 
 impl Pool {
-    /// An empty pool whose sessions may queue `max_queue` bytes each.
-    pub fn new(max_queue: usize) -> Self {
+    /// An empty pool whose sessions may queue `max_queue` bytes each and
+    /// `max_total` bytes all together.
+    pub fn new(max_queue: usize, max_total: usize) -> Self {
         Pool {
             sessions: Slab::new(),
             dirty: Vec::new(),
@@ -63,6 +67,7 @@ impl Pool {
             queued: 0,
             congestion: Congestion::new(max_queue),
             max_queue,
+            budget: OutputBudget::new(max_total),
             last_id: 0,
         }
     }
@@ -128,6 +133,7 @@ impl Pool {
             return;
         }
         self.queued += bytes.len();
+        let held = session.outbox().capacity();
         if !session.outbox_mut().queue(bytes, self.max_queue) {
             warn!(
                 "dropping {} ({}): {} bytes of output pending",
@@ -142,6 +148,25 @@ impl Pool {
             self.dirty.push(key);
         }
         self.congestion.on_queued(key, session);
+        self.budget.held(session.outbox().capacity().saturating_sub(held));
+        if self.budget.is_spent() {
+            self.shed();
+        }
+    }
+
+    /// The output budget is spent: drops the largest, longest-stalled
+    /// queues as too slow.
+    fn shed(&mut self) {
+        let drop = self.budget.pick(&self.sessions, std::time::Instant::now());
+        warn!("output budget spent ({} bytes queued): dropping {} clients", self.budget.total(), drop.len());
+        for key in drop {
+            self.close(key, "too slow");
+        }
+    }
+
+    /// A flush gave `n` bytes of output buffer back.
+    pub fn released(&mut self, n: usize) {
+        self.budget.released(n);
     }
 
     /// Lists `key` for a flush this turn.
@@ -180,6 +205,9 @@ impl Pool {
     fn leave(&mut self, key: usize, reason: Leaving) {
         if let Some(session) = self.sessions.get_mut(key) {
             if session.close(reason) {
+                // A closing client's output no longer counts: it is
+                // freed when the client is reaped, this turn.
+                self.budget.released(session.outbox().capacity());
                 self.closing.push(key);
             }
         }

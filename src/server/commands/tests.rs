@@ -21,7 +21,7 @@ struct Chat {
 
 impl Chat {
     fn new() -> Self {
-        Chat { pool: Pool::new(1 << 20), room: Room::default() }
+        Chat { pool: Pool::new(1 << 20, 64 << 20), room: Room::default() }
     }
 
     /// A new unnamed session.

@@ -47,12 +47,16 @@ impl Server {
             return;
         }
         let peer = session.peer();
-        if let Err(e) = conn.flush(session.outbox_mut()) {
+        let held = session.outbox().capacity();
+        let flushed = conn.flush(session.outbox_mut());
+        let released = held.saturating_sub(session.outbox().capacity());
+        let want_write = conn.wants_write(session.outbox());
+        self.pool.released(released);
+        if let Err(e) = flushed {
             debug!("write to {peer} failed: {e}");
             self.pool.close(key, "connection lost");
             return;
         }
-        let want_write = conn.wants_write(session.outbox());
         if let Err(e) = conn.set_write_interest(self.poll.registry(), token(key), want_write) {
             error!("cannot reregister {peer}: {e}");
             self.pool.close(key, "connection lost");
@@ -64,6 +68,7 @@ impl Server {
     fn reap(&mut self, key: usize) -> Option<(String, Leaving)> {
         let mut session = self.pool.remove(key)?;
         self.trim.churn();
+        self.trim.freed(session.outbox().capacity());
         if let Some(mut conn) = self.sockets.get_mut(key).and_then(Option::take) {
             conn.deregister(self.poll.registry());
             conn.finish(session.outbox_mut());
