@@ -70,7 +70,7 @@ impl OutputBudget {
                 (score, key, s.outbox().capacity())
             })
             .collect();
-        worst.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        worst.sort_unstable_by_key(|w| std::cmp::Reverse(w.0));
         let goal = self.limit / 2;
         let mut total = self.total;
         let mut drop = Vec::new();
