@@ -10,8 +10,12 @@
 //! total is back under half the budget, so one spell of
 //! shedding buys room for a while. The worst offender has the most bytes
 //! waiting for the longest time: its score is pending bytes times how long
-//! its output has not moved, so a reader that keeps up (its output moves
-//! all the time) is the last to go. Their memory goes back to the system
+//! since its output was last all written. A reader that drained its queue
+//! in the last 50 ms is keeping up and never dropped for the budget, so
+//! a busy room of readers lagging a little loses nobody (each one's cap
+//! still holds). Output that merely moves is no sign of reading: the
+//! kernel takes megabytes for a peer that never reads.
+//! The budget is reviewed once a turn, not on every line queued. Their memory goes back to the system
 //! through `trim.rs` once they are reaped. Shaped like `congestion.rs`:
 //! the pool asks, this module decides.
 
@@ -24,6 +28,11 @@ use crate::session::Session;
 /// Longest stall that still raises a client's score: past it, only the
 /// size of the queue decides.
 const STALL_CAP: Duration = Duration::from_secs(10);
+/// A client whose output was all written more recently than this is
+/// keeping up and is never dropped for the budget (its own cap still
+/// applies): a busy room of readers that lag a little must not lose
+/// members.
+const MIN_STALL: Duration = Duration::from_millis(50);
 
 /// Queued output of all clients, against the budget.
 pub struct OutputBudget {
@@ -64,8 +73,10 @@ impl OutputBudget {
         let mut worst: Vec<(u128, usize, usize)> = sessions
             .iter()
             .filter(|(_, s)| !s.is_closing() && s.pending_output() > 0)
-            .map(|(key, s)| {
-                let stalled = now.saturating_duration_since(s.outbox().last_progress()).min(STALL_CAP);
+            .map(|(key, s)| (key, s, now.saturating_duration_since(s.outbox().drained_at())))
+            .filter(|&(_, _, stalled)| stalled >= MIN_STALL)
+            .map(|(key, s, stalled)| {
+                let stalled = stalled.min(STALL_CAP);
                 let score = s.pending_output() as u128 * (stalled.as_millis() + 1);
                 (score, key, s.outbox().capacity())
             })

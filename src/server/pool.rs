@@ -149,16 +149,18 @@ impl Pool {
         }
         self.congestion.on_queued(key, session);
         self.budget.held(session.outbox().capacity().saturating_sub(held));
-        if self.budget.is_spent() {
-            self.shed();
-        }
     }
 
-    /// The output budget is spent: drops the largest, longest-stalled
-    /// queues as too slow.
-    fn shed(&mut self) {
+    /// Once a turn: if the output budget is spent, drops the largest,
+    /// longest-stalled queues as too slow.
+    pub fn review_budget(&mut self) {
+        if !self.budget.is_spent() {
+            return;
+        }
         let drop = self.budget.pick(&self.sessions, std::time::Instant::now());
-        warn!("output budget spent ({} bytes queued): dropping {} clients", self.budget.total(), drop.len());
+        if !drop.is_empty() {
+            warn!("output budget spent ({} bytes held): dropping {} stalled clients", self.budget.total(), drop.len());
+        }
         for key in drop {
             self.close(key, "too slow");
         }

@@ -28,6 +28,7 @@ impl Server {
             for key in self.pool.take_dirty() {
                 self.flush_client(key);
             }
+            self.pool.review_budget();
             let resume = self.pool.review_congestion();
             self.read_again.extend(resume);
             if !self.pool.has_closing() {
