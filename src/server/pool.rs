@@ -151,6 +151,11 @@ impl Pool {
         self.budget.held(session.outbox().capacity().saturating_sub(held));
     }
 
+    /// Whether all output buffers together hold more than the budget.
+    pub fn budget_spent(&self) -> bool {
+        self.budget.is_spent()
+    }
+
     /// Once a turn: if the output budget is spent, drops the largest,
     /// longest-stalled queues as too slow.
     pub fn review_budget(&mut self) {

@@ -33,10 +33,16 @@ impl Server {
 
     fn read_client_inner(&mut self, key: usize) {
         let mut buf = std::mem::take(&mut self.read_buf);
-        for _ in 0..READS_PER_TURN {
+        for read in 0..READS_PER_TURN {
             let Some(session) = self.pool.get(key) else { break };
             if !session.is_active() {
                 // A throttled client is resumed by its flood timer.
+                break;
+            }
+            if read > 0 && self.pool.budget_spent() {
+                // Over the output budget: one read per sender per turn,
+                // so a burst cannot queue megabytes before the end of the
+                // turn drops the stalled clients holding the memory.
                 break;
             }
             if self.pool.hold_input(key) {
