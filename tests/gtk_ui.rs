@@ -23,12 +23,12 @@ use client::{application, config, connection, i18n, model, settings, widgets, wi
 mod burst;
 #[path = "gtk_ui/keyboard.rs"]
 mod keyboard;
-#[path = "gtk_ui/korean.rs"]
-mod korean;
 #[path = "gtk_ui/language.rs"]
 mod language;
 #[path = "gtk_ui/looks.rs"]
 mod looks;
+#[path = "gtk_ui/korean.rs"]
+mod korean;
 #[path = "gtk_ui/screenshot.rs"]
 mod screenshot;
 #[path = "gtk_ui/support.rs"]
