@@ -20,7 +20,7 @@ pub use command::Command;
 pub use framer::{AfterRead, Framer, Mode};
 pub use line::{clean_text, Frame, LineDecoder};
 pub use name::{canonical_name, fold_name, is_visible, normalize_name, validate_name, NameError, MAX_NAME_CHARS};
-pub use reply::{ErrorKind, Reply};
+pub use reply::{ErrorKind, QuitReason, Reply};
 
 /// The port natterd listens on and the client connects to by default.
 pub const DEFAULT_PORT: u16 = 5000;

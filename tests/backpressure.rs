@@ -19,7 +19,7 @@ use common::{Client, Server, TIMEOUT};
 const LINE_BYTES: usize = 1000; // newline included
 const FLOOD_LINES: usize = 20 * 1024; // 20 MB in all
 const BATCH: usize = 64; // lines per write
-const QUIT: &str = "*** slow quit (too slow)";
+const QUIT: &str = "*** slow quit [too slow]";
 const MAX_RSS_KIB: u64 = 64 * 1024;
 
 /// These tests measure memory and latency: run them one at a time so they
@@ -38,7 +38,7 @@ fn flood_line(seq: usize) -> String {
 struct Seen {
     client: Client,
     longest_gap: Duration,
-    /// How many flood lines came before `*** slow quit (too slow)`.
+    /// How many flood lines came before `*** slow quit [too slow]`.
     quit_at: Option<usize>,
 }
 

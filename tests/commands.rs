@@ -144,6 +144,27 @@ fn quit_tells_the_others_and_closes() {
     c[2].expect_who(&["carol"]);
 }
 
+/// A user's quit reason never reads like one of the server's: the forged
+/// `/quit connection lost` stays in parentheses, a real reset is in
+/// square brackets, and the two lines differ.
+#[test]
+fn a_quit_reason_cannot_forge_the_servers() {
+    let server = Server::start(&[]);
+    let mut c = server.room(&["alice", "mallory", "bob"]);
+    let bob = c.pop().unwrap();
+    let mut mallory = c.pop().unwrap();
+    let mut alice = c.pop().unwrap();
+    mallory.send_line("/quit connection lost");
+    mallory.expect_closed();
+    let forged = alice.next_line();
+    assert_eq!(forged, "*** mallory quit (connection lost)");
+    bob.reset();
+    let real = alice.next_line();
+    assert_eq!(real, "*** bob quit [connection lost]");
+    assert_ne!(forged.replace("mallory", "bob"), real);
+    alice.expect_who(&["alice"]);
+}
+
 #[test]
 fn lines_after_quit_in_the_same_write_are_not_relayed() {
     let server = Server::start(&[]);

@@ -153,7 +153,7 @@ fn clean_close_is_a_plain_quit_and_a_reset_is_connection_lost() {
     drop(bob); // orderly FIN
     alice.expect_line("*** bob quit");
     carol.reset(); // TCP reset
-    alice.expect_line("*** carol quit (connection lost)");
+    alice.expect_line("*** carol quit [connection lost]");
     alice.expect_who(&["alice"]);
 }
 

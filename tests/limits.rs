@@ -153,6 +153,6 @@ fn running_out_of_descriptors_neither_spins_nor_kills_the_server() {
     let line = waiting.next_line();
     assert!(line.starts_with(&format!("*** welcome {name}, ")), "{name}: got {line:?}");
     let last = joined.last_mut().unwrap();
-    let skipped = last.skip_until("*** u0 quit (connection lost)", 64);
+    let skipped = last.skip_until("*** u0 quit [connection lost]", 64);
     assert!(skipped.iter().all(|l| l.ends_with(" joined")), "{skipped:?}");
 }

@@ -56,7 +56,7 @@ fn a_thousand_clients_at_once() {
 }
 
 /// Tracks `*** cN joined` / `*** cN quit` (a clean close) or
-/// `*** cN quit (connection lost)` (a reset) per name.
+/// `*** cN quit [connection lost]` (a reset) per name.
 struct Watcher {
     client: Client,
     /// Name to true once joined, removed once quit.
@@ -74,7 +74,7 @@ impl Watcher {
                 assert!(self.present.insert(name.to_string(), true).is_none(), "{name} joined twice");
             } else if let Some(name) = line
                 .strip_prefix("*** ")
-                .and_then(|l| l.strip_suffix(" quit (connection lost)").or_else(|| l.strip_suffix(" quit")))
+                .and_then(|l| l.strip_suffix(" quit [connection lost]").or_else(|| l.strip_suffix(" quit")))
             {
                 assert!(self.present.remove(name).is_some(), "{name} quit without joining");
                 self.quits += 1;

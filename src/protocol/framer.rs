@@ -73,7 +73,13 @@ impl Framer {
 
     /// A framer already in `mode` (raw mode for a known raw client).
     pub fn with_mode(max: usize, mode: Mode) -> Self {
-        Framer { decoder: LineDecoder::new(max), mode, probing: mode == Mode::Lines, ready: VecDeque::new(), ready_bytes: 0 }
+        Framer {
+            decoder: LineDecoder::new(max),
+            mode,
+            probing: mode == Mode::Lines,
+            ready: VecDeque::new(),
+            ready_bytes: 0,
+        }
     }
 
     /// The current mode.

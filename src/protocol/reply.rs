@@ -5,6 +5,9 @@
 //! Each kind is recognisable from its start, and since names hold neither a
 //! space, `*` nor `:`, no user can forge another kind:
 //! `*** ` server notice, `* ` action, `NAME (private): ` private, `NAME: ` chat.
+//! Quit reasons follow the same rule: a user's is always in parentheses,
+//! the server's own in square brackets, so `/quit connection lost` can
+//! never read like a dropped connection.
 
 use std::fmt;
 
@@ -18,8 +21,9 @@ pub enum Reply<'a> {
     Welcome { name: &'a str, online: Vec<&'a str> },
     /// `*** NAME joined`
     Joined(&'a str),
-    /// `*** NAME quit` or `*** NAME quit (REASON)`
-    Quit { name: &'a str, reason: Option<&'a str> },
+    /// `*** NAME quit`, `*** NAME quit (USER REASON)` or
+    /// `*** NAME quit [SERVER REASON]`
+    Quit { name: &'a str, reason: Option<QuitReason<'a>> },
     /// `*** OLD is now known as NEW`
     Renamed { old: &'a str, new: &'a str },
     /// Answer to `/who`: `*** online (N): a, b`.
@@ -38,6 +42,25 @@ pub enum Reply<'a> {
     Notice(&'a str),
     /// A line that fits no kind (never sent by natterd).
     Other(&'a str),
+}
+
+/// Why someone left: their own words or the server's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuitReason<'a> {
+    /// The user's `/quit REASON`, shown in parentheses.
+    User(&'a str),
+    /// The server's own reason (`connection lost`, `too slow`), shown in
+    /// square brackets, which no user reason can produce.
+    Server(&'a str),
+}
+
+impl<'a> QuitReason<'a> {
+    /// The reason's text, whoever gave it.
+    pub fn text(self) -> &'a str {
+        match self {
+            QuitReason::User(t) | QuitReason::Server(t) => t,
+        }
+    }
 }
 
 /// The errors natterd sends, so a client can explain them in its own words.
@@ -106,7 +129,8 @@ impl fmt::Display for Reply<'_> {
             }
             Reply::Joined(n) => write!(f, "{NOTICE}{n} joined"),
             Reply::Quit { name, reason: None } => write!(f, "{NOTICE}{name} quit"),
-            Reply::Quit { name, reason: Some(r) } => write!(f, "{NOTICE}{name} quit ({r})"),
+            Reply::Quit { name, reason: Some(QuitReason::User(r)) } => write!(f, "{NOTICE}{name} quit ({r})"),
+            Reply::Quit { name, reason: Some(QuitReason::Server(r)) } => write!(f, "{NOTICE}{name} quit [{r}]"),
             Reply::Renamed { old, new } => write!(f, "{NOTICE}{old} is now known as {new}"),
             Reply::Online(names) => {
                 f.write_str(NOTICE)?;
@@ -198,7 +222,10 @@ fn parse_notice(n: &str) -> Reply<'_> {
                 return Reply::Quit { name, reason: None };
             }
             if let Some(reason) = rest.strip_prefix("quit (").and_then(|r| r.strip_suffix(')')) {
-                return Reply::Quit { name, reason: Some(reason) };
+                return Reply::Quit { name, reason: Some(QuitReason::User(reason)) };
+            }
+            if let Some(reason) = rest.strip_prefix("quit [").and_then(|r| r.strip_suffix(']')) {
+                return Reply::Quit { name, reason: Some(QuitReason::Server(reason)) };
             }
             if let Some(new) = rest.strip_prefix("is now known as ").filter(|n| is_name(n)) {
                 return Reply::Renamed { old: name, new };
@@ -251,7 +278,10 @@ mod tests {
         );
         round_trip(Reply::Joined("bob"), "*** bob joined");
         round_trip(Reply::Quit { name: "bob", reason: None }, "*** bob quit");
-        round_trip(Reply::Quit { name: "bob", reason: Some("connection lost") }, "*** bob quit (connection lost)");
+        let user = Some(QuitReason::User("connection lost"));
+        round_trip(Reply::Quit { name: "bob", reason: user }, "*** bob quit (connection lost)");
+        let server = Some(QuitReason::Server("connection lost"));
+        round_trip(Reply::Quit { name: "bob", reason: server }, "*** bob quit [connection lost]");
         round_trip(Reply::Renamed { old: "bob", new: "rob" }, "*** bob is now known as rob");
         round_trip(Reply::Online(vec!["a", "b", "c"]), "*** online (3): a, b, c");
         round_trip(Reply::Chat { from: "bob", text: "alice: hi" }, "bob: alice: hi");
@@ -287,6 +317,11 @@ mod tests {
         for text in ["*** server shutting down", "* alice waves", "alice (private): x"] {
             let wire = Reply::Chat { from: "mallory", text }.to_string();
             assert_eq!(Reply::parse(&wire), Reply::Chat { from: "mallory", text });
+        }
+        // No user reason reads like the server's, whatever brackets it holds.
+        for text in ["connection lost", "x] [too slow", "[too slow]", "too slow)"] {
+            let wire = Reply::Quit { name: "mallory", reason: Some(QuitReason::User(text)) }.to_string();
+            assert_eq!(Reply::parse(&wire), Reply::Quit { name: "mallory", reason: Some(QuitReason::User(text)) });
         }
         let wire = Reply::Action { from: "mallory", text: "*** x joined" }.to_string();
         assert_eq!(Reply::parse(&wire), Reply::Action { from: "mallory", text: "*** x joined" });

@@ -66,7 +66,7 @@ pub fn join(cx: &mut Cx, key: usize, line: &str) {
     let name = name.as_ref();
     if !cx.room.join(name, key) {
         cx.error(key, ErrorKind::NameTaken(name));
-        cx.pool.close(key, "");
+        cx.pool.quit(key, "");
         return;
     }
     let Some(session) = cx.pool.get_mut(key) else { return };
@@ -80,7 +80,7 @@ pub fn join(cx: &mut Cx, key: usize, line: &str) {
 /// Tells an unnamed client why its name was refused, then closes it.
 pub fn refuse_name(cx: &mut Cx, key: usize, why: &NameError) {
     cx.error(key, ErrorKind::BadName(&why.to_string()));
-    cx.pool.close(key, "");
+    cx.pool.quit(key, "");
 }
 
 /// Handles one line from a joined client; returns the flood tokens it
@@ -140,6 +140,8 @@ fn msg(cx: &mut Cx, key: usize, name: &str, to: &str, text: &str) -> u32 {
     match cx.room.find(to) {
         Some(target) => {
             cx.reply(target, &Reply::Private { from: name, text });
+            // Only the sender waits for a congested target.
+            cx.pool.after_private(key, target);
             private_message_cost(text.len())
         }
         None => {
@@ -150,7 +152,7 @@ fn msg(cx: &mut Cx, key: usize, name: &str, to: &str, text: &str) -> u32 {
 }
 
 fn quit(cx: &mut Cx, key: usize, reason: &str) {
-    cx.pool.close(key, reason);
+    cx.pool.quit(key, reason);
 }
 
 fn help(cx: &mut Cx, key: usize) {

@@ -1,13 +1,20 @@
 //! Congestion policy: what happens when a client cannot keep up.
 //!
 //! A client whose pending output passes half the output cap is congested.
-//! While anyone is congested, natterd stops reading from senders (their
-//! bytes stay in the kernel, so TCP slows them down) rather than queue
-//! more than a reader can take. A congested client whose output stops
-//! moving has stopped reading and is dropped; so is one that stays
-//! congested too long even reading a trickle, as one slow reader must not
-//! throttle everyone for long. Shaped like `flood.rs`: the pool and the
-//! loop ask, this module decides.
+//! One slow reader must never pause anybody else's chat, so being congested
+//! holds back only those who feed it beyond what chat needs:
+//! - the sender of a private message to a congested client stops being read
+//!   until that client drains below the mark or is dropped (TCP then slows
+//!   the sender down; nobody else waits);
+//! - a heavy sender, one whose input has passed the mark within about a
+//!   second (far beyond what flood control lets a chatter send), is slowed
+//!   to the mark per second while anyone is congested, so a bulk burst
+//!   reaches the clients that keep reading instead of overflowing them.
+//!
+//! Room lines are queued to a slow reader up to its cap; past it the reader
+//! is dropped as too slow (ngIRCd's sendq), and so is one whose output stops
+//! moving while congested, or that stays congested too long. Shaped like
+//! `flood.rs`: the pool and the loop ask, this module decides.
 
 use std::time::{Duration, Instant};
 
@@ -18,23 +25,24 @@ use crate::pool::Handle;
 use crate::session::Session;
 
 /// A congested client whose output has not moved for this long has stopped
-/// reading: it is dropped rather than allowed to hold back the room.
+/// reading: it is dropped rather than left holding memory and senders.
 const STALL: Duration = Duration::from_millis(500);
 /// Longest a client may stay congested, even reading a trickle, before it
-/// is dropped: one slow reader must not throttle everyone for long.
+/// is dropped.
 const CONGESTED_MAX: Duration = Duration::from_secs(5);
-/// How often congestion is rechecked while any client is congested.
+/// How often congestion is rechecked while anyone is congested or held.
 const TICK: Duration = Duration::from_millis(50);
 
-/// The congested sessions and the reads held back for them.
+/// The congested sessions and the readers held back for them.
 pub struct Congestion {
     /// Keys whose pending output passed the mark, each listed once.
     congested: Vec<usize>,
-    /// Sockets not read because someone was congested. Edge-triggered
+    /// Senders not read because of someone's congestion. Edge-triggered
     /// polling will not report them again, so they are resumed by hand
-    /// once congestion clears.
+    /// once their hold is over.
     paused: Vec<Handle>,
-    /// Pending output past which a client holds back the senders.
+    /// Pending output past which a client is congested; also the input,
+    /// per second, past which a sender counts as heavy.
     mark: usize,
 }
 
@@ -42,19 +50,38 @@ pub struct Congestion {
 pub struct Review {
     /// Keys to close as too slow.
     pub too_slow: Vec<usize>,
-    /// Paused readers to read again: nobody is congested any more.
+    /// Held readers to read again: their hold is over.
     pub resume: Vec<Handle>,
+}
+
+/// Bytes a client sent recently, leaking away at a fixed rate.
+#[derive(Debug)]
+pub struct InputMeter {
+    level: u64,
+    at: Instant,
+}
+
+impl InputMeter {
+    /// An empty meter.
+    pub fn new(now: Instant) -> Self {
+        InputMeter { level: 0, at: now }
+    }
+
+    fn level(&self, leak_per_sec: usize, now: Instant) -> u64 {
+        let leaked = now.saturating_duration_since(self.at).as_secs_f64() * leak_per_sec as f64;
+        self.level.saturating_sub(leaked as u64)
+    }
+
+    fn add(&mut self, n: usize, leak_per_sec: usize, now: Instant) {
+        self.level = self.level(leak_per_sec, now).saturating_add(n as u64);
+        self.at = now;
+    }
 }
 
 impl Congestion {
     /// Congestion starts at half of `max_queue`.
     pub fn new(max_queue: usize) -> Self {
         Congestion { congested: Vec::new(), paused: Vec::new(), mark: max_queue / 2 }
-    }
-
-    /// Whether nobody is congested, so senders may be read.
-    pub fn is_clear(&self) -> bool {
-        self.congested.is_empty()
     }
 
     /// Notes a session whose output just grew; it becomes congested when
@@ -70,21 +97,42 @@ impl Congestion {
         }
     }
 
-    /// Holds back a sender's read until congestion clears.
+    /// Counts `n` bytes read from `session`.
+    pub fn on_input(&self, session: &mut Session, n: usize) {
+        session.input_meter_mut().add(n, self.mark, Instant::now());
+    }
+
+    /// Whether `sender` must wait before more of its input is read: it
+    /// messaged a client that is still congested (and not among
+    /// `dropping`), or it is a heavy sender while anyone is congested.
+    pub fn holds(&self, sender: &Session, sessions: &Slab<Session>, dropping: &[usize]) -> bool {
+        if let Some(target) = sender.waits_for() {
+            let live =
+                sessions.get(target.key()).filter(|t| t.id() == target.id() && !dropping.contains(&target.key()));
+            if live.is_some_and(|t| !t.is_closing() && t.congested_since().is_some()) {
+                return true;
+            }
+        }
+        !self.congested.is_empty() && sender.input_meter().level(self.mark, Instant::now()) > self.mark as u64
+    }
+
+    /// Holds back a sender's read until [`holds`](Self::holds) says no.
     pub fn pause(&mut self, reader: Handle) {
-        self.paused.push(reader);
+        if !self.paused.contains(&reader) {
+            self.paused.push(reader);
+        }
     }
 
     /// When the loop must next call [`review`](Self::review).
     pub fn deadline(&self, now: Instant) -> Option<Instant> {
-        (!self.congested.is_empty()).then(|| now + TICK)
+        (!self.congested.is_empty() || !self.paused.is_empty()).then(|| now + TICK)
     }
 
     /// Clears sessions that have caught up, picks those to drop, and
-    /// releases the paused readers once nobody is congested.
+    /// releases the held readers whose hold is over.
     pub fn review(&mut self, sessions: &mut Slab<Session>) -> Review {
         let mut review = Review { too_slow: Vec::new(), resume: Vec::new() };
-        if self.congested.is_empty() {
+        if self.congested.is_empty() && self.paused.is_empty() {
             return review;
         }
         let now = Instant::now();
@@ -111,9 +159,20 @@ impl Congestion {
             }
         }
         self.congested = still;
-        if self.congested.is_empty() {
-            review.resume = std::mem::take(&mut self.paused);
+        let sessions: &Slab<Session> = sessions;
+        let mut held = Vec::new();
+        for reader in std::mem::take(&mut self.paused) {
+            let Some(session) = sessions.get(reader.key()).filter(|s| s.id() == reader.id()) else { continue };
+            if session.is_closing() {
+                continue;
+            }
+            if self.holds(session, sessions, &review.too_slow) {
+                held.push(reader);
+            } else {
+                review.resume.push(reader);
+            }
         }
+        self.paused = held;
         review
     }
 }

@@ -111,7 +111,7 @@ impl Server {
             tls_listener,
             tls_config,
             signals,
-            pool: Pool::new(options.max_queue),
+            pool: Pool::new(options.max_queue, options.max_output_total),
             sockets: Vec::new(),
             room: Room::default(),
             options,

@@ -2,6 +2,7 @@
 //! and turns the outcome into an exit status.
 
 mod addresses;
+mod budget;
 mod commands;
 mod congestion;
 mod connection;

@@ -48,6 +48,12 @@ pub struct Options {
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 20, value_parser = positive)]
     pub max_queue: usize,
 
+    /// Most output queued for all clients together, in bytes; past it the
+    /// clients with the largest, longest-stalled queues are dropped ("too
+    /// slow"). The default suits a 512 MiB VPS.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20, value_parser = positive)]
+    pub max_output_total: usize,
+
     /// Most connections from one IP address, named or not; 0 means no
     /// limit. Counts loopback too.
     #[arg(long, value_name = "N", default_value_t = 16)]
@@ -110,6 +116,7 @@ mod tests {
         let o = Options::try_parse_from(["natterd"]).expect("defaults should parse");
         assert_eq!(o.listen.to_string(), "0.0.0.0:5000");
         assert_eq!((o.max_clients, o.max_line, o.max_queue), (10_000, 4096, 1 << 20));
+        assert_eq!(o.max_output_total, 64 << 20);
         assert_eq!((o.max_per_ip, o.flood_rate, o.flood_burst, o.name_timeout), (16, 50, 100, 30));
         assert_eq!(o.max_connects_per_ip, 300);
     }

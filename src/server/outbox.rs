@@ -19,17 +19,26 @@ pub struct Outbox {
     /// When the last write made progress; a congested client whose output
     /// stops moving has stopped reading.
     last_progress: Instant,
+    /// When everything queued was last written: a reader that keeps up
+    /// drains often, one that does not read never does, however long the
+    /// kernel keeps taking bytes for it.
+    drained_at: Instant,
 }
 
 impl Outbox {
     /// An empty outbox; `now` counts as the last progress.
     pub fn new(now: Instant) -> Self {
-        Outbox { buf: Vec::new(), pos: 0, last_progress: now }
+        Outbox { buf: Vec::new(), pos: 0, last_progress: now, drained_at: now }
     }
 
     /// Bytes waiting to be written.
     pub fn pending(&self) -> usize {
         self.buf.len() - self.pos
+    }
+
+    /// Bytes the buffer holds room for, for the heap trimming.
+    pub fn capacity(&self) -> usize {
+        self.buf.capacity()
     }
 
     /// The unwritten bytes.
@@ -68,9 +77,16 @@ impl Outbox {
         self.last_progress
     }
 
+    /// When everything queued was last written.
+    pub fn drained_at(&self) -> Instant {
+        self.drained_at
+    }
+
     /// After a flush: frees a drained buffer, compacts a lagging one.
     pub fn tidy(&mut self) {
         if self.pos == self.buf.len() {
+            // The write that drained it was the last progress.
+            self.drained_at = self.last_progress;
             // Drained: give the memory back. Idle clients then cost no
             // output buffer at all; a busy one allocates once per turn,
             // not once per line.

@@ -10,8 +10,9 @@
 use log::warn;
 use slab::Slab;
 
+use crate::budget::OutputBudget;
 use crate::congestion::Congestion;
-use crate::session::Session;
+use crate::session::{Leaving, Session};
 
 /// A session named across turns: its slab key plus its connection id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -30,6 +31,11 @@ impl Handle {
     pub fn key(self) -> usize {
         self.key
     }
+
+    /// The connection id.
+    pub fn id(self) -> u64 {
+        self.id
+    }
 }
 
 /// The slab of sessions plus the deferred work on them.
@@ -45,12 +51,15 @@ pub struct Pool {
     pub congestion: Congestion,
     /// Per-session output cap in bytes.
     max_queue: usize,
+    /// All sessions' queued output, against `--max-output-total`.
+    budget: OutputBudget,
     last_id: u64,
 }
 
 impl Pool {
-    /// An empty pool whose sessions may queue `max_queue` bytes each.
-    pub fn new(max_queue: usize) -> Self {
+    /// An empty pool whose sessions may queue `max_queue` bytes each and
+    /// `max_total` bytes all together.
+    pub fn new(max_queue: usize, max_total: usize) -> Self {
         Pool {
             sessions: Slab::new(),
             dirty: Vec::new(),
@@ -58,6 +67,7 @@ impl Pool {
             queued: 0,
             congestion: Congestion::new(max_queue),
             max_queue,
+            budget: OutputBudget::new(max_total),
             last_id: 0,
         }
     }
@@ -123,6 +133,7 @@ impl Pool {
             return;
         }
         self.queued += bytes.len();
+        let held = session.outbox().capacity();
         if !session.outbox_mut().queue(bytes, self.max_queue) {
             warn!(
                 "dropping {} ({}): {} bytes of output pending",
@@ -137,6 +148,32 @@ impl Pool {
             self.dirty.push(key);
         }
         self.congestion.on_queued(key, session);
+        self.budget.held(session.outbox().capacity().saturating_sub(held));
+    }
+
+    /// Whether all output buffers together hold more than the budget.
+    pub fn budget_spent(&self) -> bool {
+        self.budget.is_spent()
+    }
+
+    /// Once a turn: if the output budget is spent, drops the largest,
+    /// longest-stalled queues as too slow.
+    pub fn review_budget(&mut self) {
+        if !self.budget.is_spent() {
+            return;
+        }
+        let drop = self.budget.pick(&self.sessions, std::time::Instant::now());
+        if !drop.is_empty() {
+            warn!("output budget spent ({} bytes held): dropping {} stalled clients", self.budget.total(), drop.len());
+        }
+        for key in drop {
+            self.close(key, "too slow");
+        }
+    }
+
+    /// A flush gave `n` bytes of output buffer back.
+    pub fn released(&mut self, n: usize) {
+        self.budget.released(n);
     }
 
     /// Lists `key` for a flush this turn.
@@ -159,11 +196,25 @@ impl Pool {
         dirty
     }
 
-    /// Marks `key` for closing with the reason the others will see.
-    /// Closing twice is harmless; the first reason wins.
-    pub fn close(&mut self, key: usize, reason: &str) {
+    /// Marks `key` for closing with one of the server's reasons, which the
+    /// others read as `*** NAME quit [REASON]`. Closing twice is harmless;
+    /// the first reason wins.
+    pub fn close(&mut self, key: usize, reason: &'static str) {
+        self.leave(key, Leaving::Server(reason));
+    }
+
+    /// Marks `key` for closing at its own word: `/quit REASON` or a clean
+    /// close (empty reason), read as `*** NAME quit (REASON)`.
+    pub fn quit(&mut self, key: usize, reason: &str) {
+        self.leave(key, Leaving::User(reason.to_owned()));
+    }
+
+    fn leave(&mut self, key: usize, reason: Leaving) {
         if let Some(session) = self.sessions.get_mut(key) {
             if session.close(reason) {
+                // A closing client's output no longer counts: it is
+                // freed when the client is reaped, this turn.
+                self.budget.released(session.outbox().capacity());
                 self.closing.push(key);
             }
         }
@@ -184,8 +235,36 @@ impl Pool {
         std::mem::take(&mut self.queued)
     }
 
+    /// Counts `n` bytes read from `key`, for the congestion policy.
+    pub fn note_input(&mut self, key: usize, n: usize) {
+        if let Some(session) = self.sessions.get_mut(key) {
+            self.congestion.on_input(session, n);
+        }
+    }
+
+    /// After `sender` sent a private message to `target`: if `target` is
+    /// congested, `sender`'s input waits until it drains or is dropped.
+    pub fn after_private(&mut self, sender: usize, target: usize) {
+        let hold =
+            self.sessions.get(target).filter(|t| t.congested_since().is_some()).map(|t| Handle::new(target, t.id()));
+        if let Some(session) = self.sessions.get_mut(sender) {
+            session.set_waits_for(hold);
+        }
+    }
+
+    /// Whether `key`'s input must wait for someone's congestion; if so it
+    /// is listed to be read again once the hold is over.
+    pub fn hold_input(&mut self, key: usize) -> bool {
+        let Some(session) = self.sessions.get(key) else { return false };
+        if !self.congestion.holds(session, &self.sessions, &[]) {
+            return false;
+        }
+        self.congestion.pause(Handle::new(key, session.id()));
+        true
+    }
+
     /// Applies the congestion rules: drops those that stopped reading or
-    /// stayed congested too long; returns the paused readers to resume.
+    /// stayed congested too long; returns the held readers to resume.
     pub fn review_congestion(&mut self) -> Vec<Handle> {
         let review = self.congestion.review(&mut self.sessions);
         for key in review.too_slow {

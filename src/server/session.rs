@@ -11,9 +11,11 @@
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use natter::protocol::{Framer, Mode};
+use natter::protocol::{Framer, Mode, QuitReason};
 
+use crate::congestion::InputMeter;
 use crate::outbox::Outbox;
+use crate::pool::Handle;
 
 /// Where a client is in its life.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +24,27 @@ pub enum State {
     AwaitingName { since: Instant },
     /// In the room under this name.
     Joined { name: String },
+}
+
+/// Why a session is closing, for the quit notice the others read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Leaving {
+    /// The client's own `/quit REASON`, or a clean close (empty).
+    User(String),
+    /// One of the server's reasons (`connection lost`, `too slow`), which
+    /// the notice sets apart so no user can forge it.
+    Server(&'static str),
+}
+
+impl Leaving {
+    /// The reason as the quit notice carries it; `None` for a plain quit.
+    pub fn as_reason(&self) -> Option<QuitReason<'_>> {
+        match self {
+            Leaving::User(r) if r.is_empty() => None,
+            Leaving::User(r) => Some(QuitReason::User(r)),
+            Leaving::Server(r) => Some(QuitReason::Server(r)),
+        }
+    }
 }
 
 /// One client's protocol state.
@@ -43,12 +66,17 @@ pub struct Session {
     /// The peer closed its side: close once the waiting frames are handled.
     peer_closed: bool,
     /// Set once the session is on its way out, with the reason others see
-    /// in `*** NAME quit (REASON)`; empty for a plain `/quit`.
-    closing: Option<String>,
+    /// in its quit notice.
+    closing: Option<Leaving>,
     /// Already in the pool's list of sessions to flush.
     dirty: bool,
     /// Since when pending output has been over the congestion mark.
     congested_since: Option<Instant>,
+    /// What this client sent lately, to tell a bulk sender from a chatter.
+    input: InputMeter,
+    /// The congested client this one last sent a private message to: its
+    /// input waits until that client drains or is dropped.
+    waits_for: Option<Handle>,
 }
 
 impl Session {
@@ -66,6 +94,8 @@ impl Session {
             closing: None,
             dirty: false,
             congested_since: None,
+            input: InputMeter::new(now),
+            waits_for: None,
         }
     }
 
@@ -157,17 +187,17 @@ impl Session {
 
     /// Marks the session closing; `false` if it already was (the first
     /// reason wins).
-    pub fn close(&mut self, reason: &str) -> bool {
+    pub fn close(&mut self, reason: Leaving) -> bool {
         if self.closing.is_some() {
             return false;
         }
-        self.closing = Some(reason.to_owned());
+        self.closing = Some(reason);
         true
     }
 
     /// The closing reason, taken once when the session is reaped.
-    pub fn take_closing(&mut self) -> String {
-        self.closing.take().unwrap_or_default()
+    pub fn take_closing(&mut self) -> Leaving {
+        self.closing.take().unwrap_or(Leaving::User(String::new()))
     }
 
     /// Lists the session for a flush; `false` if it already was.
@@ -188,6 +218,26 @@ impl Session {
     /// Starts (`Some`) or ends (`None`) the session's congestion.
     pub fn set_congested_since(&mut self, since: Option<Instant>) {
         self.congested_since = since;
+    }
+
+    /// What this client sent lately.
+    pub fn input_meter(&self) -> &InputMeter {
+        &self.input
+    }
+
+    /// What this client sent lately.
+    pub fn input_meter_mut(&mut self) -> &mut InputMeter {
+        &mut self.input
+    }
+
+    /// The congested client whose draining this one's input waits for.
+    pub fn waits_for(&self) -> Option<Handle> {
+        self.waits_for
+    }
+
+    /// Sets (or clears) the client this one's input waits for.
+    pub fn set_waits_for(&mut self, target: Option<Handle>) {
+        self.waits_for = target;
     }
 
     /// Neither closing nor throttled: its input may be read and handled.

@@ -21,6 +21,8 @@ pub struct Trim {
     at: Option<Instant>,
     /// Connections accepted or reaped this turn.
     churn: usize,
+    /// Output buffer bytes of the clients reaped this turn.
+    freed: usize,
 }
 
 impl Trim {
@@ -29,13 +31,26 @@ impl Trim {
         self.churn += 1;
     }
 
+    /// A reaped client's output buffer of `bytes` was freed: after the
+    /// output budget drops stalled clients, their memory goes back.
+    pub fn freed(&mut self, bytes: usize) {
+        self.freed += bytes;
+    }
+
     /// The one place that decides: at the end of a turn that saw a burst
-    /// of connections or `queued` bytes of output, schedule a trim.
+    /// of connections or `queued` bytes of output, schedule a trim after
+    /// a quiet time; one that freed as many, at once.
     pub fn end_turn(&mut self, queued: usize) {
-        let busy = queued >= TRIM_BUSY_BYTES;
-        if std::mem::take(&mut self.churn) >= TRIM_BURST || busy {
-            self.at = Some(Instant::now() + TRIM_AFTER);
+        let now = Instant::now();
+        if std::mem::take(&mut self.freed) >= TRIM_BUSY_BYTES {
+            // Stalled clients were dropped to free memory: hand it back
+            // now, even in a busy spell, which would otherwise keep
+            // pushing the trim back while the memory sits in holes.
+            self.at = Some(now);
+        } else if std::mem::take(&mut self.churn) >= TRIM_BURST || queued >= TRIM_BUSY_BYTES {
+            self.at = Some(self.at.map_or(now + TRIM_AFTER, |at| at.max(now + TRIM_AFTER)));
         }
+        self.churn = 0;
     }
 
     /// For the poll timeout.

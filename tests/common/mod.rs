@@ -177,6 +177,21 @@ impl Server {
         Client::connect(self.addr)
     }
 
+    /// Joins as `name` from another loopback address (`127.0.0.2` …), as
+    /// a user elsewhere on the internet would: per-address limits treat it
+    /// apart from the test's other clients on 127.0.0.1.
+    #[allow(dead_code)]
+    pub fn join_from(&self, local: std::net::Ipv4Addr, name: &str) -> Client {
+        let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("a socket");
+        socket.bind(&SocketAddr::from((local, 0)).into()).unwrap_or_else(|e| panic!("bind {local}: {e}"));
+        socket.connect(&self.addr.into()).unwrap_or_else(|e| panic!("connect {} from {local}: {e}", self.addr));
+        let stream: TcpStream = socket.into();
+        stream.set_nodelay(true).expect("nodelay");
+        let mut c = Client { stream, buf: Vec::new(), start: 0, label: "unnamed client".into() };
+        c.join(name);
+        c
+    }
+
     /// Connects and joins as `name`, asserting the welcome starts right.
     pub fn join(&self, name: &str) -> Client {
         let mut c = self.connect();

@@ -7,7 +7,7 @@
 //!
 //! Input layout: `LINE[\nNAME[\nTEXT[\nNAME2]]]`.
 
-use natter::protocol::{clean_text, validate_name, ErrorKind, Reply};
+use natter::protocol::{clean_text, validate_name, ErrorKind, QuitReason, Reply};
 
 fn round_trip(r: &Reply<'_>) {
     let wire = r.to_string();
@@ -51,7 +51,8 @@ fn main() {
             round_trip(&Reply::Quit { name, reason: None });
             let reason = body.trim();
             if !reason.is_empty() {
-                round_trip(&Reply::Quit { name, reason: Some(reason) });
+                round_trip(&Reply::Quit { name, reason: Some(QuitReason::User(reason)) });
+                round_trip(&Reply::Quit { name, reason: Some(QuitReason::Server(reason)) });
             }
             round_trip(&Reply::Error(ErrorKind::NameTaken(name)));
             round_trip(&Reply::Welcome { name, online: vec![name] });

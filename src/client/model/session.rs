@@ -186,7 +186,9 @@ impl Session {
             }
             Reply::Quit { name, reason } => {
                 out.members_changed = self.members.remove(name);
-                Entry::Quit { name: name.to_owned(), reason: reason.map(str::to_owned) }
+                // The server's reasons and a user's look alike here: the
+                // protocol keeps them apart, the window shows both as said.
+                Entry::Quit { name: name.to_owned(), reason: reason.map(|r| r.text().to_owned()) }
             }
             Reply::Renamed { old, new } => {
                 let own = self.is_me(old);

@@ -20,7 +20,7 @@ struct Chat {
 
 impl Chat {
     fn new() -> Self {
-        Chat { pool: Pool::new(1 << 20), room: Room::default() }
+        Chat { pool: Pool::new(1 << 20, 64 << 20), room: Room::default() }
     }
 
     /// A new unnamed session.
@@ -81,7 +81,7 @@ impl Chat {
     /// The reason `key` is closing with, if it is.
     fn closing(&mut self, key: usize) -> Option<String> {
         let session = self.pool.get_mut(key).expect("an open session");
-        session.is_closing().then(|| session.take_closing())
+        session.is_closing().then(|| session.take_closing().as_reason().map_or("", |r| r.text()).to_owned())
     }
 }
 

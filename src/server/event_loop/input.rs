@@ -1,6 +1,6 @@
 //! Input: reading a client's socket within a per-turn budget, framing what
 //! arrived and handing each frame to the commands, with flood control and
-//! congestion deciding when to stop reading.
+//! the congestion policy deciding when to stop reading whom.
 
 use std::cmp::Reverse;
 use std::time::{Duration, Instant};
@@ -33,22 +33,28 @@ impl Server {
 
     fn read_client_inner(&mut self, key: usize) {
         let mut buf = std::mem::take(&mut self.read_buf);
-        for _ in 0..READS_PER_TURN {
+        for read in 0..READS_PER_TURN {
             let Some(session) = self.pool.get(key) else { break };
             if !session.can_read() {
                 // A throttled client is resumed by its flood timer.
                 break;
             }
-            if !self.pool.congestion.is_clear() {
-                // Leave the bytes in the kernel so TCP slows the sender
-                // down, rather than queueing more than a reader can take.
-                let reader = Handle::new(key, session.id());
-                self.pool.congestion.pause(reader);
+            if read > 0 && self.pool.budget_spent() {
+                // Over the output budget: one read per sender per turn,
+                // so a burst cannot queue megabytes before the end of the
+                // turn drops the stalled clients holding the memory.
                 break;
+            }
+            if self.pool.hold_input(key) {
+                // Leave the bytes in the kernel so TCP slows this sender
+                // down, rather than queueing more than its target can take.
+                self.read_buf = buf;
+                return;
             }
             let Some(conn) = self.socket(key) else { break };
             match conn.read(&mut buf) {
                 ReadOutcome::Data(n) => {
+                    self.pool.note_input(key, n);
                     if self.shutdown_deadline.is_none() {
                         self.on_bytes(key, &buf[..n]);
                     }
@@ -67,9 +73,9 @@ impl Server {
             self.read_buf = buf;
             return;
         }
-        // Budget used up (or paused) with data possibly left: come back.
+        // Budget used up with data possibly left: come back.
         if let Some(session) = self.pool.get(key) {
-            if self.pool.congestion.is_clear() && session.can_read() {
+            if session.can_read() {
                 self.read_again.push(Handle::new(key, session.id()));
             }
         }
@@ -103,7 +109,7 @@ impl Server {
             }
             if !session.framer().has_frame() {
                 if session.peer_closed() {
-                    self.pool.close(key, "");
+                    self.pool.quit(key, "");
                 }
                 return;
             }
@@ -133,6 +139,6 @@ impl Server {
             // Throttled: its flood timer will drain the rest and close it.
             return;
         }
-        self.pool.close(key, "");
+        self.pool.quit(key, "");
     }
 }

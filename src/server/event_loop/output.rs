@@ -5,6 +5,7 @@ use log::{debug, error, info};
 use natter::protocol::Reply;
 
 use super::{token, Server};
+use crate::session::Leaving;
 
 impl Server {
     /// Closes what is marked and flushes what is queued, until neither
@@ -18,8 +19,8 @@ impl Server {
                 // drop at once they are not told of each other.
                 let left: Vec<_> = closing.into_iter().filter_map(|key| self.reap(key)).collect();
                 if self.shutdown_deadline.is_none() {
-                    for (name, reason) in &left {
-                        let reason = Some(reason.as_str()).filter(|r| !r.is_empty());
+                    for (name, leaving) in &left {
+                        let reason = leaving.as_reason();
                         self.room.broadcast(&mut self.pool, None, &Reply::Quit { name, reason });
                     }
                 }
@@ -27,6 +28,7 @@ impl Server {
             for key in self.pool.take_dirty() {
                 self.flush_client(key);
             }
+            self.pool.review_budget();
             let resume = self.pool.review_congestion();
             self.read_again.extend(resume);
             if !self.pool.has_closing() {
@@ -46,12 +48,16 @@ impl Server {
             return;
         }
         let peer = session.peer();
-        if let Err(e) = conn.flush(session.outbox_mut()) {
+        let held = session.outbox().capacity();
+        let flushed = conn.flush(session.outbox_mut());
+        let released = held.saturating_sub(session.outbox().capacity());
+        let want_write = conn.wants_write(session.outbox());
+        self.pool.released(released);
+        if let Err(e) = flushed {
             debug!("write to {peer} failed: {e}");
             self.pool.close(key, "connection lost");
             return;
         }
-        let want_write = conn.wants_write(session.outbox());
         if let Err(e) = conn.set_write_interest(self.poll.registry(), token(key), want_write) {
             error!("cannot reregister {peer}: {e}");
             self.pool.close(key, "connection lost");
@@ -60,9 +66,10 @@ impl Server {
 
     /// Removes a closed connection; returns its name and reason if it had
     /// joined, for the quit notice.
-    fn reap(&mut self, key: usize) -> Option<(String, String)> {
+    fn reap(&mut self, key: usize) -> Option<(String, Leaving)> {
         let mut session = self.pool.remove(key)?;
         self.trim.churn();
+        self.trim.freed(session.outbox().capacity());
         if let Some(mut conn) = self.sockets.get_mut(key).and_then(Option::take) {
             conn.deregister(self.poll.registry());
             conn.finish(session.outbox_mut());
@@ -75,10 +82,9 @@ impl Server {
             return None;
         };
         self.room.leave(&name);
-        if reason.is_empty() {
-            info!("{name} quit");
-        } else {
-            info!("{name} quit ({reason})");
+        match reason.as_reason() {
+            None => info!("{name} quit"),
+            Some(r) => info!("{name} quit ({})", r.text()),
         }
         Some((name, reason))
     }

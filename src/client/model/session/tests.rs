@@ -25,9 +25,12 @@ fn member_list_follows_events() {
     let mut s = joined("alice", "alice");
     assert!(s.receive("*** bob joined").members_changed);
     assert_eq!(s.receive("*** 철수 joined").entry, Some(Entry::Joined("철수".into())));
-    let out = s.receive("*** bob quit (connection lost)");
+    let out = s.receive("*** bob quit [connection lost]");
     assert_eq!(out.entry, Some(Entry::Quit { name: "bob".into(), reason: Some("connection lost".into()) }));
     assert!(out.members_changed);
+    s.receive("*** bob joined");
+    let out = s.receive("*** bob quit (gone fishing)");
+    assert_eq!(out.entry, Some(Entry::Quit { name: "bob".into(), reason: Some("gone fishing".into()) }));
     s.receive("*** 철수 is now known as 영희");
     assert_eq!(members(&s), ["alice", "영희"]);
     s.receive("*** online (3): alice, carol, dave");
