@@ -75,7 +75,10 @@ pub struct Server {
     /// Sockets that still had data after their read budget.
     read_again: Vec<Handle>,
     accept_paused_until: Option<Instant>,
-    last_accept_warning: Option<Instant>,
+    /// Accept failures and refused connections are logged once a second
+    /// at most: an attacker must not be able to flood the log.
+    accept_failures_log: accept::OncePerSecond,
+    refusals_log: accept::OncePerSecond,
     shutdown_deadline: Option<Instant>,
     read_buf: Vec<u8>,
 }
@@ -122,7 +125,8 @@ impl Server {
             addresses,
             read_again: Vec::new(),
             accept_paused_until: None,
-            last_accept_warning: None,
+            accept_failures_log: accept::OncePerSecond::default(),
+            refusals_log: accept::OncePerSecond::default(),
             shutdown_deadline: None,
             read_buf: vec![0; READ_CHUNK],
         })

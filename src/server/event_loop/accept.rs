@@ -36,9 +36,8 @@ impl Server {
                     // EMFILE and friends: the connection stays in the
                     // backlog. Retry from a timer instead of spinning.
                     let now = Instant::now();
-                    if self.last_accept_warning.is_none_or(|t| now - t >= Duration::from_secs(1)) {
-                        error!("accept failed: {e}; retrying");
-                        self.last_accept_warning = Some(now);
+                    if let Some(more) = self.accept_failures_log.due(now) {
+                        error!("accept failed: {e}; retrying{}", more_since(more));
                     }
                     self.accept_paused_until = Some(now + ACCEPT_RETRY);
                     return;
@@ -58,7 +57,9 @@ impl Server {
             self.addresses.admit(peer.ip(), now).err().map(|_| ReplyError::TooManyFromAddress)
         };
         if let Some(why) = refusal {
-            warn!("refusing {peer}: {why}");
+            if let Some(more) = self.refusals_log.due(now) {
+                warn!("refusing {peer}: {why}{}", more_since(more));
+            }
             let _ = socket.write(&Reply::Error(why).to_bytes());
             let _ = socket.shutdown(std::net::Shutdown::Write);
             return;
@@ -96,5 +97,49 @@ impl Server {
         if self.name_sweep_at.is_none() {
             self.name_sweep_at = Some(now + self.name_timeout());
         }
+    }
+}
+
+/// Lets a message through at most once a second and counts the ones it
+/// held back in between.
+#[derive(Debug, Default)]
+pub(super) struct OncePerSecond {
+    last: Option<Instant>,
+    held_back: u64,
+}
+
+impl OncePerSecond {
+    /// `Some(held back since the last one)` when a message may be logged now.
+    pub(super) fn due(&mut self, now: Instant) -> Option<u64> {
+        if self.last.is_some_and(|t| now.duration_since(t) < Duration::from_secs(1)) {
+            self.held_back += 1;
+            return None;
+        }
+        self.last = Some(now);
+        Some(std::mem::take(&mut self.held_back))
+    }
+}
+
+fn more_since(held_back: u64) -> String {
+    if held_back == 0 {
+        String::new()
+    } else {
+        format!(" ({held_back} more since the last report)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn once_per_second_counts_what_it_holds_back() {
+        let mut log = OncePerSecond::default();
+        let t = Instant::now();
+        assert_eq!(log.due(t), Some(0));
+        assert_eq!(log.due(t + Duration::from_millis(10)), None);
+        assert_eq!(log.due(t + Duration::from_millis(900)), None);
+        assert_eq!(log.due(t + Duration::from_millis(1000)), Some(2));
+        assert_eq!(log.due(t + Duration::from_millis(2500)), Some(0));
     }
 }
