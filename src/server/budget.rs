@@ -15,7 +15,9 @@
 //! a busy room of readers lagging a little loses nobody (each one's cap
 //! still holds). Output that merely moves is no sign of reading: the
 //! kernel takes megabytes for a peer that never reads.
-//! The budget is reviewed once a turn, not on every line queued. Their memory goes back to the system
+//! The budget is reviewed once a turn; in between, while it is spent, a
+//! line for a stalled client drops that client instead of growing its
+//! queue, so one line fanned out to thousands cannot overshoot it. Their memory goes back to the system
 //! through `trim.rs` once they are reaped. Shaped like `congestion.rs`:
 //! the pool asks, this module decides.
 
@@ -33,6 +35,23 @@ const STALL_CAP: Duration = Duration::from_secs(10);
 /// applies): a busy room of readers that lag a little must not lose
 /// members.
 const MIN_STALL: Duration = Duration::from_millis(50);
+
+/// Has `session` had output waiting, never all written, for
+/// [`MIN_STALL`] or more? Only such a client is dropped for the budget.
+pub fn is_stalled(session: &Session, now: Instant) -> bool {
+    session.pending_output() > 0 && now.saturating_duration_since(session.outbox().drained_at()) >= MIN_STALL
+}
+
+/// Output one stalled client may hold before, with the budget spent, a
+/// further line drops it at once rather than at the turn's review: large
+/// enough that a client idle until this turn's burst is not mistaken for
+/// one that stopped reading.
+const HOARD: usize = 64 * 1024;
+
+/// Is `session` stalled with [`HOARD`] bytes or more waiting?
+pub fn is_hoarding(session: &Session, now: Instant) -> bool {
+    session.pending_output() >= HOARD && is_stalled(session, now)
+}
 
 /// Queued output of all clients, against the budget.
 pub struct OutputBudget {
@@ -72,9 +91,8 @@ impl OutputBudget {
     pub fn pick(&self, sessions: &Slab<Session>, now: Instant) -> Vec<usize> {
         let mut worst: Vec<(u128, usize, usize)> = sessions
             .iter()
-            .filter(|(_, s)| !s.is_closing() && s.pending_output() > 0)
+            .filter(|(_, s)| !s.is_closing() && is_stalled(s, now))
             .map(|(key, s)| (key, s, now.saturating_duration_since(s.outbox().drained_at())))
-            .filter(|&(_, _, stalled)| stalled >= MIN_STALL)
             .map(|(key, s, stalled)| {
                 let stalled = stalled.min(STALL_CAP);
                 let score = s.pending_output() as u128 * (stalled.as_millis() + 1);

@@ -7,10 +7,12 @@
 //! deferred past the current turn (timers, paused reads) names a session by
 //! [`Handle`], which stops matching once the key is reused.
 
+use std::time::Instant;
+
 use log::warn;
 use slab::Slab;
 
-use crate::budget::OutputBudget;
+use crate::budget::{self, OutputBudget};
 use crate::congestion::Congestion;
 use crate::session::{Leaving, Session};
 
@@ -130,6 +132,12 @@ impl Pool {
     pub fn send(&mut self, key: usize, bytes: &[u8]) {
         let Some(session) = self.sessions.get_mut(key) else { return };
         if session.is_closing() {
+            return;
+        }
+        if self.budget.is_spent() && budget::is_hoarding(session, Instant::now()) {
+            // Over the output budget: a client that is not reading gets
+            // no more memory; it goes, as it would at the turn's review.
+            self.close(key, "too slow");
             return;
         }
         self.queued += bytes.len();
