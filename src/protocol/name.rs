@@ -58,9 +58,9 @@ pub fn is_visible(c: char) -> bool {
 /// (zero-width spaces and joiners, variation selectors, U+17B4, the Hangul
 /// fillers U+115F, U+1160, U+3164 and U+FFA0, which count as letters).
 fn is_invisible(c: char) -> bool {
-    c.identifier_type() == Some(IdentifierType::Default_Ignorable)
-        || matches!(c, '\u{AD}' | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{200B}'..='\u{200F}')
-        || matches!(c, '\u{2060}'..='\u{206F}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}')
+    // UTS #39 types U+206A–206F (deprecated format controls) and U+2065
+    // (unassigned) otherwise; they show as nothing all the same.
+    c.identifier_type() == Some(IdentifierType::Default_Ignorable) || matches!(c, '\u{2065}'..='\u{206F}')
 }
 
 /// Is `c` allowed in a name?

@@ -107,8 +107,7 @@ impl Congestion {
     /// `dropping`), or it is a heavy sender while anyone is congested.
     pub fn holds(&self, sender: &Session, sessions: &Slab<Session>, dropping: &[usize]) -> bool {
         if let Some(target) = sender.waits_for() {
-            let live =
-                sessions.get(target.key()).filter(|t| t.id() == target.id() && !dropping.contains(&target.key()));
+            let live = target.find(sessions).filter(|_| !dropping.contains(&target.key()));
             if live.is_some_and(|t| !t.is_closing() && t.congested_since().is_some()) {
                 return true;
             }
@@ -162,7 +161,7 @@ impl Congestion {
         let sessions: &Slab<Session> = sessions;
         let mut held = Vec::new();
         for reader in std::mem::take(&mut self.paused) {
-            let Some(session) = sessions.get(reader.key()).filter(|s| s.id() == reader.id()) else { continue };
+            let Some(session) = reader.find(sessions) else { continue };
             if session.is_closing() {
                 continue;
             }

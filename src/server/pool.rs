@@ -34,9 +34,14 @@ impl Handle {
         self.key
     }
 
-    /// The connection id.
-    pub fn id(self) -> u64 {
-        self.id
+    /// The session this handle names, if it is still the one at its key.
+    pub fn find(self, sessions: &Slab<Session>) -> Option<&Session> {
+        sessions.get(self.key).filter(|s| s.id() == self.id)
+    }
+
+    /// [`Handle::find`], mutable.
+    pub fn find_mut(self, sessions: &mut Slab<Session>) -> Option<&mut Session> {
+        sessions.get_mut(self.key).filter(|s| s.id() == self.id)
     }
 }
 
@@ -109,7 +114,7 @@ impl Pool {
 
     /// The session `handle` names, if it is still open.
     pub fn live(&mut self, handle: Handle) -> Option<&mut Session> {
-        self.sessions.get_mut(handle.key).filter(|s| s.id() == handle.id)
+        handle.find_mut(&mut self.sessions)
     }
 
     /// Every session with its key.
