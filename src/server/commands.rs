@@ -91,7 +91,10 @@ pub fn apply(cx: &mut Cx, key: usize, name: &str, line: &str) -> u32 {
     match command {
         Command::Empty => {}
         Command::Say(text) => say(cx, key, name, text),
-        Command::Who => who(cx, key),
+        Command::Who(_) => who(cx, key),
+        Command::Join(_) | Command::Part { .. } | Command::SayIn { .. } | Command::Rooms | Command::Topic(_) => {
+            cx.error(key, ErrorKind::Other("rooms are not ready yet"))
+        }
         Command::Nick(new) => nick(cx, key, name, new),
         Command::Me(text) => me(cx, key, name, text),
         Command::Msg { to, text } => return msg(cx, key, name, to, text),
