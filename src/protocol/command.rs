@@ -54,16 +54,16 @@ pub const USAGE_LITERAL: &str = "//text";
 /// What `/help` lists: each usage line and what it does.
 pub const HELP: &[(&str, &str)] = &[
     (USAGE_WHO, "list who is online, or in a room"),
-    (USAGE_JOIN, "join a room (made if new) and talk there"),
-    (USAGE_PART, "leave a room"),
-    (USAGE_SAY, "send TEXT to a room you are in"),
-    (USAGE_ROOMS, "list the rooms"),
-    (USAGE_TOPIC, "show or set this room's topic"),
     (USAGE_NICK, "change your name"),
     (USAGE_ME, "describe what you do"),
     (USAGE_MSG, "private message to NAME"),
     (USAGE_QUIT, "leave"),
     (USAGE_LITERAL, "send a message that starts with /"),
+    (USAGE_JOIN, "join a room (made if new) and talk there"),
+    (USAGE_PART, "leave a room"),
+    (USAGE_SAY, "send TEXT to a room you are in"),
+    (USAGE_ROOMS, "list the rooms"),
+    (USAGE_TOPIC, "show or set this room's topic"),
 ];
 
 impl<'a> Command<'a> {

@@ -261,12 +261,17 @@ fn help_lists_every_usage_line() {
         chat.received(alice),
         [
             "*** commands:",
-            "*** /who - list who is online",
+            "*** /who [#ROOM] - list who is online, or in a room",
             "*** /nick NEW - change your name",
             "*** /me ACTION - describe what you do",
             "*** /msg NAME TEXT - private message to NAME",
             "*** /quit [REASON] - leave",
             "*** //text - send a message that starts with /",
+            "*** /join #ROOM - join a room (made if new) and talk there",
+            "*** /part [#ROOM] [REASON] - leave a room",
+            "*** /say #ROOM TEXT - send TEXT to a room you are in",
+            "*** /rooms - list the rooms",
+            "*** /topic [TEXT] - show or set this room's topic",
         ]
     );
     chat.assert_nothing_for(&[bob]);
