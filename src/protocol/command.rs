@@ -130,6 +130,17 @@ impl<'a> Command<'a> {
     }
 }
 
+impl<'a> Command<'a> {
+    /// The room the command names, if it names one.
+    pub fn room(&self) -> Option<&'a str> {
+        match *self {
+            Command::Join(room) | Command::SayIn { room, .. } => Some(room),
+            Command::Who(room) | Command::Part { room, .. } => room,
+            _ => None,
+        }
+    }
+}
+
 /// Drops a leading `NAME: ` when NAME is the sender's own name.
 pub fn strip_own_prefix<'a>(line: &'a str, sender: &str) -> &'a str {
     line.strip_prefix(sender).and_then(|r| r.strip_prefix(": ")).unwrap_or(line)
@@ -201,5 +212,7 @@ mod tests {
         assert_eq!(p("/rooms"), Rooms);
         assert_eq!(p("/topic"), Topic(None));
         assert_eq!(p("/topic ship it: friday"), Topic(Some("ship it: friday")));
+        assert_eq!(p("/say #dev hi").room(), Some("#dev"));
+        assert_eq!(p("/part bye").room(), None);
     }
 }

@@ -214,10 +214,9 @@ pub fn error_text(error: &ErrorKind<'_>) -> String {
             "The server has too many rooms (at most {max}). Join an existing one.",
             &[("max", &max.to_string())],
         ),
-        ErrorKind::TooManyJoined(max) => gettext_f(
-            "You are in too many rooms (at most {max}). Leave one first.",
-            &[("max", &max.to_string())],
-        ),
+        ErrorKind::TooManyJoined(max) => {
+            gettext_f("You are in too many rooms (at most {max}). Leave one first.", &[("max", &max.to_string())])
+        }
         ErrorKind::CannotLeaveDefault(r) => {
             gettext_f("{room} is the server's main room and cannot be left.", &[("room", r)])
         }

@@ -7,7 +7,7 @@ use natter::protocol::Frame;
 
 use super::{route, Cx};
 use crate::pool::Pool;
-use crate::room::Room;
+use crate::rooms::{RoomLimits, Rooms};
 use crate::session::Session;
 
 const MAX_LINE: usize = 40;
@@ -15,12 +15,14 @@ const MAX_LINE: usize = 40;
 /// A room with no sockets.
 struct Chat {
     pool: Pool,
-    room: Room,
+    rooms: Rooms,
 }
+
+const LIMITS: RoomLimits = RoomLimits { max_rooms: 3, max_joined: 2, max_topic: 10 };
 
 impl Chat {
     fn new() -> Self {
-        Chat { pool: Pool::new(1 << 20, 64 << 20), room: Room::default() }
+        Chat { pool: Pool::new(1 << 20, 64 << 20), rooms: Rooms::new("#lobby", LIMITS) }
     }
 
     /// A new unnamed session.
@@ -39,7 +41,7 @@ impl Chat {
     }
 
     fn route(&mut self, key: usize, frame: Frame) {
-        let mut cx = Cx { pool: &mut self.pool, room: &mut self.room, max_line: MAX_LINE };
+        let mut cx = Cx { pool: &mut self.pool, rooms: &mut self.rooms, max_line: MAX_LINE };
         route(&mut cx, key, frame);
     }
 
@@ -294,3 +296,5 @@ fn a_closing_member_is_sent_nothing_more() {
     chat.line(alice, "anyone?");
     chat.assert_nothing_for(&[bob]);
 }
+
+mod rooms;
