@@ -88,15 +88,13 @@ impl<'a> Command<'a> {
         };
         let has = |s: &str| !s.is_empty();
         match word.to_ascii_lowercase().as_str() {
-            "who" | "names" => match args.split_whitespace().next() {
-                None => Command::Who(None),
-                Some(room) if room.starts_with('#') => Command::Who(Some(room)),
-                Some(_) => Command::Usage(USAGE_WHO),
-            },
-            "join" => match args.split_whitespace().next() {
-                Some(room) => Command::Join(room),
-                None => Command::Usage(USAGE_JOIN),
-            },
+            // The whole argument is the room, so `#a b` is refused for its
+            // space rather than taken as `#a`.
+            "who" | "names" if !has(args) => Command::Who(None),
+            "who" | "names" if args.starts_with('#') => Command::Who(Some(args)),
+            "who" | "names" => Command::Usage(USAGE_WHO),
+            "join" if has(args) => Command::Join(args),
+            "join" => Command::Usage(USAGE_JOIN),
             "part" | "leave" => {
                 let (room, reason) = match args.split_once(char::is_whitespace) {
                     _ if !args.starts_with('#') => (None, args),
@@ -197,6 +195,8 @@ mod tests {
         assert_eq!(p("/who dev"), Usage(USAGE_WHO));
         assert_eq!(p("/join #dev"), Join("#dev"));
         assert_eq!(p("/join dev"), Join("dev"));
+        assert_eq!(p("/join #a b"), Join("#a b"));
+        assert_eq!(p("/who #a b"), Who(Some("#a b")));
         assert_eq!(p("/join"), Usage(USAGE_JOIN));
         assert_eq!(p("/join   "), Usage(USAGE_JOIN));
         assert_eq!(p("/part"), Part { room: None, reason: None });

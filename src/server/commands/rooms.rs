@@ -103,6 +103,9 @@ pub fn part(cx: &mut Cx, key: usize, name: &str, room: Option<&str>, reason: Opt
         return cx.error(key, ErrorKind::CannotLeaveDefault(&lobby));
     };
     cx.rooms.broadcast(cx.pool, Some(id), None, &Reply::Left { name, reason });
+    if let Some(room) = cx.rooms.room(Some(id)) {
+        info!("{name} left {}", room.name());
+    }
     leave(cx, key, name, id);
 }
 

@@ -172,7 +172,7 @@ fn limits_are_errors_and_change_nothing() {
 fn bad_room_names_are_refused_never_shortened() {
     let (mut chat, [alice, bob]) = Chat::with(["alice", "bob"]);
     let long = format!("#{}", "x".repeat(33));
-    for room in ["dev", "#", "#a*b", "#a\u{202E}b", long.as_str()] {
+    for room in ["dev", "#", "#a*b", "#a\u{202E}b", "#a b", long.as_str()] {
         chat.line(alice, &format!("/join {room}"));
     }
     chat.line(alice, "/join");
@@ -183,6 +183,7 @@ fn bad_room_names_are_refused_never_shortened() {
             "*** error: invalid room: room name is empty",
             "*** error: invalid room: room name may not contain '*'",
             "*** error: invalid room: room name may not contain U+202E",
+            "*** error: invalid room: room name may not contain spaces",
             "*** error: invalid room: room name is longer than 32 characters",
             "*** error: usage: /join #ROOM",
         ]
