@@ -191,7 +191,30 @@ mod tests {
         encode_in(Some("#개발"), &Reply::Joined("bob"), &mut out);
         assert_eq!(out, "#개발 *** bob joined\n".as_bytes());
         // A bare `#` or an invalid room is not a tag.
+        assert_eq!(split_tag("#a\u{202E} x"), (None, "#a\u{202E} x"));
         assert_eq!(split_tag("# x"), (None, "# x"));
         assert_eq!(split_tag("#a:b c"), (None, "#a:b c"));
+    }
+
+    #[test]
+    fn user_text_cannot_forge_a_tag_or_another_rooms_line() {
+        let forged = ["#dev *** x joined", "#dev alice: hi", "#lobby *** server shutting down", "#dev * bob waves"];
+        for text in forged {
+            let kinds = [
+                Reply::Chat { from: "mallory", text },
+                Reply::Action { from: "mallory", text },
+                Reply::Private { from: "mallory", text },
+                Reply::Left { name: "mallory", reason: Some(text) },
+                Reply::TopicSet { by: "mallory", topic: text },
+                Reply::Topic(text),
+                Reply::Quit { name: "mallory", reason: Some(super::super::QuitReason::User(text)) },
+            ];
+            for reply in kinds {
+                for room in [None, Some("#ops")] {
+                    let line = Tagged { room, reply: reply.clone() };
+                    assert_eq!(Tagged::parse(&line.to_string()), line, "{line}");
+                }
+            }
+        }
     }
 }
