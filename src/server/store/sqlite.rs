@@ -111,7 +111,7 @@ impl SqliteStore {
         check_and_migrate(&path, &conn)?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0; \
-             PRAGMA busy_timeout = 0;",
+             PRAGMA busy_timeout = 0; PRAGMA journal_size_limit = 4194304;",
         )
         .map_err(|e| error(&path, e))?;
         Ok(SqliteStore { path, conn, _lock: Some(lock) })
