@@ -17,7 +17,7 @@
 mod client;
 
 // The client's modules refer to each other through `crate::…`.
-use client::{application, config, connection, i18n, model, settings, widgets, window};
+use client::{application, config, connection, i18n, model, notify, settings, widgets, window};
 
 #[path = "gtk_ui/burst.rs"]
 mod burst;
@@ -35,6 +35,8 @@ mod korean;
 mod language;
 #[path = "gtk_ui/looks.rs"]
 mod looks;
+#[path = "gtk_ui/notifications.rs"]
+mod notifications;
 #[path = "gtk_ui/refusals.rs"]
 mod refusals;
 #[path = "gtk_ui/screenshot.rs"]
@@ -371,6 +373,7 @@ const CHECKS: &[Check] = &[
     ("escape_from_the_member_list_types_into_the_entry", focus::escape_from_the_member_list_types_into_the_entry),
     ("korean_desktop_gets_korean_from_the_build_folder", language::korean_desktop_gets_korean_from_the_build_folder),
     ("name_timeout_reads_in_korean", korean::name_timeout_reads_in_korean),
+    ("notifications", notifications::private_message_and_mention_notify_when_unfocused),
 ];
 
 /// Run only when asked for by name (and with `NATTER_SCREENSHOT` set).
