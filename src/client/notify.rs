@@ -157,11 +157,9 @@ pub fn notify_entry(window: &impl IsA<gtk::Window>, entry: &Entry, room: &str) {
 /// notification calls `show` with its conversation. Call once, at startup.
 pub fn install_show_room(app: &impl IsA<gio::ActionMap>, show: impl Fn(Conversation) + 'static) {
     let action = gio::SimpleAction::new(SHOW_ROOM, Some(glib::VariantTy::STRING));
-    action.connect_activate(move |_, target| {
-        match target.and_then(|t| t.str()).and_then(Conversation::from_target) {
-            Some(conversation) => show(conversation),
-            None => log::warn!("show-room without a conversation: {target:?}"),
-        }
+    action.connect_activate(move |_, target| match target.and_then(|t| t.str()).and_then(Conversation::from_target) {
+        Some(conversation) => show(conversation),
+        None => log::warn!("show-room without a conversation: {target:?}"),
     });
     app.add_action(&action);
 }
@@ -176,8 +174,13 @@ mod tests {
 
     #[test]
     fn only_private_messages_and_mentions_while_unfocused() {
-        let private =
-            Incoming { conversation: Conversation::Private("철수".into()), from: "철수", text: "안녕", action: false, mentions_me: false };
+        let private = Incoming {
+            conversation: Conversation::Private("철수".into()),
+            from: "철수",
+            text: "안녕",
+            action: false,
+            mentions_me: false,
+        };
         let note = decide(&private, false).expect("a private message notifies");
         assert_eq!((note.title.as_str(), note.body.as_str()), ("철수 (private)", "철수: 안녕"));
         assert_eq!(note.id(), "conversation-@철수");
@@ -199,7 +202,10 @@ mod tests {
         assert_eq!(incoming.conversation, Conversation::Room("#lobby".into()));
         assert!(incoming.mentions_me && !incoming.action);
         let private = Entry::PrivateIn { from: "bob".into(), text: "psst".into() };
-        assert_eq!(Incoming::from_entry(&private, "#lobby").map(|i| i.conversation), Some(Conversation::Private("bob".into())));
+        assert_eq!(
+            Incoming::from_entry(&private, "#lobby").map(|i| i.conversation),
+            Some(Conversation::Private("bob".into()))
+        );
         let own = Entry::Action { from: "alice".into(), text: "waves".into(), own: true, mention: false };
         assert_eq!(Incoming::from_entry(&own, "#lobby"), None, "your own lines never notify");
         assert_eq!(Incoming::from_entry(&Entry::Disconnected, "#lobby"), None);

@@ -346,9 +346,10 @@ pub fn private_message_and_mention_notify_when_unfocused() {
     // next unfocused one is the third notification, not the fourth.
     focus(&win, elsewhere);
     bob.send("/msg alice seen it?");
-    win.wait_entry("the private message in the focused window", |e| {
-        matches!(e, crate::model::session::Entry::PrivateIn { text, .. } if text == "seen it?")
-    });
+    win.wait_entry(
+        "the private message in the focused window",
+        |e| matches!(e, crate::model::session::Entry::PrivateIn { text, .. } if text == "seen it?"),
+    );
     let elsewhere = unfocus(&win);
     bob.send("/msg alice hello?");
     let again = recorder.wait_nth(3, "the next unfocused private message");
