@@ -373,7 +373,7 @@ const CHECKS: &[Check] = &[
     ("escape_from_the_member_list_types_into_the_entry", focus::escape_from_the_member_list_types_into_the_entry),
     ("korean_desktop_gets_korean_from_the_build_folder", language::korean_desktop_gets_korean_from_the_build_folder),
     ("name_timeout_reads_in_korean", korean::name_timeout_reads_in_korean),
-    ("notifications", notifications::private_message_and_mention_notify_when_unfocused),
+    ("notifications", notifications::notifications),
 ];
 
 /// Run only when asked for by name (and with `NATTER_SCREENSHOT` set).
