@@ -173,6 +173,6 @@ impl NatterWindow {
     fn notify(&self, entry: &Entry) {
         // TODO(rooms): the room the line arrived in, once the window has
         // conversations; every room line is the default room's until then.
-        crate::notify::notify_entry(self, entry, "#lobby");
+        crate::notify::notify_entry(self, entry, natter::protocol::DEFAULT_ROOM);
     }
 }
