@@ -23,6 +23,8 @@ use client::{application, config, connection, i18n, model, notify, settings, wid
 mod burst;
 #[path = "gtk_ui/connect_form.rs"]
 mod connect_form;
+#[path = "gtk_ui/dialogs.rs"]
+mod dialogs;
 #[path = "gtk_ui/focus.rs"]
 mod focus;
 #[path = "gtk_ui/goodbye.rs"]
@@ -374,6 +376,8 @@ const CHECKS: &[Check] = &[
     ("korean_desktop_gets_korean_from_the_build_folder", language::korean_desktop_gets_korean_from_the_build_folder),
     ("name_timeout_reads_in_korean", korean::name_timeout_reads_in_korean),
     ("notifications", notifications::notifications),
+    ("join_dialog_filters_validates_and_joins", dialogs::join_dialog_filters_validates_and_joins),
+    ("room_switcher_filters_and_switches", dialogs::room_switcher_filters_and_switches),
 ];
 
 /// Run only when asked for by name (and with `NATTER_SCREENSHOT` set).
