@@ -28,7 +28,8 @@ fn rooms_of(raw: &mut Raw) -> Vec<RoomEntry> {
 /// focus is on the text inside it)?
 fn typing_goes_to(window: &impl IsA<gtk::Window>, widget: &impl IsA<gtk::Widget>) -> bool {
     let widget = widget.as_ref();
-    window.is_active() && gtk::prelude::GtkWindowExt::focus(window).is_some_and(|f| f == *widget || f.is_ancestor(widget))
+    window.is_active()
+        && gtk::prelude::GtkWindowExt::focus(window).is_some_and(|f| f == *widget || f.is_ancestor(widget))
 }
 
 /// A Join a Room dialog over `win`, shown with the keyboard in it; the
@@ -124,7 +125,9 @@ pub fn room_switcher_filters_and_switches() {
     let chosen: Rc<RefCell<Vec<String>>> = Rc::default();
     let record = chosen.clone();
     let switcher = RoomSwitcher::open(&win.0, items.clone(), move |id| record.borrow_mut().push(id));
-    wait_until("the switcher to have the keyboard", || switcher.is_active() && typing_goes_to(&switcher, &switcher.search_entry()));
+    wait_until("the switcher to have the keyboard", || {
+        switcher.is_active() && typing_goes_to(&switcher, &switcher.search_entry())
+    });
     assert_eq!(switcher.shown_labels(), ["#lobby", "#dev", "bob", "#devops"]);
     xdotool(&["type", "--delay", "15", "dev"]);
     wait_until("the filter", || switcher.shown_labels() == ["#dev", "#devops"]);

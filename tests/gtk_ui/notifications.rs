@@ -316,6 +316,9 @@ pub fn notifications() {
         .arg("notifications")
         .env(CHILD, "1")
         .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+        // GLib's own choice of backend, not one forced from outside.
+        .env_remove("GNOTIFICATION_BACKEND")
+        .env_remove("GTK_USE_PORTAL")
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -444,4 +447,3 @@ fn on_the_bus() {
     drop(app);
     crate::support::pump(Duration::from_millis(50));
 }
-

@@ -15,8 +15,8 @@ use adw::prelude::*;
 use adw::subclass::prelude::*;
 use gtk::{gdk, glib, glib::clone};
 
-pub use self::rooms::{RoomEntry, RoomListing};
 use self::rooms::{is_room, matches, read_typed, room_error_text, Typed};
+pub use self::rooms::{RoomEntry, RoomListing};
 use crate::i18n::{gettext_f, ngettext_f};
 
 mod imp {
@@ -98,11 +98,7 @@ impl JoinDialog {
 
     /// Calls `f` with the chosen room when the user joins one.
     pub fn connect_join<F: Fn(&Self, String) + 'static>(&self, f: F) -> glib::SignalHandlerId {
-        self.connect_closure(
-            "join",
-            false,
-            glib::closure_local!(move |dialog: &Self, room: String| f(dialog, room)),
-        )
+        self.connect_closure("join", false, glib::closure_local!(move |dialog: &Self, room: String| f(dialog, room)))
     }
 
     /// Shows `rooms` (the server's `/rooms` answer), the fullest first.
@@ -131,7 +127,11 @@ impl JoinDialog {
     pub fn visible_rooms(&self) -> Vec<String> {
         let imp = self.imp();
         let rooms = imp.rooms.borrow();
-        self.visible_rows().into_iter().filter_map(|row| rooms.get(row.index() as usize)).map(|r| r.room.clone()).collect()
+        self.visible_rows()
+            .into_iter()
+            .filter_map(|row| rooms.get(row.index() as usize))
+            .map(|r| r.room.clone())
+            .collect()
     }
 
     /// What Join would join now: the chosen listed room, else the typed one.

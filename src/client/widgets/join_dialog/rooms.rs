@@ -35,11 +35,7 @@ impl RoomListing {
             Reply::RoomList(count) => self.pending = Some((*count, Vec::with_capacity((*count).min(256)))),
             Reply::RoomInfo { room, members, topic } => {
                 let (_, rooms) = self.pending.as_mut()?;
-                rooms.push(RoomEntry {
-                    room: (*room).to_owned(),
-                    members: *members,
-                    topic: topic.map(str::to_owned),
-                });
+                rooms.push(RoomEntry { room: (*room).to_owned(), members: *members, topic: topic.map(str::to_owned) });
             }
             _ => return None,
         }
