@@ -7,7 +7,7 @@ use std::rc::Rc;
 use adw::prelude::*;
 use natter::protocol::Reply;
 
-use crate::keyboard::xdotool;
+use crate::keyboard::{focus_window, xdotool};
 use crate::support::{shot, wait_until, Raw, Server, Win};
 use crate::widgets::{JoinDialog, RoomEntry, RoomListing, RoomSwitcher, SwitchItem};
 
@@ -67,7 +67,7 @@ pub fn join_dialog_filters_validates_and_joins() {
     assert_eq!(dialog.target(), None);
 
     xdotool(&["type", "--delay", "15", "de"]);
-    wait_until("the filter", || dialog.visible_rooms() == ["#dev"]);
+    wait_until("the filter", || dialog.entry().text() == "de" && dialog.visible_rooms() == ["#dev"]);
     assert_eq!(dialog.target().as_deref(), Some("#de"), "a name not listed is a new room");
     assert!(dialog.hint().contains("#de"), "{}", dialog.hint());
     xdotool(&["key", "Down"]);
@@ -111,7 +111,7 @@ pub fn join_dialog_filters_validates_and_joins() {
     let _ = bob.drain();
 }
 
-/// Ctrl+K's switcher: typing filters the open conversations, Up and Down
+/// Ctrl+K (a real key press) opens the switcher: typing filters the open conversations, Up and Down
 /// choose, Enter switches, Escape closes.
 pub fn room_switcher_filters_and_switches() {
     let win = Win::new();
@@ -124,13 +124,24 @@ pub fn room_switcher_filters_and_switches() {
     ];
     let chosen: Rc<RefCell<Vec<String>>> = Rc::default();
     let record = chosen.clone();
-    let switcher = RoomSwitcher::open(&win.0, items.clone(), move |id| record.borrow_mut().push(id));
+    let listed = items.clone();
+    RoomSwitcher::install_shortcut(&win.0, move || listed.clone(), move |id| record.borrow_mut().push(id));
+    focus_window(&win);
+    xdotool(&["key", "ctrl+k"]);
+    let mut found = None;
+    wait_until("Ctrl+K to open the switcher", || {
+        found = gtk::Window::list_toplevels().into_iter().find_map(|w| w.downcast::<RoomSwitcher>().ok());
+        found.is_some()
+    });
+    let switcher = found.expect("found after the wait");
     wait_until("the switcher to have the keyboard", || {
         switcher.is_active() && typing_goes_to(&switcher, &switcher.search_entry())
     });
     assert_eq!(switcher.shown_labels(), ["#lobby", "#dev", "bob", "#devops"]);
     xdotool(&["type", "--delay", "15", "dev"]);
-    wait_until("the filter", || switcher.shown_labels() == ["#dev", "#devops"]);
+    wait_until("the filter", || {
+        switcher.search_entry().text() == "dev" && switcher.shown_labels() == ["#dev", "#devops"]
+    });
     assert_eq!(switcher.selected_label().as_deref(), Some("#dev"), "the first is chosen");
     xdotool(&["key", "Down"]);
     wait_until("Down", || switcher.selected_label().as_deref() == Some("#devops"));
@@ -144,6 +155,7 @@ pub fn room_switcher_filters_and_switches() {
     let record = chosen.clone();
     let switcher = RoomSwitcher::open(&win.0, items, move |id| record.borrow_mut().push(id));
     wait_until("the switcher to have the keyboard", || switcher.is_active());
+    assert_eq!(chosen.borrow().len(), 1);
     xdotool(&["key", "Escape"]);
     wait_until("Escape to close the switcher", || !switcher.is_visible());
     assert_eq!(chosen.borrow().len(), 1, "Escape chooses nothing");

@@ -129,6 +129,32 @@ impl RoomSwitcher {
         switcher
     }
 
+    /// Makes [`ACCELS`] open the switcher over `window`, listing what
+    /// `items` returns at that moment; `chosen` gets each choice. The one
+    /// call the window needs.
+    pub fn install_shortcut<W: IsA<gtk::Window>>(
+        window: &W,
+        items: impl Fn() -> Vec<SwitchItem> + 'static,
+        chosen: impl Fn(String) + 'static,
+    ) {
+        let chosen = std::rc::Rc::new(chosen);
+        let open = gtk::CallbackAction::new(move |widget, _| {
+            let Some(window) = widget.downcast_ref::<gtk::Window>() else {
+                return glib::Propagation::Proceed;
+            };
+            let chosen = chosen.clone();
+            RoomSwitcher::open(window, items(), move |id| chosen(id));
+            glib::Propagation::Stop
+        });
+        let trigger = gtk::ShortcutTrigger::parse_string(&ACCELS.join("|"));
+        let controller = gtk::ShortcutController::new();
+        // Global: it works wherever the focus is in the window, the
+        // message entry included.
+        controller.set_scope(gtk::ShortcutScope::Global);
+        controller.add_shortcut(gtk::Shortcut::new(trigger, Some(open)));
+        window.as_ref().add_controller(controller);
+    }
+
     /// The search entry (for tests).
     pub fn search_entry(&self) -> gtk::SearchEntry {
         self.imp().search.get()
