@@ -374,15 +374,20 @@ fn on_the_bus() {
     assert!(app.dbus_connection().is_some(), "the application is on the session bus");
     assert!(recorder.has_owner(crate::config::APP_ID), "the application id is registered on the bus");
 
-    // TODO(rclient wiring): application.rs installs this in `startup` with
-    // a handler that presents the window and selects the conversation;
-    // then this check asserts the window's current conversation instead.
-    let shown: Rc<RefCell<Vec<Conversation>>> = Rc::default();
-    let record = shown.clone();
-    notify::install_show_room(&app, move |conversation| record.borrow_mut().push(conversation));
-
     let server = Server::start();
     let win = Win(app.new_window());
+    // TODO(rclient wiring): application.rs installs this in `startup` with
+    // a handler that presents the window and selects the conversation;
+    // then this check asserts the window's current conversation too.
+    let shown: Rc<RefCell<Vec<Conversation>>> = Rc::default();
+    let record = shown.clone();
+    let window = win.0.downgrade();
+    notify::install_show_room(&app, move |conversation| {
+        record.borrow_mut().push(conversation);
+        if let Some(window) = window.upgrade() {
+            window.present();
+        }
+    });
     win.0.set_default_size(600, 420);
     win.0.present();
     win.0.join(&parsed(&server.address()), "alice", false);
@@ -421,9 +426,12 @@ fn on_the_bus() {
     assert_eq!(again.replaces_id, private.id, "one notification per conversation: it replaces the older one");
     shot_of(&win, "notifications-unfocused-window");
 
-    // A click goes through GLib back to app.show-room with the target.
+    // A click goes through GLib back to app.show-room with the target,
+    // and the window comes forward.
     recorder.click(again.id);
     wait_until("the click to reach app.show-room", || !shown.borrow().is_empty());
+    wait_until("the click to bring the window forward", || win.0.is_active());
+    elsewhere.destroy();
     recorder.click(mention.id);
     wait_until("the second click", || shown.borrow().len() == 2);
     assert_eq!(
@@ -435,6 +443,7 @@ fn on_the_bus() {
 
     // Opening a conversation takes its notification back (a clicked one is
     // gone already: GLib forgets it, so this one is new, not a replacement).
+    let elsewhere = unfocus(&win);
     bob.send("/msg alice one more");
     let last = recorder.wait_nth(4, "a private message after the click");
     assert_eq!(last.replaces_id, 0);
