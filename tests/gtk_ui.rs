@@ -378,6 +378,7 @@ const CHECKS: &[Check] = &[
     ("notifications", notifications::notifications),
     ("join_dialog_filters_validates_and_joins", dialogs::join_dialog_filters_validates_and_joins),
     ("room_switcher_filters_and_switches", dialogs::room_switcher_filters_and_switches),
+    ("join_dialog_reads_in_korean", dialogs::join_dialog_reads_in_korean),
 ];
 
 /// Run only when asked for by name (and with `NATTER_SCREENSHOT` set).

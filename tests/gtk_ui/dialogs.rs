@@ -160,3 +160,23 @@ pub fn room_switcher_filters_and_switches() {
     wait_until("Escape to close the switcher", || !switcher.is_visible());
     assert_eq!(chosen.borrow().len(), 1, "Escape chooses nothing");
 }
+
+/// In Korean: the dialog's title, the reason a name is refused and the
+/// member counts come from po/ko.po.
+pub fn join_dialog_reads_in_korean() {
+    let _korean = crate::korean::Korean::start();
+    let win = Win::new();
+    let (dialog, _joined) = join_dialog(&win);
+    let room = |room: &str, members, topic: Option<&str>| RoomEntry {
+        room: room.into(),
+        members,
+        topic: topic.map(Into::into),
+    };
+    dialog.set_rooms(vec![room("#lobby", 12, Some("어서 오세요")), room("#개발", 3, None)]);
+    assert_eq!(dialog.title().as_deref(), Some("방에 들어가기"));
+    assert!(crate::widgets::label_texts(&dialog).iter().any(|t| t == "멤버 12명"));
+    dialog.entry().set_text("개발 팀");
+    wait_until("the reason in Korean", || dialog.hint() == "방 이름에는 공백을 쓸 수 없습니다.");
+    shot("join-dialog-korean");
+    GtkWindowExt::close(&dialog);
+}
