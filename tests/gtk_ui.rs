@@ -17,12 +17,14 @@
 mod client;
 
 // The client's modules refer to each other through `crate::…`.
-use client::{application, config, connection, i18n, model, settings, widgets, window};
+use client::{application, config, connection, i18n, model, notify, settings, widgets, window};
 
 #[path = "gtk_ui/burst.rs"]
 mod burst;
 #[path = "gtk_ui/connect_form.rs"]
 mod connect_form;
+#[path = "gtk_ui/dialogs.rs"]
+mod dialogs;
 #[path = "gtk_ui/focus.rs"]
 mod focus;
 #[path = "gtk_ui/goodbye.rs"]
@@ -35,6 +37,8 @@ mod korean;
 mod language;
 #[path = "gtk_ui/looks.rs"]
 mod looks;
+#[path = "gtk_ui/notifications.rs"]
+mod notifications;
 #[path = "gtk_ui/refusals.rs"]
 mod refusals;
 #[path = "gtk_ui/screenshot.rs"]
@@ -371,6 +375,10 @@ const CHECKS: &[Check] = &[
     ("escape_from_the_member_list_types_into_the_entry", focus::escape_from_the_member_list_types_into_the_entry),
     ("korean_desktop_gets_korean_from_the_build_folder", language::korean_desktop_gets_korean_from_the_build_folder),
     ("name_timeout_reads_in_korean", korean::name_timeout_reads_in_korean),
+    ("notifications", notifications::notifications),
+    ("join_dialog_filters_validates_and_joins", dialogs::join_dialog_filters_validates_and_joins),
+    ("room_switcher_filters_and_switches", dialogs::room_switcher_filters_and_switches),
+    ("join_dialog_reads_in_korean", dialogs::join_dialog_reads_in_korean),
 ];
 
 /// Run only when asked for by name (and with `NATTER_SCREENSHOT` set).

@@ -8,14 +8,13 @@
 
 use adw::prelude::*;
 use adw::subclass::prelude::*;
-use gtk::{gio, glib, glib::clone};
+use gtk::{glib, glib::clone};
 
 use super::lifecycle::now_hhmm;
 use super::NatterWindow;
 use crate::connection::ServerEvent;
 use crate::model::delivery::{too_long, SentLine};
 use crate::model::lifecycle::{Event, Phase};
-use crate::model::render::notification;
 use crate::model::session::{ChatLine, Entry};
 
 impl NatterWindow {
@@ -170,22 +169,10 @@ impl NatterWindow {
     }
 
     /// A desktop notification for a private message or a mention, unless
-    /// the window has the focus. Needs a registered application.
+    /// the window has the focus (`crate::notify` decides and words it).
     fn notify(&self, entry: &Entry) {
-        if self.is_active() {
-            return;
-        }
-        let Some((title, body)) = notification(entry) else {
-            return;
-        };
-        let Some(app) = self.application() else {
-            return;
-        };
-        if !app.is_registered() || app.is_remote() {
-            return;
-        }
-        let note = gio::Notification::new(&title);
-        note.set_body(Some(&body));
-        app.send_notification(Some("natter-message"), &note);
+        // TODO(rooms): the room the line arrived in, once the window has
+        // conversations; every room line is the default room's until then.
+        crate::notify::notify_entry(self, entry, natter::protocol::DEFAULT_ROOM);
     }
 }
