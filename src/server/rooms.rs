@@ -14,6 +14,7 @@ use natter::protocol::tagged::encode_line;
 use natter::protocol::{fold_room, ErrorKind, Reply, Stamp};
 use slab::Slab;
 
+use crate::look_alikes::LookAlikes;
 use crate::pool::Pool;
 use crate::room::Room;
 
@@ -81,6 +82,8 @@ impl Membership {
 /// The default room and every other room, by id and by folded name.
 pub struct Rooms {
     lobby: Room,
+    /// The look-alike keys of everyone online (everyone is in the lobby).
+    pub look_alikes: LookAlikes,
     rooms: Slab<Room>,
     index: HashMap<String, RoomId>,
     limits: RoomLimits,
@@ -97,6 +100,7 @@ impl Rooms {
     pub fn new(default: &str, limits: RoomLimits) -> Self {
         Rooms {
             lobby: Room::new(default),
+            look_alikes: LookAlikes::default(),
             rooms: Slab::new(),
             index: HashMap::new(),
             limits,

@@ -196,6 +196,9 @@ pub fn error_text(error: &ErrorKind<'_>) -> String {
         ErrorKind::NameTaken(n) => gettext_f("The name “{name}” is already in use.", &[("name", n)]),
         // Translators: {reason} comes from the server, untranslated.
         ErrorKind::BadName(why) => gettext_f("Invalid name: {reason}", &[("reason", why)]),
+        ErrorKind::NameTooSimilar(n) => {
+            gettext_f("The name looks too much like “{name}”, who is online. Choose another.", &[("name", n)])
+        }
         ErrorKind::UnknownCommand(c) => gettext_f("Unknown command: /{command}", &[("command", c)]),
         ErrorKind::NoSuchUser(n) => gettext_f("Nobody called “{name}” is online.", &[("name", n)]),
         ErrorKind::LineTooLong(max) => {
@@ -248,6 +251,9 @@ pub fn name_error_text(error: &NameError) -> String {
             "A name cannot contain invisible characters such as {code}.",
             &[("code", &format!("U+{:04X}", *c as u32))],
         ),
+        NameError::MixedScripts(_) => {
+            gettext_f("A name cannot mix alphabets that look alike, such as Latin and Cyrillic letters.", &[])
+        }
         // Translators: {char} is the one character that is not allowed.
         NameError::BadChar(c) => gettext_f(
             "A name cannot contain “{char}”. Use letters, digits, “_”, “-” and “.”.",

@@ -157,7 +157,7 @@ impl NatterWindow {
                 let kind = refusal.kind();
                 imp.connect_page.set_busy(false);
                 imp.connect_page.show_error(&refusal_text(&kind));
-                if matches!(kind, ErrorKind::NameTaken(_)) {
+                if matches!(kind, ErrorKind::NameTaken(_) | ErrorKind::NameTooSimilar(_)) {
                     imp.connect_page.focus_name();
                 }
             }

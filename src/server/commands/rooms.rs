@@ -134,11 +134,12 @@ fn leave(cx: &mut Cx, key: usize, name: &str, id: RoomId) {
 
 /// Takes a closing client out of every room but the default one (its quit
 /// notice goes to everyone, in the default room).
-pub fn leave_all(rooms: &mut crate::rooms::Rooms, joined: &[RoomId], name: &str) {
+pub fn leave_all(rooms: &mut crate::rooms::Rooms, key: usize, joined: &[RoomId], name: &str) {
     for &id in joined {
         rooms.remove_member(id, name);
     }
     rooms.lobby_mut().remove(name);
+    rooms.look_alikes.remove(name, key);
 }
 
 /// `/say ROOM TEXT`: TEXT to a room the sender is in, without switching.

@@ -78,6 +78,7 @@ fn every_error_kind() -> Vec<ErrorKind<'static>> {
     let all = vec![
         ErrorKind::NameTaken("bob"),
         ErrorKind::BadName("name is empty"),
+        ErrorKind::NameTooSimilar("alice"),
         ErrorKind::UnknownCommand("dance"),
         ErrorKind::NoSuchUser("zed"),
         ErrorKind::LineTooLong(4096),
@@ -97,6 +98,7 @@ fn every_error_kind() -> Vec<ErrorKind<'static>> {
         match kind {
             ErrorKind::NameTaken(_)
             | ErrorKind::BadName(_)
+            | ErrorKind::NameTooSimilar(_)
             | ErrorKind::UnknownCommand(_)
             | ErrorKind::NoSuchUser(_)
             | ErrorKind::LineTooLong(_)
