@@ -15,5 +15,6 @@ pub mod history;
 pub mod lifecycle;
 pub mod members;
 pub mod render;
+pub mod rooms;
 pub mod session;
 pub mod text;

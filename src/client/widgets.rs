@@ -5,18 +5,21 @@
 //! - [`MessageRow`]: one line of the conversation.
 //! - [`Composer`]: the message entry and Send button.
 //! - [`MemberList`]: who is online.
+//! - [`RoomSidebar`]: the rooms and private conversations, with unread counts.
 
 mod chat_view;
 mod composer;
 mod connect_page;
 mod member_list;
 mod message_row;
+mod room_sidebar;
 
 pub use chat_view::ChatView;
 pub use composer::Composer;
 pub use connect_page::ConnectPage;
 pub use member_list::{avatar_colour_class, MemberList};
 pub use message_row::MessageRow;
+pub use room_sidebar::{RoomSidebar, RowState};
 
 use gtk::prelude::*;
 

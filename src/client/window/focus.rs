@@ -18,11 +18,11 @@ impl NatterWindow {
     /// leave it at once.
     pub(super) fn setup_focus_keys(&self) {
         let imp = self.imp();
-        self.one_tab_stop(imp.chat_view.upcast_ref());
+        self.one_tab_stop(imp.sidebar.upcast_ref());
         self.one_tab_stop(imp.member_list.upcast_ref());
     }
 
-    fn one_tab_stop(&self, area: &gtk::Widget) {
+    pub(super) fn one_tab_stop(&self, area: &gtk::Widget) {
         let keys = gtk::EventControllerKey::new();
         // Capture: before the list and its rows take Tab for themselves.
         keys.set_propagation_phase(gtk::PropagationPhase::Capture);

@@ -56,6 +56,7 @@ impl NatterWindow {
         imp.connect_page.set_tls(tls);
         imp.connect_page.set_busy(true);
         imp.session.replace(Some(Session::new(name)));
+        self.reset_views();
         self.lifecycle(Event::Join { address: address.clone(), tls });
     }
 
@@ -145,6 +146,7 @@ impl NatterWindow {
             Action::HideBanner => imp.banner_revealer.set_reveal_child(false),
             Action::OpenChat => self.open_chat(),
             Action::Rejoined => {
+                self.rejoin_rooms();
                 self.update_subtitle();
                 imp.composer.grab_focus();
             }
@@ -216,7 +218,8 @@ impl NatterWindow {
     /// The first welcome: a fresh conversation, and the form remembered.
     fn open_chat(&self) {
         let imp = self.imp();
-        imp.chat_view.clear();
+        self.chat_view().clear();
+        self.rejoin_rooms();
         imp.connect_page.set_busy(false);
         let tls = imp.lifecycle.borrow().target().is_some_and(|t| t.tls);
         let settings = Settings { server: self.server(), name: self.me().unwrap_or_default(), tls };

@@ -9,8 +9,8 @@ fn joined(name: &str, online: &str) -> Session {
     s
 }
 
-fn members(s: &Session) -> Vec<&str> {
-    s.members().iter().collect()
+fn members(s: &Session) -> Vec<String> {
+    s.members()
 }
 
 #[test]
