@@ -6,10 +6,7 @@
 //! [`Session`](super::session::Session) routes every server line to one of
 //! these; the window shows whichever [`Rooms::shown`] names.
 
-use natter::protocol::fold_name;
-
-/// Until the protocol's own constant lands on main.
-pub const DEFAULT_ROOM: &str = "#lobby";
+use natter::protocol::{fold_name, fold_room, DEFAULT_ROOM};
 
 use super::members::Members;
 
@@ -27,7 +24,7 @@ pub enum ConvId {
 impl ConvId {
     /// The conversation of `room`, the default one when it is [`DEFAULT_ROOM`].
     pub fn room(room: &str) -> ConvId {
-        if fold_name(room) == fold_name(DEFAULT_ROOM) {
+        if fold_room(room) == fold_room(DEFAULT_ROOM) {
             ConvId::Default
         } else {
             ConvId::Room(room.to_owned())
@@ -38,8 +35,8 @@ impl ConvId {
     /// names its page in the window.
     pub fn key(&self) -> String {
         match self {
-            ConvId::Default => "room:".to_owned() + &fold_name(DEFAULT_ROOM),
-            ConvId::Room(room) => "room:".to_owned() + &fold_name(room),
+            ConvId::Default => "room:".to_owned() + &fold_room(DEFAULT_ROOM),
+            ConvId::Room(room) => "room:".to_owned() + &fold_room(room),
             ConvId::Private(name) => "private:".to_owned() + &fold_name(name),
         }
     }

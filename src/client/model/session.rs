@@ -7,7 +7,7 @@
 //! their sender; errors to the conversation on screen. What the user types
 //! is read in `session/sending.rs`.
 
-use natter::protocol::{fold_name, ErrorKind, Reply};
+use natter::protocol::{fold_name, ErrorKind, Reply, Tagged};
 
 use super::delivery::{Sent, SentLine};
 use super::rooms::{ConvId, Rooms};
@@ -220,8 +220,8 @@ impl Session {
     /// Reads one server line.
     pub fn receive(&mut self, line: &str) -> Outcome {
         let mut out = Outcome::default();
-        let (room, rest) = split_tag(line);
-        let reply = Reply::parse(rest);
+        // A stamp (a line from history) changes nothing here.
+        let Tagged { room, reply, .. } = Tagged::parse(line);
         let id = room.map_or(ConvId::Default, ConvId::room);
         out.route = Route::To(vec![id.clone()]);
         let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
@@ -264,7 +264,7 @@ impl Session {
                 Entry::Welcome { name: name.to_owned(), online: owned(&online) }
             }
             Reply::Joined(name) => {
-                out.members_changed = self.rooms.open(&id).members.add(name);
+                out.members_changed = self.rooms.get_mut(&id).is_some_and(|c| c.members.add(name));
                 Entry::Joined(name.to_owned())
             }
             Reply::Quit { name, reason } => {
@@ -285,7 +285,9 @@ impl Session {
                 Entry::Renamed { old: old.to_owned(), new: new.to_owned(), own }
             }
             Reply::Online(names) => {
-                self.rooms.open(&id).members.set(names.iter().copied());
+                if let Some(conv) = self.rooms.get_mut(&id) {
+                    conv.members.set(names.iter().copied());
+                }
                 out.members_changed = true;
                 Entry::Online(owned(&names))
             }
@@ -324,9 +326,56 @@ impl Session {
                 out.route = Route::Shown;
                 Entry::Notice(text.to_owned())
             }
+            Reply::Left { name, reason } => {
+                if self.is_me(name) {
+                    // Usually closed already, when the user left.
+                    if self.rooms.close(&id) {
+                        out.closed = Some(id.clone());
+                    }
+                    if id == self.server_room {
+                        self.server_room = ConvId::Default;
+                    }
+                    return out;
+                }
+                out.members_changed = self.rooms.get_mut(&id).is_some_and(|c| c.members.remove(name));
+                Entry::Left { name: name.to_owned(), reason: reason.map(str::to_owned) }
+            }
+            Reply::Topic(topic) => {
+                self.set_topic(&id, Some(topic));
+                Entry::Topic(topic.to_owned())
+            }
+            Reply::NoTopic => {
+                self.set_topic(&id, None);
+                Entry::NoTopic
+            }
+            Reply::TopicSet { by, topic } => {
+                self.set_topic(&id, Some(topic).filter(|t| !t.is_empty()));
+                Entry::TopicSet { by: by.to_owned(), topic: topic.to_owned() }
+            }
+            Reply::Talking(room) => {
+                self.server_room = ConvId::room(room);
+                if self.quiet_talking > 0 {
+                    // The answer to the client's own switch.
+                    self.quiet_talking -= 1;
+                    return out;
+                }
+                out.route = Route::Shown;
+                Entry::Notice(rest_of(line).to_owned())
+            }
+            Reply::RoomList(_) | Reply::RoomInfo { .. } => {
+                // The answer to /rooms: where the user asked.
+                out.route = Route::Shown;
+                Entry::Notice(rest_of(line).to_owned())
+            }
             Reply::Other(text) => Entry::Raw(text.to_owned()),
         });
         out
+    }
+
+    fn set_topic(&mut self, id: &ConvId, topic: Option<&str>) {
+        if let Some(conv) = self.rooms.get_mut(id) {
+            conv.topic = topic.map(str::to_owned);
+        }
     }
 
     /// The connection is gone: nobody is known to be online any more. The
@@ -340,12 +389,13 @@ impl Session {
     }
 }
 
-/// Until the protocol's `Tagged::parse` lands: the room a line is tagged with.
-fn split_tag(line: &str) -> (Option<&str>, &str) {
-    match line.split_once(' ') {
-        Some((room, rest)) if room.len() > 1 && room.starts_with('#') => (Some(room), rest),
-        _ => (None, line),
-    }
+/// A notice as shown: the line without its room tag and `*** `.
+fn rest_of(line: &str) -> &str {
+    let line = match line.split_once(' ') {
+        Some((tag, rest)) if tag.starts_with('#') => rest,
+        _ => line,
+    };
+    line.strip_prefix("*** ").unwrap_or(line)
 }
 
 #[cfg(test)]

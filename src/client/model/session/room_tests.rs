@@ -135,3 +135,31 @@ fn rooms_survive_a_disconnect_and_are_rejoined() {
     s.receive("*** welcome alice, online (1): alice");
     assert_eq!(s.rejoin_lines(&[]), ["/join #dev"]);
 }
+
+#[test]
+fn topics_leaving_and_the_servers_own_switches() {
+    let mut s = joined("alice", "alice, bob");
+    s.join_line("#dev");
+    s.receive("#dev *** welcome alice, online (2): alice, bob");
+    let out = s.receive("#dev *** topic: ship it");
+    assert_eq!((out.entry, out.route), (Some(Entry::Topic("ship it".into())), to(dev())));
+    assert_eq!(s.rooms().get(&dev()).and_then(|c| c.topic.clone()).as_deref(), Some("ship it"));
+    s.receive("#dev *** bob set the topic: friday");
+    assert_eq!(s.rooms().get(&dev()).and_then(|c| c.topic.clone()).as_deref(), Some("friday"));
+    let out = s.receive("#dev *** bob left (lunch)");
+    assert_eq!(out.entry, Some(Entry::Left { name: "bob".into(), reason: Some("lunch".into()) }));
+    assert!(out.members_changed);
+    // The user's own /me in the lobby switches the server back, quietly.
+    let me = s.prepare("/me waves").unwrap();
+    assert_eq!(me.before.as_deref(), Some("/join #lobby"));
+    s.sending(&me, "/me waves");
+    assert_eq!(s.receive("*** now talking in #lobby").entry, None);
+    // Asked for by hand, it shows where the user is.
+    assert_eq!(s.receive("*** now talking in #dev").route, Route::Shown);
+    assert_eq!(s.prepare("hi").unwrap().line, "/say #lobby hi");
+    // This user leaving, as the server tells it: the conversation goes.
+    let out = s.receive("#dev *** alice left");
+    assert_eq!((out.entry, out.closed), (None, Some(dev())));
+    assert_eq!(s.prepare("hi").unwrap().line, "hi");
+    assert_eq!(s.receive("*** rooms (1):").route, Route::Shown);
+}

@@ -68,9 +68,36 @@ impl Session {
                 out.to = ConvId::Private(to.to_owned());
                 out.echo = Some(Entry::PrivateOut { to: to.to_owned(), text: text.to_owned() });
             }
+            Command::SayIn { room, text } => {
+                out.to = ConvId::room(room);
+                out.echo = Some(Entry::OwnChat { from: me, text: text.to_owned() });
+            }
             Command::Quit(_) => out.quits = true,
-            // The server answers these itself.
-            Command::Who | Command::Nick(_) | Command::Help | Command::Usage(_) | Command::Unknown(_) => {}
+            Command::Who(None) if !current && !shown.is_private() => {
+                // The answer comes tagged, to the room it is about.
+                out.line = format!("/who {}", shown.title());
+            }
+            Command::Topic(_) if !shown.is_private() => out.before = self.switch_line(&shown),
+            Command::Part { room: None, reason } => {
+                // The room on screen, not whichever the server has current.
+                if let Some(room) = shown.room_name() {
+                    out.line = match reason {
+                        Some(reason) => format!("/part {room} {reason}"),
+                        None => format!("/part {room}"),
+                    };
+                }
+            }
+            // The server answers these itself; a join shows its room once
+            // the server welcomes this user there (`Session::sending`).
+            Command::Who(_)
+            | Command::Topic(_)
+            | Command::Join(_)
+            | Command::Part { .. }
+            | Command::Rooms
+            | Command::Nick(_)
+            | Command::Help
+            | Command::Usage(_)
+            | Command::Unknown(_) => {}
         }
         Some(out)
     }
@@ -85,6 +112,17 @@ impl Session {
     /// may be about it. Returns the id for [`Session::written`] when it
     /// has an echo.
     pub fn sending(&mut self, outgoing: &Outgoing, input: &str) -> Option<u64> {
+        match Command::parse(&outgoing.line, &self.me) {
+            Command::Join(room) => {
+                // Typed: shown once joined, and current from now on.
+                self.join_line(room);
+            }
+            Command::Part { room, .. } => {
+                let id = room.map_or_else(|| self.server_room.clone(), ConvId::room);
+                self.parting(&id);
+            }
+            _ => {}
+        }
         if outgoing.before.is_some() {
             self.server_room = outgoing.to.clone();
             self.quiet_talking += 1;
@@ -135,10 +173,7 @@ impl Session {
     pub fn part_line(&mut self, id: &ConvId) -> Option<String> {
         match id {
             ConvId::Room(room) => {
-                if *id == self.server_room {
-                    // Leaving the current room makes the default one current.
-                    self.server_room = ConvId::Default;
-                }
+                self.parting(id);
                 Some(format!("/part {room}"))
             }
             _ => None,
@@ -151,6 +186,15 @@ impl Session {
         let line = self.part_line(id)?;
         self.rooms.close(id);
         Some(line)
+    }
+
+    /// Leaving the current room makes the default one current, which the
+    /// server says (`*** now talking in`) without being asked to.
+    fn parting(&mut self, id: &ConvId) {
+        if *id == self.server_room && *id != ConvId::Default {
+            self.server_room = ConvId::Default;
+            self.quiet_talking += 1;
+        }
     }
 
     /// Closes a private conversation (nothing to tell the server).
