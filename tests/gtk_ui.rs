@@ -37,6 +37,8 @@ mod language;
 mod looks;
 #[path = "gtk_ui/refusals.rs"]
 mod refusals;
+#[path = "gtk_ui/rooms.rs"]
+mod rooms;
 #[path = "gtk_ui/screenshot.rs"]
 mod screenshot;
 #[path = "gtk_ui/scrolling.rs"]
@@ -371,6 +373,11 @@ const CHECKS: &[Check] = &[
     ("escape_from_the_member_list_types_into_the_entry", focus::escape_from_the_member_list_types_into_the_entry),
     ("korean_desktop_gets_korean_from_the_build_folder", language::korean_desktop_gets_korean_from_the_build_folder),
     ("name_timeout_reads_in_korean", korean::name_timeout_reads_in_korean),
+    ("two_rooms_and_switching", rooms::two_rooms_and_switching),
+    ("unread_counts_follow_hidden_rooms", rooms::unread_counts_follow_hidden_rooms),
+    ("private_conversation_started_by_someone_else", rooms::private_conversation_started_by_someone_else),
+    ("rooms_are_rejoined_after_a_restart", rooms::rooms_are_rejoined_after_a_restart),
+    ("narrow_window_folds_the_sidebar", rooms::narrow_window_folds_the_sidebar),
 ];
 
 /// Run only when asked for by name (and with `NATTER_SCREENSHOT` set).

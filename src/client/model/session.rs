@@ -144,6 +144,8 @@ pub struct Outcome {
     pub closed: Option<ConvId>,
     /// The user asked for this room (typed `/join`): show it.
     pub show: Option<ConvId>,
+    /// A room's topic changed (the header shows the shown room's).
+    pub topic_changed: bool,
 }
 
 /// The state of one connection's conversations.
@@ -341,15 +343,15 @@ impl Session {
                 Entry::Left { name: name.to_owned(), reason: reason.map(str::to_owned) }
             }
             Reply::Topic(topic) => {
-                self.set_topic(&id, Some(topic));
+                out.topic_changed = self.set_topic(&id, Some(topic));
                 Entry::Topic(topic.to_owned())
             }
             Reply::NoTopic => {
-                self.set_topic(&id, None);
+                out.topic_changed = self.set_topic(&id, None);
                 Entry::NoTopic
             }
             Reply::TopicSet { by, topic } => {
-                self.set_topic(&id, Some(topic).filter(|t| !t.is_empty()));
+                out.topic_changed = self.set_topic(&id, Some(topic).filter(|t| !t.is_empty()));
                 Entry::TopicSet { by: by.to_owned(), topic: topic.to_owned() }
             }
             Reply::Talking(room) => {
@@ -372,9 +374,13 @@ impl Session {
         out
     }
 
-    fn set_topic(&mut self, id: &ConvId, topic: Option<&str>) {
-        if let Some(conv) = self.rooms.get_mut(id) {
-            conv.topic = topic.map(str::to_owned);
+    fn set_topic(&mut self, id: &ConvId, topic: Option<&str>) -> bool {
+        match self.rooms.get_mut(id) {
+            Some(conv) => {
+                conv.topic = topic.map(str::to_owned);
+                true
+            }
+            None => false,
         }
     }
 

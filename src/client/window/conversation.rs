@@ -65,7 +65,7 @@ impl NatterWindow {
                     if let Some(refused) = outcome.undelivered {
                         self.mark_undelivered(&refused);
                     }
-                    members_changed |= outcome.members_changed;
+                    members_changed |= outcome.members_changed || outcome.topic_changed;
                     rooms_changed |= outcome.opened.is_some() || outcome.closed.is_some();
                     if outcome.renamed_me {
                         self.update_subtitle();
