@@ -269,11 +269,14 @@ impl NatterWindow {
         let imp = self.imp();
         let (me, title, topic) = match imp.session.borrow().as_ref() {
             Some(session) => {
-                let shown = session.rooms().shown();
-                let topic = session.rooms().get(shown).and_then(|c| c.topic.clone());
-                (session.me().to_owned(), shown.title().to_owned(), topic)
+                let rooms = session.rooms();
+                let topic = rooms.get(rooms.shown()).and_then(|c| c.topic.clone());
+                // With the default room alone, the window reads as before rooms.
+                let title =
+                    if rooms.list().len() > 1 { rooms.shown().title().to_owned() } else { gettext_f("Natter", &[]) };
+                (session.me().to_owned(), title, topic)
             }
-            None => (String::new(), String::new(), None),
+            None => (String::new(), gettext_f("Natter", &[]), None),
         };
         imp.window_title.set_title(&title);
         let subtitle = topic.unwrap_or_else(|| {
@@ -318,7 +321,6 @@ impl NatterWindow {
     pub fn connect_page(&self) -> ConnectPage {
         self.imp().connect_page.get()
     }
-
 
     /// The message entry.
     pub fn composer(&self) -> Composer {

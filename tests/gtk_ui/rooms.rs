@@ -104,7 +104,9 @@ pub fn unread_counts_follow_hidden_rooms() {
     win.0.show_conversation(&dev());
     let read = row(&win, "#dev").expect("a #dev row");
     assert_eq!((read.badge, read.bold, read.highlight), (None, false, false));
-    assert_eq!(win.entries().iter().filter(|e| matches!(e, Entry::Chat { .. })).count(), 3);
+    wait_until("the three lines in #dev", || {
+        win.entries().iter().filter(|e| matches!(e, Entry::Chat { .. })).count() == 3
+    });
 }
 
 /// Someone else starts a private conversation; it opens in bold with a

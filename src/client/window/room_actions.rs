@@ -9,6 +9,7 @@
 use adw::prelude::*;
 use adw::subclass::prelude::*;
 use gtk::{gdk, glib, glib::clone};
+use natter::protocol::canonical_room;
 
 use super::NatterWindow;
 use crate::i18n::gettext_f;
@@ -129,6 +130,9 @@ impl NatterWindow {
                     let text = entry.text().trim().to_owned();
                     if response == "join" && !text.is_empty() {
                         let room = if text.starts_with('#') { text } else { format!("#{text}") };
+                        // As the server will spell it; an invalid name goes as
+                        // typed, and the server's refusal says why.
+                        let room = canonical_room(&room).map(|r| r.into_owned()).unwrap_or(room);
                         if let Some(id) = win.existing(&room) {
                             win.show_conversation(&id);
                         } else {

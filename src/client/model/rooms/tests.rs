@@ -63,7 +63,10 @@ fn people_leave_and_rename_everywhere() {
     let were = rooms.person_renamed("bob", "robert");
     assert_eq!(were.len(), 3);
     assert_eq!(*rooms.shown(), ConvId::Private("robert".into()));
-    assert_eq!(rooms.get(&ConvId::room("#dev")).map(|c| c.members.to_vec()), Some(vec!["alice".into(), "robert".into()]));
+    assert_eq!(
+        rooms.get(&ConvId::room("#dev")).map(|c| c.members.to_vec()),
+        Some(vec!["alice".into(), "robert".into()])
+    );
     let were = rooms.person_left("Robert");
     assert_eq!(were, [ConvId::Default, ConvId::room("#dev"), ConvId::Private("robert".into())]);
     rooms.clear_members();
