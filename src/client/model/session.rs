@@ -364,8 +364,13 @@ impl Session {
                 out.route = Route::Shown;
                 Entry::Notice(rest_of(line).to_owned())
             }
-            Reply::RoomList(_) | Reply::RoomInfo { .. } => {
-                // The answer to /rooms: where the user asked.
+            Reply::RoomList(_)
+            | Reply::RoomInfo { .. }
+            | Reply::HistoryEnd(_)
+            | Reply::SearchEnd(_)
+            | Reply::HistoryUnavailable
+            | Reply::StampsOn => {
+                // Answers to /rooms, /history, /search, /stamps: where the user asked.
                 out.route = Route::Shown;
                 Entry::Notice(rest_of(line).to_owned())
             }

@@ -94,6 +94,9 @@ impl Session {
             | Command::Join(_)
             | Command::Part { .. }
             | Command::Rooms
+            | Command::History { .. }
+            | Command::Search { .. }
+            | Command::Stamps
             | Command::Nick(_)
             | Command::Help
             | Command::Usage(_)
