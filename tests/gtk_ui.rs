@@ -378,6 +378,7 @@ const CHECKS: &[Check] = &[
     ("private_conversation_started_by_someone_else", rooms::private_conversation_started_by_someone_else),
     ("rooms_are_rejoined_after_a_restart", rooms::rooms_are_rejoined_after_a_restart),
     ("narrow_window_folds_the_sidebar", rooms::narrow_window_folds_the_sidebar),
+    ("history_replay_is_shown_once_and_not_unread", rooms::history_replay_is_shown_once_and_not_unread),
 ];
 
 /// Run only when asked for by name (and with `NATTER_SCREENSHOT` set).

@@ -217,3 +217,45 @@ pub fn narrow_window_folds_the_sidebar() {
     win.wait_entry("the own line", |e| matches!(e, Entry::OwnChat { text, .. } if text == "narrow but fine"));
     shot_of(&win, "rooms-narrow-lobby");
 }
+
+/// With history kept, joining shows what was said before (not unread, no
+/// alert, even when it names this user), and rejoining after a restart
+/// does not show it twice.
+pub fn history_replay_is_shown_once_and_not_unread() {
+    let dir = std::env::temp_dir().join(format!("natter-gtk-history-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let data_dir = format!("--data-dir={}", dir.display());
+    let mut server = Server::with_args(0, &[&data_dir]);
+    let port = server.port;
+    let mut bob = Raw::join(&server, "bob");
+    bob.send("/join #dev");
+    bob.expect("bob's welcome in #dev", |l| l.starts_with("#dev *** welcome bob"));
+    bob.send("/say #dev alice: read this later");
+    bob.send("/say #lobby earlier in the lobby");
+    bob.send("/who");
+    bob.expect("the who answer after the lines", |l| l.contains("online"));
+
+    let win = Win::joined(&server, "alice");
+    win.wait_entry("the lobby's history", |e| matches!(e, Entry::Chat { text, .. } if text == "earlier in the lobby"));
+    join_and_show(&win, "#dev");
+    win.wait_entry("#dev's history", |e| matches!(e, Entry::Chat { text, .. } if text == "alice: read this later"));
+    win.0.show_conversation(&ConvId::Default);
+    assert_eq!(row(&win, "#dev").and_then(|r| r.badge), None, "history is not unread");
+
+    drop(bob);
+    server.kill();
+    wait_until("the disconnect", || win.0.banner().is_some());
+    let _server = Server::with_args(port, &[&data_dir]);
+    win.wait_joined();
+    win.0.show_conversation(&dev());
+    wait_until("#dev rejoined", || win.members() == ["alice"]);
+    pump(Duration::from_millis(300));
+    let seen = win
+        .entries()
+        .iter()
+        .filter(|e| matches!(e, Entry::Chat { text, .. } if text == "alice: read this later"))
+        .count();
+    assert_eq!(seen, 1, "the replayed line shows once");
+    drop(win);
+    let _ = std::fs::remove_dir_all(&dir);
+}

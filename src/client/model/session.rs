@@ -146,6 +146,9 @@ pub struct Outcome {
     pub show: Option<ConvId>,
     /// A room's topic changed (the header shows the shown room's).
     pub topic_changed: bool,
+    /// A line from history: when it was said (UTC, `YYYY-MM-DDTHH:MM:SSZ`).
+    /// Already seen or not, it is neither unread nor an alert.
+    pub said_at: Option<String>,
 }
 
 /// The state of one connection's conversations.
@@ -222,9 +225,16 @@ impl Session {
     /// Reads one server line.
     pub fn receive(&mut self, line: &str) -> Outcome {
         let mut out = Outcome::default();
-        // A stamp (a line from history) changes nothing here.
-        let Tagged { room, reply, .. } = Tagged::parse(line);
+        let Tagged { room, stamp, reply } = Tagged::parse(line);
         let id = room.map_or(ConvId::Default, ConvId::room);
+        if let Some(stamp) = stamp {
+            // History: replayed before a room's welcome, or asked for.
+            out.said_at = Some(stamp.time.to_owned());
+            if self.rooms.get(&id).is_none() {
+                self.rooms.open(&id);
+                out.opened = Some(id.clone());
+            }
+        }
         out.route = Route::To(vec![id.clone()]);
         let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         out.entry = Some(match reply {
@@ -293,16 +303,21 @@ impl Session {
                 out.members_changed = true;
                 Entry::Online(owned(&names))
             }
+            // From history, this user's own lines come back too.
+            Reply::Chat { from, text } if self.is_me(from) => {
+                Entry::OwnChat { from: from.to_owned(), text: text.to_owned() }
+            }
+            Reply::Action { from, text } if self.is_me(from) => {
+                Entry::Action { from: from.to_owned(), text: text.to_owned(), own: true, mention: false }
+            }
             Reply::Chat { from, text } => {
                 let mention = mentions(text, &self.me);
-                out.alert = mention;
-                self.rooms.arrived(&id, mention);
+                self.message(&id, mention, &mut out);
                 Entry::Chat { from: from.to_owned(), text: text.to_owned(), mention }
             }
             Reply::Action { from, text } => {
                 let mention = mentions(text, &self.me);
-                out.alert = mention;
-                self.rooms.arrived(&id, mention);
+                self.message(&id, mention, &mut out);
                 Entry::Action { from: from.to_owned(), text: text.to_owned(), own: false, mention }
             }
             Reply::Private { from, text } => {
@@ -377,6 +392,15 @@ impl Session {
             Reply::Other(text) => Entry::Raw(text.to_owned()),
         });
         out
+    }
+
+    /// A message from someone else in `id`: unread there unless from
+    /// history, and an alert when it names this user.
+    fn message(&mut self, id: &ConvId, mention: bool, out: &mut Outcome) {
+        if out.said_at.is_none() {
+            out.alert = mention;
+            self.rooms.arrived(id, mention);
+        }
     }
 
     fn set_topic(&mut self, id: &ConvId, topic: Option<&str>) -> bool {

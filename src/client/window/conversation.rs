@@ -10,7 +10,7 @@ use adw::prelude::*;
 use adw::subclass::prelude::*;
 use gtk::{gio, glib, glib::clone};
 
-use super::lifecycle::now_hhmm;
+use super::lifecycle::{now_hhmm, stamp_hhmm};
 use super::NatterWindow;
 use crate::connection::ServerEvent;
 use crate::model::delivery::{too_long, SentLine};
@@ -55,10 +55,7 @@ impl NatterWindow {
                         return;
                     }
                     if outcome.welcomed {
-                        if self.phase() == Phase::Joining {
-                            // A fresh conversation starts with the welcome.
-                            batch = Batch::default();
-                        }
+                        // What came before it is the default room's history.
                         self.lifecycle(Event::Welcomed);
                         rooms_changed = true;
                     }
@@ -79,8 +76,15 @@ impl NatterWindow {
                         Route::To(ids) => ids,
                         Route::Shown => vec![self.shown_conversation()],
                     };
-                    for to in &targets {
-                        batch.push(to, ChatLine { time: time.clone(), entry: entry.clone() });
+                    let Some(said_at) = outcome.said_at else {
+                        for to in &targets {
+                            batch.push(to, ChatLine { time: time.clone(), entry: entry.clone() });
+                        }
+                        continue;
+                    };
+                    // History replayed on rejoining repeats what was seen live.
+                    for to in targets.iter().filter(|to| !self.has_recent(to, &entry)) {
+                        batch.push(to, ChatLine { time: stamp_hhmm(&said_at), entry: entry.clone() });
                     }
                 }
                 ServerEvent::Closed(reason) => {

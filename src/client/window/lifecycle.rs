@@ -218,7 +218,8 @@ impl NatterWindow {
     /// The first welcome: a fresh conversation, and the form remembered.
     fn open_chat(&self) {
         let imp = self.imp();
-        self.chat_view().clear();
+        // The views are fresh (`join`), and may hold the default room's
+        // history, replayed before the welcome.
         self.rejoin_rooms();
         imp.connect_page.set_busy(false);
         let tls = imp.lifecycle.borrow().target().is_some_and(|t| t.tls);
@@ -282,4 +283,13 @@ impl NatterWindow {
 /// The local time as `HH:MM`, for a line of the conversation.
 pub(super) fn now_hhmm() -> String {
     glib::DateTime::now_local().and_then(|t| t.format("%H:%M")).map(Into::into).unwrap_or_default()
+}
+
+/// A history line's UTC time (`YYYY-MM-DDTHH:MM:SSZ`) as local `HH:MM`.
+pub(super) fn stamp_hhmm(utc: &str) -> String {
+    glib::DateTime::from_iso8601(utc, None)
+        .and_then(|t| t.to_local())
+        .and_then(|t| t.format("%H:%M"))
+        .map(Into::into)
+        .unwrap_or_else(|_| now_hhmm())
 }

@@ -12,7 +12,10 @@ use gtk::{glib, glib::clone};
 
 use super::NatterWindow;
 use crate::model::rooms::ConvId;
-use crate::model::session::ChatLine;
+use crate::model::session::{ChatLine, Entry};
+
+/// How far back a replayed line is looked for: the most natterd replays.
+const RECENT: u32 = 500;
 use crate::widgets::ChatView;
 
 impl NatterWindow {
@@ -102,6 +105,12 @@ impl NatterWindow {
             }
             None => false,
         }
+    }
+
+    /// True when conversation `id` shows `entry` among its newest lines
+    /// (a replayed line already seen live).
+    pub(super) fn has_recent(&self, id: &ConvId, entry: &Entry) -> bool {
+        self.uid_of(id).is_some_and(|uid| self.view(uid).has_recent(entry, RECENT))
     }
 
     /// Shows conversation `id` (which counts as read from now on).

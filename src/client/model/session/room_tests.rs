@@ -163,3 +163,18 @@ fn topics_leaving_and_the_servers_own_switches() {
     assert_eq!(s.prepare("hi").unwrap().line, "hi");
     assert_eq!(s.receive("*** rooms (1):").route, Route::Shown);
 }
+
+#[test]
+fn history_is_neither_unread_nor_an_alert_and_opens_its_room() {
+    let mut s = joined("alice", "alice, bob");
+    let out = s.receive("#dev [2026-12-06T01:02:03Z 7] bob: alice, see this");
+    assert_eq!(out.opened, Some(dev()), "replayed before the room's welcome");
+    assert_eq!(out.said_at.as_deref(), Some("2026-12-06T01:02:03Z"));
+    assert!(!out.alert);
+    assert_eq!(unread(&s, &dev()), (0, false));
+    let out = s.receive("#dev [2026-12-06T01:02:04Z 8] alice: my own line");
+    assert_eq!(out.entry, Some(Entry::OwnChat { from: "alice".into(), text: "my own line".into() }));
+    s.receive("#dev *** welcome alice, online (2): alice, bob");
+    assert_eq!(s.rooms().list().len(), 2);
+    assert_eq!(unread(&s, &dev()), (0, false));
+}
