@@ -1,5 +1,7 @@
 //! Unit tests of `model/session.rs`.
 
+use natter::protocol::ErrorKind;
+
 use super::*;
 
 fn joined(name: &str, online: &str) -> Session {
