@@ -240,7 +240,10 @@ impl NatterWindow {
         imp.stack.set_visible_child_name(page.name());
         let chat = page == WindowPage::Chat;
         imp.members_button.set_visible(chat);
-        imp.room_menu_button.set_visible(chat);
+        // The title is the room menu only in the chat.
+        imp.room_menu_button.set_can_target(chat);
+        imp.room_menu_button.set_can_focus(chat);
+        imp.room_menu_button.set_always_show_arrow(chat);
         self.update_sidebar_button();
         // Tab never wanders into the page not shown (GTK's focus chain
         // can reach a hidden stack page while it is being switched away).
