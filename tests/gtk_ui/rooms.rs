@@ -80,6 +80,12 @@ pub fn two_rooms_and_switching() {
     say(&win, "/me nods");
     bob.expect_line("#dev * alice nods");
     assert!(carol.drain().iter().all(|l| !l.contains("nods")), "carol is not in #dev");
+    // Each room keeps what was typed in it.
+    win.0.composer().set_text("half a thought");
+    win.0.show_conversation(&ConvId::Default);
+    assert_eq!(win.0.composer().text(), "");
+    win.0.show_conversation(&dev());
+    assert_eq!(win.0.composer().text(), "half a thought");
 }
 
 /// A line in a hidden room raises its count; a mention highlights it;

@@ -85,11 +85,21 @@ pub struct Conversation {
     pub topic: Option<String>,
     /// Who is in it (for a private conversation: the two people).
     pub members: Members,
+    /// What was typed and not sent when another conversation was shown.
+    pub draft: String,
 }
 
 impl Conversation {
     fn new(id: ConvId, uid: u64) -> Self {
-        Conversation { id, uid, unread: 0, highlight: false, topic: None, members: Members::new() }
+        Conversation {
+            id,
+            uid,
+            unread: 0,
+            highlight: false,
+            topic: None,
+            members: Members::new(),
+            draft: String::new(),
+        }
     }
 }
 
@@ -168,11 +178,28 @@ impl Rooms {
     /// Shows `id`, which is read from now on. False when there is no such
     /// conversation.
     pub fn show(&mut self, id: &ConvId) -> bool {
+        if self.get(id).is_none() {
+            return false;
+        }
         let Some(conv) = self.get_mut(id) else { return false };
         conv.unread = 0;
         conv.highlight = false;
         self.shown = conv.id.clone();
         true
+    }
+
+    /// Shows `id` with `draft` kept for the conversation shown until now;
+    /// returns the draft kept for `id` (`None`: no such conversation).
+    pub fn switch(&mut self, id: &ConvId, draft: &str) -> Option<String> {
+        if self.get(id).is_none() {
+            return None;
+        }
+        let shown = self.shown.clone();
+        if let Some(conv) = self.get_mut(&shown) {
+            conv.draft = draft.to_owned();
+        }
+        self.show(id);
+        self.get_mut(id).map(|c| std::mem::take(&mut c.draft))
     }
 
     /// A message arrived in `id`: unread unless shown, highlighted too

@@ -113,6 +113,12 @@ impl Session {
         self.rooms.show(id)
     }
 
+    /// Shows `id`, keeping `draft` for the conversation left (see
+    /// [`Rooms::switch`]).
+    pub fn switch(&mut self, id: &ConvId, draft: &str) -> Option<String> {
+        self.rooms.switch(id, draft)
+    }
+
     /// Opens (or finds) a private conversation with `name`.
     pub fn open_private(&mut self, name: &str) -> ConvId {
         let id = ConvId::Private(name.to_owned());

@@ -115,8 +115,15 @@ impl NatterWindow {
 
     /// Shows conversation `id` (which counts as read from now on).
     pub fn show_conversation(&self, id: &ConvId) {
-        let shown = self.imp().session.borrow_mut().as_mut().is_some_and(|s| s.show(id));
-        if shown {
+        let imp = self.imp();
+        if *id == self.shown_conversation() {
+            return;
+        }
+        let typed = imp.composer.text();
+        let draft = imp.session.borrow_mut().as_mut().and_then(|s| s.switch(id, &typed));
+        if let Some(draft) = draft {
+            // Each conversation keeps what was typed in it.
+            imp.composer.set_text(&draft);
             self.refresh_rooms();
         }
     }

@@ -72,3 +72,14 @@ fn people_leave_and_rename_everywhere() {
     rooms.clear_members();
     assert!(rooms.list().iter().all(|c| c.members.is_empty()));
 }
+
+#[test]
+fn each_conversation_keeps_its_draft() {
+    let mut rooms = Rooms::new();
+    rooms.open(&ConvId::room("#dev"));
+    assert_eq!(rooms.switch(&ConvId::room("#dev"), "half a thought").as_deref(), Some(""));
+    assert_eq!(rooms.switch(&ConvId::Default, "dev draft").as_deref(), Some("half a thought"));
+    assert_eq!(rooms.switch(&ConvId::room("#dev"), "").as_deref(), Some("dev draft"));
+    assert_eq!(rooms.switch(&ConvId::room("#gone"), "x"), None);
+    assert_eq!(*rooms.shown(), ConvId::room("#dev"));
+}
