@@ -178,9 +178,6 @@ impl Rooms {
     /// Shows `id`, which is read from now on. False when there is no such
     /// conversation.
     pub fn show(&mut self, id: &ConvId) -> bool {
-        if self.get(id).is_none() {
-            return false;
-        }
         let Some(conv) = self.get_mut(id) else { return false };
         conv.unread = 0;
         conv.highlight = false;
@@ -191,9 +188,7 @@ impl Rooms {
     /// Shows `id` with `draft` kept for the conversation shown until now;
     /// returns the draft kept for `id` (`None`: no such conversation).
     pub fn switch(&mut self, id: &ConvId, draft: &str) -> Option<String> {
-        if self.get(id).is_none() {
-            return None;
-        }
+        self.get(id)?;
         let shown = self.shown.clone();
         if let Some(conv) = self.get_mut(&shown) {
             conv.draft = draft.to_owned();
