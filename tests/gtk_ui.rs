@@ -17,12 +17,14 @@
 mod client;
 
 // The client's modules refer to each other through `crate::…`.
-use client::{application, config, connection, i18n, model, settings, widgets, window};
+use client::{application, config, connection, i18n, model, notify, settings, widgets, window};
 
 #[path = "gtk_ui/burst.rs"]
 mod burst;
 #[path = "gtk_ui/connect_form.rs"]
 mod connect_form;
+#[path = "gtk_ui/dialogs.rs"]
+mod dialogs;
 #[path = "gtk_ui/focus.rs"]
 mod focus;
 #[path = "gtk_ui/goodbye.rs"]
@@ -35,6 +37,8 @@ mod korean;
 mod language;
 #[path = "gtk_ui/looks.rs"]
 mod looks;
+#[path = "gtk_ui/notifications.rs"]
+mod notifications;
 #[path = "gtk_ui/refusals.rs"]
 mod refusals;
 #[path = "gtk_ui/rooms.rs"]
@@ -379,6 +383,10 @@ const CHECKS: &[Check] = &[
     ("rooms_are_rejoined_after_a_restart", rooms::rooms_are_rejoined_after_a_restart),
     ("narrow_window_folds_the_sidebar", rooms::narrow_window_folds_the_sidebar),
     ("history_replay_is_shown_once_and_not_unread", rooms::history_replay_is_shown_once_and_not_unread),
+    ("notifications", notifications::notifications),
+    ("join_dialog_filters_validates_and_joins", dialogs::join_dialog_filters_validates_and_joins),
+    ("room_switcher_filters_and_switches", dialogs::room_switcher_filters_and_switches),
+    ("join_dialog_reads_in_korean", dialogs::join_dialog_reads_in_korean),
 ];
 
 /// Run only when asked for by name (and with `NATTER_SCREENSHOT` set).

@@ -332,21 +332,5 @@ pub fn refusal_text(error: &ErrorKind<'_>) -> String {
     }
 }
 
-/// Title and body of a desktop notification for an entry worth one.
-pub fn notification(entry: &Entry) -> Option<(String, String)> {
-    match entry {
-        Entry::PrivateIn { from, text } => {
-            Some((gettext_f("Private message from {name}", &[("name", from)]), text.clone()))
-        }
-        Entry::Chat { from, text, mention: true } => {
-            Some((gettext_f("{name} mentioned you", &[("name", from)]), text.clone()))
-        }
-        Entry::Action { from, text, mention: true, .. } => {
-            Some((gettext_f("{name} mentioned you", &[("name", from)]), format!("* {from} {text}")))
-        }
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests;

@@ -8,14 +8,14 @@
 
 use adw::prelude::*;
 use adw::subclass::prelude::*;
-use gtk::{gio, glib, glib::clone};
+use gtk::{glib, glib::clone};
+use natter::protocol::DEFAULT_ROOM;
 
 use super::lifecycle::{now_hhmm, stamp_hhmm};
 use super::NatterWindow;
 use crate::connection::ServerEvent;
 use crate::model::delivery::{too_long, SentLine};
 use crate::model::lifecycle::{Event, Phase};
-use crate::model::render::notification;
 use crate::model::rooms::ConvId;
 use crate::model::session::{ChatLine, Entry, Route};
 
@@ -69,13 +69,14 @@ impl NatterWindow {
                     }
                     show = outcome.show.or(show);
                     let Some(entry) = outcome.entry else { continue };
-                    if outcome.alert {
-                        alert = Some(entry.clone());
-                    }
                     let targets = match outcome.route {
                         Route::To(ids) => ids,
                         Route::Shown => vec![self.shown_conversation()],
                     };
+                    if outcome.alert {
+                        let room = targets.first().map_or(DEFAULT_ROOM, ConvId::title).to_owned();
+                        alert = Some((entry.clone(), room));
+                    }
                     let Some(said_at) = outcome.said_at else {
                         for to in &targets {
                             batch.push(to, ChatLine { time: time.clone(), entry: entry.clone() });
@@ -109,8 +110,8 @@ impl NatterWindow {
             // Unread counts, topics and member lists, all at once.
             self.refresh_rooms();
         }
-        if let Some(entry) = alert {
-            self.notify(&entry);
+        if let Some((entry, room)) = alert {
+            self.notify(&entry, &room);
         }
     }
 
@@ -234,23 +235,10 @@ impl NatterWindow {
         self.imp().composer.grab_focus();
     }
 
-    /// A desktop notification for a private message or a mention, unless
-    /// the window has the focus. Needs a registered application.
-    fn notify(&self, entry: &Entry) {
-        if self.is_active() {
-            return;
-        }
-        let Some((title, body)) = notification(entry) else {
-            return;
-        };
-        let Some(app) = self.application() else {
-            return;
-        };
-        if !app.is_registered() || app.is_remote() {
-            return;
-        }
-        let note = gio::Notification::new(&title);
-        note.set_body(Some(&body));
-        app.send_notification(Some("natter-message"), &note);
+    /// A desktop notification for a private message or a mention in
+    /// `room`, unless the window has the focus (`crate::notify` decides and
+    /// words it).
+    fn notify(&self, entry: &Entry, room: &str) {
+        crate::notify::notify_entry(self, entry, room);
     }
 }

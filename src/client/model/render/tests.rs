@@ -138,14 +138,6 @@ fn every_error_kind_has_its_own_client_text() {
 }
 
 #[test]
-fn notifications_only_for_private_and_mentions() {
-    assert!(notification(&Entry::PrivateIn { from: "b".into(), text: "x".into() }).is_some());
-    assert!(notification(&Entry::Chat { from: "b".into(), text: "x".into(), mention: false }).is_none());
-    let (title, body) = notification(&Entry::Chat { from: "b".into(), text: "hi a".into(), mention: true }).unwrap();
-    assert_eq!((title.as_str(), body.as_str()), ("b mentioned you", "hi a"));
-}
-
-#[test]
 fn connect_form_messages() {
     assert_eq!(name_error_text(&NameError::BadChar(' ')), "A name cannot contain spaces.");
     assert!(name_error_text(&NameError::BadChar(':')).contains("“:”"));
