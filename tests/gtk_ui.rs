@@ -383,6 +383,7 @@ const CHECKS: &[Check] = &[
     ("rooms_are_rejoined_after_a_restart", rooms::rooms_are_rejoined_after_a_restart),
     ("narrow_window_folds_the_sidebar", rooms::narrow_window_folds_the_sidebar),
     ("history_replay_is_shown_once_and_not_unread", rooms::history_replay_is_shown_once_and_not_unread),
+    ("join_dialog_and_switcher_from_the_window", rooms::join_dialog_and_switcher_from_the_window),
     ("notifications", notifications::notifications),
     ("join_dialog_filters_validates_and_joins", dialogs::join_dialog_filters_validates_and_joins),
     ("room_switcher_filters_and_switches", dialogs::room_switcher_filters_and_switches),

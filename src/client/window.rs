@@ -25,7 +25,7 @@ use gtk::{gio, glib, glib::clone};
 use crate::i18n::gettext_f;
 use crate::model::session::ChatLine;
 use crate::settings::Settings;
-use crate::widgets::{ChatView, Composer, ConnectPage, MemberList, RoomSidebar};
+use crate::widgets::{ChatView, Composer, ConnectPage, JoinDialog, MemberList, RoomListing, RoomSidebar};
 
 pub use self::lifecycle::GOODBYE_LIMIT;
 pub use crate::model::lifecycle::Phase;
@@ -93,6 +93,8 @@ mod imp {
         /// The conversation with the server, from the first join attempt
         /// until the user leaves; it survives reconnects.
         pub session: RefCell<Option<Session>>,
+        /// The `/rooms` answer being read for the open join dialog.
+        pub room_listing: RefCell<Option<(RoomListing, glib::WeakRef<JoinDialog>)>>,
         /// One conversation view per [`Conversation::uid`](crate::model::rooms::Conversation::uid).
         pub views: RefCell<Vec<(u64, ChatView)>>,
         /// The live connection, if any. Replacing it hangs the old one up.
@@ -231,6 +233,7 @@ impl NatterWindow {
         self.setup_focus_keys();
         self.action_set_enabled("win.reconnect", false);
         self.action_set_enabled("win.leave", false);
+        self.action_set_enabled("win.join-room", false);
         self.show_page(WindowPage::Connect);
     }
 
@@ -244,6 +247,7 @@ impl NatterWindow {
         imp.room_menu_button.set_can_target(chat);
         imp.room_menu_button.set_can_focus(chat);
         imp.room_menu_button.set_always_show_arrow(chat);
+        self.action_set_enabled("win.jump-to-room", chat);
         self.update_sidebar_button();
         // Tab never wanders into the page not shown (GTK's focus chain
         // can reach a hidden stack page while it is being switched away).

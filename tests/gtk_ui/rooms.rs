@@ -10,7 +10,7 @@ use crate::keyboard::{focus_window, xdotool};
 use crate::model::rooms::ConvId;
 use crate::model::session::Entry;
 use crate::support::{owned, parsed, pump, shot_of, wait_until, Raw, Server, Win};
-use crate::widgets::RowState;
+use crate::widgets::{JoinDialog, RoomSwitcher, RowState};
 
 /// The sidebar row titled `title`.
 pub fn row(win: &Win, title: &str) -> Option<RowState> {
@@ -209,14 +209,8 @@ pub fn narrow_window_folds_the_sidebar() {
     button.emit_clicked();
     wait_until("the sidebar to open", || win.0.sidebar_shown());
     shot_of(&win, "rooms-narrow-sidebar");
-    // Ctrl+K puts the focus in the sidebar; Up and Enter pick the lobby.
-    focus_window(&win);
-    xdotool(&["key", "ctrl+k"]);
-    wait_until("the focus in the sidebar", || {
-        gtk::prelude::GtkWindowExt::focus(&win.0).is_some_and(|f| f.is_ancestor(&win.0.sidebar()))
-    });
-    xdotool(&["key", "Up"]);
-    xdotool(&["key", "Return"]);
+    // A room chosen in the sidebar is shown, and the sidebar gets out of the way.
+    win.0.sidebar().choose_row(0);
     wait_until("the lobby to be shown", || win.0.shown_conversation() == ConvId::Default);
     wait_until("the sidebar to close", || !win.0.sidebar_shown());
     say(&win, "narrow but fine");
@@ -264,4 +258,49 @@ pub fn history_replay_is_shown_once_and_not_unread() {
     assert_eq!(seen, 1, "the replayed line shows once");
     drop(win);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The room menu's Join a Room lists the server's rooms (its `/rooms`
+/// answer goes to the dialog, not the conversation); choosing one joins
+/// and shows it. Ctrl+K then switches back by name.
+pub fn join_dialog_and_switcher_from_the_window() {
+    let server = Server::start();
+    let win = Win::joined(&server, "alice");
+    let mut bob = Raw::join(&server, "bob");
+    bob.send("/join #dev");
+    bob.expect("bob's welcome in #dev", |l| l.starts_with("#dev *** welcome bob"));
+    focus_window(&win);
+    gtk::prelude::WidgetExt::activate_action(&win.0, "win.join-room", None).expect("the action exists");
+    let mut found = None;
+    wait_until("the join dialog with the server's rooms", || {
+        found = gtk::Window::list_toplevels().into_iter().find_map(|w| w.downcast::<JoinDialog>().ok());
+        found.as_ref().is_some_and(|d| d.visible_rooms().iter().any(|r| r == "#dev"))
+    });
+    let dialog = found.expect("found after the wait");
+    wait_until("the dialog to have the keyboard", || dialog.is_active());
+    xdotool(&["type", "--delay", "15", "dev"]);
+    wait_until("the typed filter", || dialog.entry().text() == "dev");
+    xdotool(&["key", "Return"]);
+    wait_until("#dev joined and shown", || win.0.shown_conversation() == dev());
+    bob.expect_line("#dev *** alice joined");
+    assert!(
+        win.0.chat_view().lines().iter().all(|l| !matches!(&l.entry, Entry::Notice(t) if t.starts_with("rooms ("))),
+        "the /rooms answer is the dialog's"
+    );
+    // The answer came before the join's: it is all in by now.
+    win.0.show_conversation(&ConvId::Default);
+    assert!(win.entries().iter().all(|e| !matches!(e, Entry::Notice(t) if t.starts_with("rooms ("))));
+
+    xdotool(&["key", "ctrl+k"]);
+    let mut found = None;
+    wait_until("Ctrl+K to open the switcher", || {
+        found = gtk::Window::list_toplevels().into_iter().find_map(|w| w.downcast::<RoomSwitcher>().ok());
+        found.as_ref().is_some_and(|s| s.is_active())
+    });
+    let switcher = found.expect("found after the wait");
+    assert_eq!(switcher.shown_labels(), ["#lobby", "#dev"]);
+    xdotool(&["type", "--delay", "15", "de"]);
+    wait_until("the filter", || switcher.shown_labels() == ["#dev"]);
+    xdotool(&["key", "Return"]);
+    wait_until("#dev shown again", || win.0.shown_conversation() == dev());
 }

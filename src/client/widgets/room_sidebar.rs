@@ -148,6 +148,14 @@ impl RoomSidebar {
             .collect()
     }
 
+    /// Chooses row `index` as a click does (for tests).
+    pub fn choose_row(&self, index: usize) {
+        let row = self.imp().rows.borrow().get(index).map(|r| r.row.clone());
+        if let Some(row) = row {
+            row.activate();
+        }
+    }
+
     /// The title of the selected row.
     pub fn selected_title(&self) -> Option<String> {
         let selected = self.imp().list_box.selected_row()?;

@@ -45,6 +45,9 @@ impl NatterWindow {
             match event {
                 ServerEvent::Connected => {}
                 ServerEvent::Line(line) => {
+                    if self.feed_room_listing(&line) {
+                        continue;
+                    }
                     let outcome = match imp.session.borrow_mut().as_mut() {
                         Some(session) => session.receive(&line),
                         None => return,

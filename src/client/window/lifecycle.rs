@@ -116,6 +116,7 @@ impl NatterWindow {
                 self.action_set_enabled("win.reconnect", phase == Phase::Waiting);
                 self.action_set_enabled("win.leave", phase != Phase::Idle);
                 imp.composer.set_can_send(phase == Phase::Joined);
+                self.action_set_enabled("win.join-room", phase == Phase::Joined);
             }
             Action::Connect { generation } => self.open_connection(generation),
             Action::Disconnect { say_quit } => {

@@ -1,20 +1,19 @@
 //! The window's room actions and keys: join, leave, move between rooms,
 //! rejoin after a welcome, and remembering the rooms per server.
 //!
-//! `win.join-room` and `win.jump-to-room` are the hooks for the join
-//! dialog and the Ctrl+K room switcher; until those are wired in, joining
-//! asks for a name in a small dialog and jumping puts the focus on the
-//! sidebar, where the arrows and Enter pick a room.
+//! `win.join-room` opens the Join a Room dialog (fed the server's `/rooms`
+//! answer), `win.jump-to-room` (Ctrl+K, Ctrl+J) the quick switcher over
+//! the open conversations.
 
 use adw::prelude::*;
 use adw::subclass::prelude::*;
 use gtk::{gdk, glib, glib::clone};
-use natter::protocol::canonical_room;
+use natter::protocol::{Reply, Tagged};
 
 use super::NatterWindow;
-use crate::i18n::gettext_f;
 use crate::model::rooms::ConvId;
 use crate::settings::Settings;
+use crate::widgets::{JoinDialog, RoomListing, RoomSwitcher, SwitchItem};
 
 impl NatterWindow {
     /// Installs the room actions and their keys on the window class.
@@ -30,7 +29,10 @@ impl NatterWindow {
         klass.add_binding_action(gdk::Key::Page_Down, ctrl, "win.next-room");
         klass.add_binding_action(gdk::Key::Up, alt, "win.previous-room");
         klass.add_binding_action(gdk::Key::Page_Up, ctrl, "win.previous-room");
+        // The switcher's keys (`RoomSwitcher`'s ACCELS); disabled outside
+        // the chat, they leave the keys to whatever else wants them.
         klass.add_binding_action(gdk::Key::k, ctrl, "win.jump-to-room");
+        klass.add_binding_action(gdk::Key::j, ctrl, "win.jump-to-room");
     }
 
     /// Writes `lines` in order, after whatever is queued.
@@ -95,55 +97,69 @@ impl NatterWindow {
         }
     }
 
-    /// Puts the focus on the sidebar (showing it when folded away).
-    fn jump_to_room(&self) {
-        let imp = self.imp();
-        if imp.sidebar_flap.is_folded() {
-            imp.sidebar_flap.set_reveal_flap(true);
-        }
-        imp.sidebar.focus_list();
+    /// Join a Room: the dialog, fed the server's `/rooms` answer.
+    fn ask_room(&self) {
+        let dialog = JoinDialog::new(self);
+        dialog.connect_join(clone!(
+            #[weak(rename_to = win)]
+            self,
+            move |_, room| {
+                match win.existing(&room) {
+                    Some(id) => win.show_conversation(&id),
+                    None => win.join_room(&room),
+                }
+                win.imp().composer.grab_focus();
+            }
+        ));
+        self.imp().room_listing.replace(Some((RoomListing::default(), dialog.downgrade())));
+        self.send_lines(vec!["/rooms".to_owned()]);
+        dialog.present();
     }
 
-    /// Asks for a room name and joins it.
-    fn ask_room(&self) {
-        let entry = gtk::Entry::builder().placeholder_text("#room").activates_default(true).build();
-        let dialog = adw::MessageDialog::builder()
-            .transient_for(self)
-            .modal(true)
-            .heading(gettext_f("Join a Room", &[]))
-            .body(gettext_f("Room names start with “#”.", &[]))
-            .extra_child(&entry)
-            .default_response("join")
-            .close_response("cancel")
-            .build();
-        dialog.add_response("cancel", &gettext_f("_Cancel", &[]));
-        dialog.add_response("join", &gettext_f("_Join", &[]));
-        dialog.set_response_appearance("join", adw::ResponseAppearance::Suggested);
-        dialog.connect_response(
-            None,
+    /// A line of the `/rooms` answer the join dialog waits for: true when
+    /// it went to the dialog (and is not shown in the conversation).
+    pub(super) fn feed_room_listing(&self, line: &str) -> bool {
+        let imp = self.imp();
+        let mut slot = imp.room_listing.borrow_mut();
+        let Some((listing, dialog)) = slot.as_mut() else { return false };
+        let Tagged { room: None, reply: reply @ (Reply::RoomList(_) | Reply::RoomInfo { .. }), .. } =
+            Tagged::parse(line)
+        else {
+            return false;
+        };
+        if let Some(rooms) = listing.feed(&reply) {
+            if let Some(dialog) = dialog.upgrade() {
+                dialog.set_rooms(rooms);
+            }
+            *slot = None;
+        }
+        true
+    }
+
+    /// Ctrl+K: the quick switcher over the open conversations.
+    fn jump_to_room(&self) {
+        let items = {
+            let session = self.imp().session.borrow();
+            let Some(session) = session.as_ref() else { return };
+            let list = session.rooms().list();
+            list.iter()
+                .map(|c| SwitchItem { id: c.uid.to_string(), label: c.id.title().to_owned(), unread: c.unread })
+                .collect()
+        };
+        RoomSwitcher::open(
+            self,
+            items,
             clone!(
                 #[weak(rename_to = win)]
                 self,
-                #[weak]
-                entry,
-                move |_, response| {
-                    let text = entry.text().trim().to_owned();
-                    if response == "join" && !text.is_empty() {
-                        let room = if text.starts_with('#') { text } else { format!("#{text}") };
-                        // As the server will spell it; an invalid name goes as
-                        // typed, and the server's refusal says why.
-                        let room = canonical_room(&room).map(|r| r.into_owned()).unwrap_or(room);
-                        if let Some(id) = win.existing(&room) {
-                            win.show_conversation(&id);
-                        } else {
-                            win.join_room(&room);
-                        }
+                move |uid| {
+                    if let Some(id) = uid.parse().ok().and_then(|uid| win.conversation_of(uid)) {
+                        win.show_conversation(&id);
                     }
                     win.imp().composer.grab_focus();
                 }
             ),
         );
-        dialog.present();
     }
 
     /// The conversation of `room` when this user is in it already.

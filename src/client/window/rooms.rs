@@ -45,7 +45,7 @@ impl NatterWindow {
         self.refresh_rooms();
     }
 
-    fn conversation_of(&self, uid: u64) -> Option<ConvId> {
+    pub(super) fn conversation_of(&self, uid: u64) -> Option<ConvId> {
         let session = self.imp().session.borrow();
         let conv = session.as_ref()?.rooms().list().iter().find(|c| c.uid == uid)?;
         Some(conv.id.clone())
@@ -118,6 +118,10 @@ impl NatterWindow {
         let imp = self.imp();
         if *id == self.shown_conversation() {
             return;
+        }
+        if let (Some(app), Some(conversation)) = (self.application(), notified(id)) {
+            // Read now: its notification has done its job.
+            crate::notify::withdraw(&app, &conversation);
         }
         let typed = imp.composer.text();
         let draft = imp.session.borrow_mut().as_mut().and_then(|s| s.switch(id, &typed));
@@ -195,6 +199,11 @@ impl NatterWindow {
         }
     }
 
+    /// True when this window has conversation `id`.
+    pub fn has_conversation(&self, id: &ConvId) -> bool {
+        self.uid_of(id).is_some()
+    }
+
     /// The titles of the conversations, in sidebar order.
     pub fn conversation_titles(&self) -> Vec<String> {
         let session = self.imp().session.borrow();
@@ -206,4 +215,13 @@ impl NatterWindow {
         let session = self.imp().session.borrow();
         session.as_ref().map_or(ConvId::Default, |s| s.rooms().shown().clone())
     }
+}
+
+/// The notification target of conversation `id`.
+fn notified(id: &ConvId) -> Option<crate::notify::Conversation> {
+    use crate::notify::Conversation;
+    Some(match id {
+        ConvId::Private(name) => Conversation::Private(name.clone()),
+        _ => Conversation::Room(id.room_name()?.to_owned()),
+    })
 }

@@ -70,7 +70,9 @@ fn error(path: &Path, e: rusqlite::Error) -> StoreError {
         Some(ErrorCode::DiskFull) => "cannot grow: the disk is full".to_owned(),
         Some(ErrorCode::ReadOnly) => "is read-only".to_owned(),
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => "is locked by another program".to_owned(),
-        Some(ErrorCode::SystemIoFailure) => "cannot be written: disk I/O error (disk full or file size limit?)".to_owned(),
+        Some(ErrorCode::SystemIoFailure) => {
+            "cannot be written: disk I/O error (disk full or file size limit?)".to_owned()
+        }
         Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => "cannot be opened".to_owned(),
         _ => "cannot be used".to_owned(),
     };
