@@ -3,8 +3,10 @@
 //!
 //! Each batch of [`ServerEvent`]s from `window/lifecycle.rs`'s loop goes
 //! through the [`Session`](crate::model::session::Session) line by line;
-//! the lines go to the conversation at once, a welcome, a refusal or the
-//! end of the connection go to the lifecycle model as [`Event`]s.
+//! the lines are gathered per conversation (the session's [`Route`]) and
+//! appended at the end of the batch, after which the sidebar, member list
+//! and header are brought in line once. A welcome, a refusal or the end of
+//! the connection go to the lifecycle model as [`Event`]s.
 
 use adw::prelude::*;
 use adw::subclass::prelude::*;
