@@ -41,6 +41,9 @@ impl NatterWindow {
         let mut batch = Batch::default();
         let mut members_changed = false;
         let mut rooms_changed = false;
+        // Rooms joined or left (not private conversations, not a welcome:
+        // the remembered rooms are still to be rejoined then).
+        let mut joined_changed = false;
         let mut show = None;
         let mut alert = None;
         for event in events {
@@ -69,6 +72,8 @@ impl NatterWindow {
                     }
                     members_changed |= outcome.members_changed || outcome.topic_changed;
                     rooms_changed |= outcome.opened.is_some() || outcome.closed.is_some();
+                    joined_changed |=
+                        outcome.opened.as_ref().is_some_and(|id| !id.is_private()) || outcome.closed.is_some();
                     if outcome.renamed_me {
                         self.update_subtitle();
                     }
@@ -105,7 +110,7 @@ impl NatterWindow {
         let shown = self.shown_conversation();
         let arrived = batch.0.iter().any(|(id, _)| *id != shown);
         self.flush(batch);
-        if rooms_changed {
+        if joined_changed {
             self.remember_rooms();
         }
         if let Some(id) = show {
