@@ -100,8 +100,11 @@ pub trait Store {
     fn expire(&mut self, cutoff: i64, max_bytes: Option<u64>, batch: usize) -> Result<usize>;
     /// Records a room (and its topic) so it outlives its members.
     fn save_room(&mut self, key: &str, room: &SavedRoom) -> Result<()>;
-    /// Every saved room.
-    fn rooms(&mut self) -> Result<Vec<SavedRoom>>;
+    /// The `limit` saved rooms with the most recent lines, most recent
+    /// first.
+    fn rooms(&mut self, limit: usize) -> Result<Vec<SavedRoom>>;
+    /// The saved room with folded name `key`.
+    fn room(&mut self, key: &str) -> Result<Option<SavedRoom>>;
     /// The largest id ever stored, 0 when there is none.
     fn last_id(&mut self) -> Result<u64>;
     /// Makes what was appended durable (for SQLite: a WAL checkpoint).

@@ -7,7 +7,7 @@
 
 use log::info;
 use natter::protocol::room::encode_in;
-use natter::protocol::{canonical_room, Command, ErrorKind, Reply};
+use natter::protocol::{canonical_room, fold_room, Command, ErrorKind, Reply};
 
 use super::{history, Cx};
 use crate::rooms::RoomId;
@@ -80,7 +80,14 @@ pub fn join(cx: &mut Cx, key: usize, name: &str, room: &str) {
         return cx.error(key, ErrorKind::TooManyJoined(max));
     }
     let id = match cx.rooms.open(&room) {
-        Ok(id) => id,
+        Ok((id, true)) => {
+            // A kept room forgotten here comes back with its topic.
+            if let Some(saved) = cx.history.saved_room(&fold_room(&room)) {
+                cx.rooms.restore(&saved.name, saved.topic);
+            }
+            id
+        }
+        Ok((id, false)) => id,
         Err(kind) => return cx.error(key, kind),
     };
     if let Some(room) = cx.rooms.get_mut(id) {

@@ -325,14 +325,28 @@ impl Store for SqliteStore {
             .map_err(|e| self.err(e))
     }
 
-    fn rooms(&mut self) -> Result<Vec<SavedRoom>> {
-        let mut stmt =
-            self.conn.prepare_cached("SELECT name, topic FROM rooms ORDER BY key").map_err(|e| self.err(e))?;
+    fn rooms(&mut self, limit: usize) -> Result<Vec<SavedRoom>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT name, topic FROM rooms ORDER BY \
+                 (SELECT max(id) FROM lines WHERE lines.room = rooms.key) DESC NULLS LAST LIMIT ?1",
+            )
+            .map_err(|e| self.err(e))?;
         let rooms = stmt
-            .query_map([], |r| Ok(SavedRoom { name: r.get(0)?, topic: r.get(1)? }))
+            .query_map(params![limit as i64], |r| Ok(SavedRoom { name: r.get(0)?, topic: r.get(1)? }))
             .and_then(Iterator::collect)
             .map_err(|e| error(&self.path, e));
         rooms
+    }
+
+    fn room(&mut self, key: &str) -> Result<Option<SavedRoom>> {
+        self.conn
+            .prepare_cached("SELECT name, topic FROM rooms WHERE key = ?1")
+            .and_then(|mut s| {
+                s.query_row(params![key], |r| Ok(SavedRoom { name: r.get(0)?, topic: r.get(1)? })).optional()
+            })
+            .map_err(|e| self.err(e))
     }
 
     fn sync(&mut self) -> Result<()> {
