@@ -154,6 +154,27 @@ pub fn render(entry: &Entry, palette: &Palette) -> Rendered {
             ),
             Status,
         ),
+        Entry::Left { name: who, reason: None } => {
+            (fill_markup(gettext("{name} left the room"), &[("name", &name(who, palette))]), Status)
+        }
+        Entry::Left { name: who, reason: Some(reason) } => (
+            // Translators: {reason} is what the person gave, untranslated.
+            fill_markup(
+                gettext("{name} left the room ({reason})"),
+                &[("name", &name(who, palette)), ("reason", &escape(reason))],
+            ),
+            Status,
+        ),
+        // Translators: {topic} is the room's topic, as its members wrote it.
+        Entry::Topic(topic) => (fill_markup(gettext("Topic: {topic}"), &[("topic", &linkify(topic))]), Status),
+        Entry::NoTopic => (escape(&gettext_f("This room has no topic.", &[])), Status),
+        Entry::TopicSet { by, topic } => (
+            fill_markup(
+                gettext("{name} set the topic: {topic}"),
+                &[("name", &name(by, palette)), ("topic", &linkify(topic))],
+            ),
+            Status,
+        ),
         Entry::Renamed { new, own: true, .. } => {
             (fill_markup(gettext("You are now known as {name}"), &[("name", &own_name(new, palette))]), Status)
         }
