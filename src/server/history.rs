@@ -206,7 +206,14 @@ impl History {
         }
         let lines = std::mem::take(&mut self.pending);
         let Some(store) = self.store.as_mut() else { return };
-        match store.append(&lines) {
+        let started = Instant::now();
+        let appended = store.append(&lines);
+        let took = started.elapsed();
+        // Everyone's output waits for this commit: a slow disk shows here.
+        if took > Duration::from_millis(100) {
+            log::warn!("slow disk: storing {} lines took {took:?}", lines.len());
+        }
+        match appended {
             Ok(()) => {
                 self.succeeded();
                 if let Some(worker) = &self.worker {

@@ -107,6 +107,9 @@ pub trait Store {
     fn room(&mut self, key: &str) -> Result<Option<SavedRoom>>;
     /// The largest id ever stored, 0 when there is none.
     fn last_id(&mut self) -> Result<u64>;
+    /// Brings the search index up to what was appended (a batch at a
+    /// time); how many lines it indexed. Slow: the worker calls it.
+    fn index(&mut self) -> Result<usize>;
     /// Makes what was appended durable (for SQLite: a WAL checkpoint).
     /// Slow: the worker calls it, never the event loop.
     fn sync(&mut self) -> Result<()>;
