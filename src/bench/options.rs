@@ -25,7 +25,7 @@ pub struct Options {
     pub peers: Vec<String>,
 
     /// Scenarios to run.
-    #[arg(long, value_delimiter = ',', default_value = "ceiling,fanout,latency,idle,churn")]
+    #[arg(long, value_delimiter = ',', default_value = "ceiling,fanout,latency,idle,churn,history")]
     pub scenarios: Vec<Scenario>,
 
     /// Runs per scenario and peer; the table shows the median.
@@ -134,6 +134,8 @@ pub enum Scenario {
     Latency,
     Idle,
     Churn,
+    /// Storing and joining with history (natterd-history only).
+    History,
 }
 
 /// A fan-out shape: clients x lines each.
