@@ -15,7 +15,7 @@
 //!
 //! A file that is not natterd's, or is damaged, is refused with its path
 //! and never written; one made by a newer natterd too. The schema version
-//! is `PRAGMA user_version`, each step up a migration below.
+//! is `PRAGMA user_version`, each step up a migration in [`schema`].
 
 use std::fs::{File, OpenOptions};
 use std::os::unix::io::AsRawFd;
