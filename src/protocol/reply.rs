@@ -161,7 +161,11 @@ impl fmt::Display for ErrorKind<'_> {
 }
 
 fn write_list(f: &mut fmt::Formatter<'_>, names: &[&str]) -> fmt::Result {
-    write!(f, "online ({}): {}", names.len(), names.join(", "))
+    // An empty room (kept for its history) lists nobody: no trailing space.
+    match names {
+        [] => f.write_str("online (0):"),
+        _ => write!(f, "online ({}): {}", names.len(), names.join(", ")),
+    }
 }
 
 impl fmt::Display for Reply<'_> {
@@ -250,7 +254,11 @@ fn is_name(s: &str) -> bool {
 }
 
 fn parse_list(s: &str) -> Option<Vec<&str>> {
-    let (count, list) = s.strip_prefix("online (")?.split_once("): ")?;
+    let s = s.strip_prefix("online (")?;
+    if s == "0):" {
+        return Some(Vec::new());
+    }
+    let (count, list) = s.split_once("): ")?;
     let names: Vec<&str> = if list.is_empty() { Vec::new() } else { list.split(", ").collect() };
     (count.parse::<usize>().ok()? == names.len()).then_some(names)
 }
@@ -407,6 +415,7 @@ mod tests {
         round_trip(Reply::Quit { name: "bob", reason: server }, "*** bob quit [connection lost]");
         round_trip(Reply::Renamed { old: "bob", new: "rob" }, "*** bob is now known as rob");
         round_trip(Reply::Online(vec!["a", "b", "c"]), "*** online (3): a, b, c");
+        round_trip(Reply::Online(vec![]), "*** online (0):");
         round_trip(Reply::Chat { from: "bob", text: "alice: hi" }, "bob: alice: hi");
         round_trip(Reply::Action { from: "bob", text: "waves" }, "* bob waves");
         round_trip(Reply::Private { from: "bob", text: "psst" }, "bob (private): psst");

@@ -357,4 +357,40 @@ mod tests {
         assert_eq!(reader.search("#dev", "release", 10).unwrap().len(), 1);
         assert!(dir.path().join("search.db.broken").exists());
     }
+
+    #[test]
+    fn a_version_1_database_is_brought_up_to_date_keeping_every_line_and_id() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            // The layout of the first development builds, search index and all.
+            let conn = Connection::open(dir.path().join(FILE_NAME)).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE rooms (key TEXT PRIMARY KEY, name TEXT NOT NULL, topic TEXT);
+                 CREATE TABLE lines (id INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, time INTEGER NOT NULL,
+                     kind INTEGER NOT NULL, sender TEXT NOT NULL, text TEXT NOT NULL);
+                 CREATE INDEX lines_room ON lines (room, id);
+                 CREATE INDEX lines_time ON lines (time);
+                 CREATE VIRTUAL TABLE lines_fts USING fts5 (text, content = 'lines', content_rowid = 'id', tokenize = 'trigram');
+                 CREATE TRIGGER lines_ai AFTER INSERT ON lines BEGIN
+                     INSERT INTO lines_fts (rowid, text) VALUES (new.id, new.text); END;
+                 INSERT INTO rooms VALUES ('#dev', '#Dev', 'ship it');
+                 INSERT INTO lines VALUES (7, '#dev', 1700000007, 0, 'alice', 'kept'), (9, '#lobby', 1700000009, 1, 'bob', 'waves');
+                 INSERT INTO lines VALUES (12, '#dev', 1700000012, 0, 'alice', 'expired');
+                 DELETE FROM lines WHERE id = 12;
+                 PRAGMA application_id = 1312904276; PRAGMA user_version = 1;",
+            )
+            .unwrap();
+        }
+        let mut store = SqliteStore::open(dir.path()).unwrap();
+        let texts = |lines: Vec<Line>| lines.into_iter().map(|l| (l.id, l.text)).collect::<Vec<_>>();
+        assert_eq!(texts(store.recent("#dev", 10).unwrap()), [(7, "kept".to_owned())]);
+        assert_eq!(texts(store.recent("#lobby", 10).unwrap()), [(9, "waves".to_owned())]);
+        assert!(store.rooms(10).unwrap().contains(&SavedRoom { name: "#Dev".into(), topic: Some("ship it".into()) }));
+        // Id 12 was used once: it is never given again.
+        assert_eq!(store.last_id().unwrap(), 12);
+        store.append(&[line(13, "#dev", "after")]).unwrap();
+        assert_eq!(texts(store.recent("#dev", 10).unwrap()), [(7, "kept".to_owned()), (13, "after".to_owned())]);
+        let version: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, 2);
+    }
 }

@@ -44,18 +44,25 @@ pub(super) fn newest_first(conn: &Connection, sql: &str, args: impl rusqlite::Pa
     Ok(lines)
 }
 
+/// A client's cursor as SQLite's integer: ids never pass `i64::MAX`, so a
+/// larger cursor means "after everything", never a negative number.
+fn cursor(id: u64) -> i64 {
+    i64::try_from(id).unwrap_or(i64::MAX)
+}
+
+/// Up to `n` lines of `room` next to a cursor, oldest first.
 pub(super) fn read_page(conn: &Connection, room: &str, page: Page, n: usize) -> rusqlite::Result<Vec<Line>> {
     match page {
         Page::Before(id) => newest_first(
             conn,
             &format!("SELECT {COLUMNS} FROM lines WHERE room = {ROOM} AND id < ?2 ORDER BY id DESC LIMIT ?3"),
-            params![room, id as i64, n as i64],
+            params![room, cursor(id), n as i64],
         ),
         Page::After(id) => {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM lines WHERE room = {ROOM} AND id > ?2 ORDER BY id ASC LIMIT ?3"
             ))?;
-            let lines = stmt.query_map(params![room, id as i64, n as i64], line)?.collect();
+            let lines = stmt.query_map(params![room, cursor(id), n as i64], line)?.collect();
             lines
         }
     }
