@@ -31,7 +31,7 @@ use crate::figures::{Median, Series};
 use crate::options::{Options, Scenario};
 use crate::peers::{Peer, PeerKind};
 use crate::report::{Machine, PeerInfo, Report};
-use crate::scenarios::{ceiling, churn, fanout, idle, latency, Ctx};
+use crate::scenarios::{ceiling, churn, fanout, history, idle, latency, Ctx};
 
 fn main() -> ExitCode {
     let opts = Options::parse().finish();
@@ -49,7 +49,7 @@ fn main() -> ExitCode {
     let mut skipped = Vec::new();
     for name in &opts.peers {
         let Some(kind) = PeerKind::parse(name) else {
-            eprintln!("natter-bench: unknown peer {name:?} (natterd, ngircd, inspircd)");
+            eprintln!("natter-bench: unknown peer {name:?} (natterd, natterd-history, ngircd, inspircd)");
             return ExitCode::from(2);
         };
         match Peer::find(kind, opts.natterd.as_deref()) {
@@ -126,9 +126,20 @@ fn main() -> ExitCode {
     if opts.wants(Scenario::Churn) {
         report.churn = each_peer(&opts, &peers, "churn", |ctx| churn::run(ctx, opts.churn_secs));
     }
+    let mut history_table = String::new();
+    if opts.wants(Scenario::History) {
+        match peers.iter().find(|p| p.kind == PeerKind::NatterdHistory) {
+            Some(peer) => {
+                let ctx = Ctx { opts: &opts, peer, label: "natterd-history history".into() };
+                eprintln!("{}", ctx.label);
+                history_table = history::render(&history::run(&ctx));
+            }
+            None => eprintln!("natter-bench: the history scenario needs the natterd-history peer"),
+        }
+    }
     report.machine.load_after = sys::load_average();
 
-    println!("{}", report.render());
+    println!("{}{history_table}", report.render());
     let mut status = ExitCode::SUCCESS;
     if let Some(path) = &opts.json {
         match report.save_json(path) {

@@ -19,12 +19,13 @@ use crate::sys;
 #[derive(Parser, Debug, Clone)]
 #[command(name = "natter-bench", version, about, long_about)]
 pub struct Options {
-    /// Servers to measure: natterd, ngircd, inspircd.
-    #[arg(long, value_delimiter = ',', default_value = "natterd,ngircd,inspircd")]
+    /// Servers to measure: natterd, natterd-history (natterd keeping
+    /// history), ngircd, inspircd.
+    #[arg(long, value_delimiter = ',', default_value = "natterd,natterd-history,ngircd,inspircd")]
     pub peers: Vec<String>,
 
     /// Scenarios to run.
-    #[arg(long, value_delimiter = ',', default_value = "ceiling,fanout,latency,idle,churn")]
+    #[arg(long, value_delimiter = ',', default_value = "ceiling,fanout,latency,idle,churn,history")]
     pub scenarios: Vec<Scenario>,
 
     /// Runs per scenario and peer; the table shows the median.
@@ -133,6 +134,8 @@ pub enum Scenario {
     Latency,
     Idle,
     Churn,
+    /// Storing and joining with history (natterd-history only).
+    History,
 }
 
 /// A fan-out shape: clients x lines each.

@@ -29,6 +29,8 @@ const RETRY_EVERY: Duration = Duration::from_secs(10);
 /// while it finds some.
 const EXPIRE_EVERY: Duration = Duration::from_secs(60);
 const EXPIRE_SLICE_PAUSE: Duration = Duration::from_millis(100);
+/// Pages and searches waiting for the worker at most.
+const MAX_WAITING: usize = 64;
 /// Lines deleted per slice: a few milliseconds of work at most.
 const EXPIRE_BATCH: usize = 200;
 
@@ -39,6 +41,8 @@ pub struct HistoryOptions {
     pub dir: Option<PathBuf>,
     /// Lines replayed to a joiner.
     pub replay: usize,
+    /// Most kept rooms brought back at start (`--max-rooms`).
+    pub rooms: usize,
     /// Days lines are kept; 0 keeps them until the size cap.
     pub days: u32,
     /// Most bytes of stored lines; `None` for no cap.
@@ -66,6 +70,8 @@ pub struct History {
     retry_at: Option<Instant>,
     /// Storing has failed and not yet succeeded again (one error logged).
     failing: bool,
+    /// Requests handed to the worker and not yet answered.
+    waiting: usize,
     expire_at: Instant,
 }
 
@@ -103,6 +109,7 @@ impl History {
             next_id: 1,
             retry_at: None,
             failing: false,
+            waiting: 0,
             expire_at: now,
         };
         let rooms = match history.connect() {
@@ -121,13 +128,14 @@ impl History {
         let Some(dir) = &self.options.dir else { return Ok(Vec::new()) };
         let mut store = SqliteStore::open(dir)?;
         self.next_id = self.next_id.max(store.last_id()? + 1);
-        let rooms = store.rooms()?;
+        let rooms = store.rooms(self.options.rooms)?;
         let reader = SqliteStore::reader(store.path())?;
         let worker = Worker::start(reader, Arc::clone(&self.waker))
             .map_err(|e| StoreError { transient: true, message: format!("cannot start the store worker: {e}") })?;
         info!("history in {}", store.path().display());
         self.store = Some(store);
         self.worker = Some(worker);
+        self.waiting = 0;
         Ok(rooms)
     }
 
@@ -147,10 +155,7 @@ impl History {
 
     fn failed(&mut self, e: &StoreError, now: Instant) {
         if !self.failing {
-            error!(
-                "history unavailable: {e}; chat goes on without storing, retrying every {}s",
-                RETRY_EVERY.as_secs()
-            );
+            error!("history unavailable: {e}; chat goes on without storing, retrying every {}s", RETRY_EVERY.as_secs());
             self.failing = true;
         }
         self.retry_at = Some(now + RETRY_EVERY);
@@ -175,6 +180,21 @@ impl History {
         Some((id, time))
     }
 
+    /// The saved room with folded name `key`, to bring back its topic
+    /// when it is made again.
+    pub fn saved_room(&mut self, key: &str) -> Option<SavedRoom> {
+        if !self.available() {
+            return None;
+        }
+        match self.store.as_mut()?.room(key) {
+            Ok(room) => room,
+            Err(e) => {
+                self.failed(&e, Instant::now());
+                None
+            }
+        }
+    }
+
     /// Keeps `room` (and its topic) across restarts.
     pub fn save_room(&mut self, key: &str, room: &SavedRoom) {
         if !self.available() {
@@ -192,7 +212,14 @@ impl History {
         }
         let lines = std::mem::take(&mut self.pending);
         let Some(store) = self.store.as_mut() else { return };
-        match store.append(&lines) {
+        let started = Instant::now();
+        let appended = store.append(&lines);
+        let took = started.elapsed();
+        // Everyone's output waits for this commit: a slow disk shows here.
+        if took > Duration::from_millis(100) {
+            log::warn!("slow disk: storing {} lines took {took:?}", lines.len());
+        }
+        match appended {
             Ok(()) => {
                 self.succeeded();
                 if let Some(worker) = &self.worker {
@@ -222,11 +249,14 @@ impl History {
     }
 
     /// Hands a page or search to the worker; `false` when unavailable.
+    /// Refused too when [`MAX_WAITING`] requests already wait: a flood of
+    /// searches from many addresses queues no unbounded work.
     pub fn ask(&mut self, tag: Tag, room: &str, query: Query) -> bool {
         self.commit();
         match (&self.worker, self.available()) {
-            (Some(worker), true) => {
+            (Some(worker), true) if self.waiting < MAX_WAITING => {
                 worker.ask(Request { tag, room: room.to_owned(), query });
+                self.waiting += 1;
                 true
             }
             _ => false,
@@ -234,8 +264,10 @@ impl History {
     }
 
     /// The worker's answers ready now.
-    pub fn answers(&self) -> Vec<Answer<Tag>> {
-        self.worker.as_ref().map(|w| w.answers().collect()).unwrap_or_default()
+    pub fn answers(&mut self) -> Vec<Answer<Tag>> {
+        let answers: Vec<_> = self.worker.as_ref().map(|w| w.answers().collect()).unwrap_or_default();
+        self.waiting = self.waiting.saturating_sub(answers.len());
+        answers
     }
 
     /// When [`History::tick`] next has work.
