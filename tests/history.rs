@@ -290,6 +290,69 @@ fn search_finds_english_and_korean_words_only_in_joined_rooms() {
     bob.expect_line("*** error: not in room: #dev");
     bob.send_line("/search #nowhere x");
     bob.expect_line("*** error: not in room: #nowhere");
+
+    // The same answers once the worker has indexed the lines (search.db,
+    // a second after storing): the trigram path, not the scan of new lines.
+    let search_db = dir.path().join("search.db");
+    hist::wait_for("the search index to catch up", TIMEOUT, || {
+        let Ok(conn) = rusqlite::Connection::open_with_flags(&search_db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        else {
+            return false;
+        };
+        let indexed: rusqlite::Result<i64> = conn.query_row("SELECT v FROM meta WHERE k = 'indexed'", [], |r| r.get(0));
+        indexed.is_ok_and(|n| n >= 5)
+    });
+    assert_eq!(found(&mut bob, "/search friday"), ["alice: release on Friday"]);
+    assert_eq!(found(&mut bob, "/search 회의는"), ["alice: 회의는요 언제예요?"]);
+    assert_eq!(found(&mut bob, "/search 회의"), ["alice: 회의는요 언제예요?", "* alice 회의실 예약"]);
+    assert_eq!(stamped_texts(&ask(&mut alice, "/search #dev 회의는", Some("#dev"))), ["#dev alice: 회의는 3시"]);
+}
+
+#[test]
+fn stamps_mark_own_echoes_and_live_lines_with_the_time_and_rising_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_in(dir.path(), &[]);
+    let (mut alice, _) = login(&server, "alice");
+    let (mut bob, _) = login(&server, "bob");
+    alice.expect_line("*** bob joined");
+    alice.send_line("/stamps");
+    alice.expect_line("*** stamps on");
+    let before = time::OffsetDateTime::now_utc().unix_timestamp();
+    alice.send_line("mine");
+    bob.expect_line("alice: mine"); // bob did not ask: plain, no echo
+    bob.send_line("yours");
+    bob.send_line("/me nods");
+    let got: Vec<String> = (0..3).map(|_| alice.next_line()).collect();
+    let after = time::OffsetDateTime::now_utc().unix_timestamp();
+    let parsed: Vec<(Option<u64>, String)> = got.iter().map(|l| unstamp(l)).collect();
+    assert_eq!(
+        parsed.iter().map(|p| p.1.as_str()).collect::<Vec<_>>(),
+        ["alice: mine", "bob: yours", "* bob nods"],
+        "{got:?}"
+    );
+    let ids: Vec<u64> = parsed.iter().map(|p| p.0.expect("stamped")).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    // The stamp is the server's UTC time of the line.
+    let times: Vec<String> = (before - 1..=after + 1)
+        .map(|t| {
+            let t = time::OffsetDateTime::from_unix_timestamp(t).unwrap();
+            format!(
+                "[{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z ",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            )
+        })
+        .collect();
+    for line in &got {
+        assert!(times.iter().any(|t| line.starts_with(t.as_str())), "{line:?} not stamped now ({times:?})");
+    }
+    // Notices are never stamped.
+    let (_carol, _) = login(&server, "carol");
+    alice.expect_line("*** carol joined");
 }
 
 #[test]
