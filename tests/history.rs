@@ -2,7 +2,7 @@
 //! files in temporary directories. Replay on join (default room and
 //! others, `--history-replay`), no gap and no duplicate at the join
 //! boundary under a flood, `/history` paging, `/search` (Korean too),
-//! `--no-history`, and the course's raw client reading 1024 bytes at once.
+//! and the course's raw client reading 1024 bytes at once.
 
 #![allow(clippy::unwrap_used)]
 
@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{Server, TIMEOUT};
+use common::TIMEOUT;
 use hist::{ask, login, say_seen, stamped_texts, start_in, unstamp, until_welcome};
 
 #[test]
@@ -155,7 +155,8 @@ fn no_gap_and_no_duplicate_at_the_join_boundary_under_a_flood() {
         });
         // The flooder's own socket is drained so natterd never drops it.
         let _drain = thread::spawn(move || while flooder.try_line(Duration::from_secs(30)).is_ok() {});
-        let mut seed = (std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64) | 1;
+        let mut seed =
+            (std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64) | 1;
         let mut joiners = Vec::new();
         let mut i = 0;
         while !done.load(Ordering::SeqCst) && i < 24 {
@@ -333,58 +334,13 @@ fn stamps_mark_own_echoes_and_live_lines_with_the_time_and_rising_ids() {
     let ids: Vec<u64> = parsed.iter().map(|p| p.0.expect("stamped")).collect();
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
     // The stamp is the server's UTC time of the line.
-    let times: Vec<String> = (before - 1..=after + 1)
-        .map(|t| {
-            let t = time::OffsetDateTime::from_unix_timestamp(t).unwrap();
-            format!(
-                "[{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z ",
-                t.year(),
-                u8::from(t.month()),
-                t.day(),
-                t.hour(),
-                t.minute(),
-                t.second()
-            )
-        })
-        .collect();
+    let times: Vec<String> = (before - 1..=after + 1).map(|t| format!("[{} ", hist::utc(t))).collect();
     for line in &got {
         assert!(times.iter().any(|t| line.starts_with(t.as_str())), "{line:?} not stamped now ({times:?})");
     }
     // Notices are never stamped.
     let (_carol, _) = login(&server, "carol");
     alice.expect_line("*** carol joined");
-}
-
-#[test]
-fn no_history_keeps_nothing_anywhere() {
-    let home = tempfile::tempdir().unwrap();
-    let server = Server::start_with(&["--no-history"], |c| {
-        c.env("HOME", home.path()).env("XDG_STATE_HOME", home.path().join("state")).env_remove("STATE_DIRECTORY");
-    });
-    let (mut alice, _) = login(&server, "alice");
-    alice.send_line("said before");
-    let (mut bob, replay) = login(&server, "bob");
-    assert!(replay.is_empty(), "{replay:?}");
-    alice.skip_until("*** bob joined", 2);
-    bob.send_line("/history after 0");
-    bob.expect_line("*** history unavailable");
-    bob.send_line("/search said");
-    bob.expect_line("*** history unavailable");
-    drop(server);
-    let left: Vec<_> = walk(home.path());
-    assert!(left.is_empty(), "--no-history created {left:?}");
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        }
-        out.push(p);
-    }
-    out
 }
 
 #[test]

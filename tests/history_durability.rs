@@ -1,7 +1,8 @@
 //! Stored history across process deaths and restarts: `kill -9` in the
 //! middle of a flood loses no line any client received, a clean SIGTERM
 //! restart keeps rooms, topics and lines, and retention (`--history-days`,
-//! `--history-max-mb`) removes old lines from a real database file.
+//! `--history-max-mb`) removes old lines from a real database file, and
+//! `--no-history` leaves nothing on disk.
 
 #![allow(clippy::unwrap_used)]
 
@@ -31,7 +32,11 @@ fn kill_9_during_a_flood_loses_no_line_any_client_received() {
         // Everything received before any kill so far is there, in order.
         let stored: BTreeMap<u64, String> = all_after(&mut reader, None, 0).into_iter().collect();
         for (id, text) in &received {
-            assert_eq!(stored.get(id), Some(text), "cycle {cycle}: line {id} ({text:?}) was received but is not stored");
+            assert_eq!(
+                stored.get(id),
+                Some(text),
+                "cycle {cycle}: line {id} ({text:?}) was received but is not stored"
+            );
         }
         let max_before = stored.keys().next_back().copied().unwrap_or(0);
         if cycle == CYCLES {
@@ -240,4 +245,24 @@ fn history_max_mb_drops_the_oldest_lines_past_the_cap() {
     assert_eq!(stamped_texts(&newest), [format!("old: bulk 2999 {}", "x".repeat(1_000)), "alice: recent".into()]);
     bob.send_line("still stored");
     assert_eq!(unstamp(&bob.next_line()).1, "carol: still stored");
+}
+
+#[test]
+fn no_history_keeps_nothing_anywhere() {
+    let home = tempfile::tempdir().unwrap();
+    let server = Server::start_with(&["--no-history"], |c| {
+        c.env("HOME", home.path()).env("XDG_STATE_HOME", home.path().join("state")).env_remove("STATE_DIRECTORY");
+    });
+    let (mut alice, _) = login(&server, "alice");
+    alice.send_line("said before");
+    let (mut bob, replay) = login(&server, "bob");
+    assert!(replay.is_empty(), "{replay:?}");
+    alice.skip_until("*** bob joined", 2);
+    bob.send_line("/history after 0");
+    bob.expect_line("*** history unavailable");
+    bob.send_line("/search said");
+    bob.expect_line("*** history unavailable");
+    drop(server);
+    let left: Vec<_> = hist::walk(home.path());
+    assert!(left.is_empty(), "--no-history created {left:?}");
 }

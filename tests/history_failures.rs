@@ -206,8 +206,10 @@ fn a_corrupt_file_is_refused_and_left_unchanged() {
 fn another_programs_sqlite_file_is_refused_and_left_unchanged() {
     refuses_unchanged("another program's tables", |db| {
         let conn = rusqlite::Connection::open(db).unwrap();
-        conn.execute_batch("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('mine');")
-            .unwrap();
+        conn.execute_batch(
+            "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('mine');",
+        )
+        .unwrap();
     });
     refuses_unchanged("another program's application id", |db| {
         let conn = rusqlite::Connection::open(db).unwrap();

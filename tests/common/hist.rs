@@ -157,3 +157,23 @@ pub fn wait_for(what: &str, limit: Duration, mut check: impl FnMut() -> bool) {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// `time` (Unix seconds) as natterd stamps it: `2026-12-06T01:02:03Z`.
+pub fn utc(time: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp(time).unwrap();
+    let (month, day, hour, minute, second) = (u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second());
+    format!("{:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z", t.year())
+}
+
+/// Every file and directory under `dir`.
+pub fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        }
+        out.push(p);
+    }
+    out
+}
