@@ -96,6 +96,17 @@ fn a_full_disk_keeps_live_chat_logs_once_and_storing_resumes() {
     let (_dave, replay) = login(&server, "dave");
     assert_eq!(stamped_texts(&replay).last().map(String::as_str), Some("alice: stored again"));
     assert_eq!(server.log_count(UNAVAILABLE_LOG), 1);
+    assert_quiet_log(&server);
+}
+
+/// One error for the whole episode: besides it, no error and at most a
+/// couple of warnings (a slow disk may be reported; it is not a failure).
+fn assert_quiet_log(server: &Server) {
+    let lines = server.log_lines();
+    let errors = lines.iter().filter(|l| l.contains("[ERROR]")).count();
+    let warnings: Vec<&String> = lines.iter().filter(|l| l.contains("[WARN]") && !l.contains("slow disk")).collect();
+    assert_eq!(errors, 1, "log:\n{}", lines.join("\n"));
+    assert!(warnings.len() <= 2, "one warning per line or so: {warnings:#?}");
 }
 
 #[test]
@@ -130,6 +141,44 @@ fn a_read_only_data_directory_keeps_live_chat_without_history() {
     bob.expect_line("*** history unavailable");
     assert_eq!(server.log_count(UNAVAILABLE_LOG), 1, "{}", server.log_tail());
     assert!(std::fs::read_dir(&dir).unwrap().next().is_none(), "natterd wrote into a read-only directory");
+    assert_quiet_log(&server);
+
+    // Made writable: natterd (retrying every 10 s) stores from then on.
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    server.wait_log(RESUMED_LOG, Duration::from_secs(25));
+    say_seen(&mut bob, &mut alice, &["now stored"], None);
+    let (_carol, replay) = login(&server, "carol");
+    assert_eq!(stamped_texts(&replay), ["bob: now stored"]);
+}
+
+#[test]
+fn a_damaged_search_index_is_set_aside_and_rebuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut server = start_in(dir.path(), &[]);
+        let (mut a, _) = login(&server, "a");
+        let (mut b, _) = login(&server, "b");
+        say_seen(&mut a, &mut b, &["회의는요 금요일", "release notes"], None);
+        server.signal("TERM");
+        assert!(server.wait_exit(TIMEOUT).unwrap().success());
+    }
+    let search_db = dir.path().join("search.db");
+    assert!(search_db.exists(), "no search.db beside natterd.db");
+    std::fs::write(&search_db, vec![0xa5u8; 8192]).unwrap();
+    let _ = std::fs::remove_file(dir.path().join("search.db-wal"));
+    let db = std::fs::read(dir.path().join("natterd.db")).unwrap();
+    let server = start_in(dir.path(), &[]);
+    let (mut c, replay) = login(&server, "c");
+    assert_eq!(stamped_texts(&replay), ["a: 회의는요 금요일", "a: release notes"]);
+    for (words, want) in
+        [("회의는", "a: 회의는요 금요일"), ("회의", "a: 회의는요 금요일"), ("notes", "a: release notes")]
+    {
+        assert_eq!(stamped_texts(&hist::ask(&mut c, &format!("/search {words}"), None)), [want], "{words}");
+    }
+    assert!(dir.path().join("search.db.broken").exists(), "the damaged index was not set aside");
+    drop(server);
+    let after = std::fs::read(dir.path().join("natterd.db")).unwrap();
+    assert!(after.len() >= db.len(), "natterd.db shrank while the index was rebuilt");
 }
 
 /// Runs natterd on `dir` expecting it to refuse to start: returns its log.
