@@ -266,3 +266,33 @@ fn no_history_keeps_nothing_anywhere() {
     let left: Vec<_> = hist::walk(home.path());
     assert!(left.is_empty(), "--no-history created {left:?}");
 }
+
+#[test]
+fn without_data_dir_history_goes_to_the_state_directory() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    // STATE_DIRECTORY (systemd) first, then XDG_STATE_HOME, then HOME.
+    let cases: [(&[(&str, std::path::PathBuf)], std::path::PathBuf); 3] = [
+        (&[("STATE_DIRECTORY", h.join("sd")), ("XDG_STATE_HOME", h.join("xdg"))], h.join("sd/natterd.db")),
+        (&[("XDG_STATE_HOME", h.join("xdg"))], h.join("xdg/natterd/natterd.db")),
+        (&[], h.join(".local/state/natterd/natterd.db")),
+    ];
+    for (env, db) in cases {
+        let configure = |c: &mut std::process::Command| {
+            c.env("HOME", h).env_remove("XDG_STATE_HOME").env_remove("STATE_DIRECTORY");
+            for (k, v) in env {
+                c.env(k, v);
+            }
+        };
+        let mut server = Server::start_default_dir(&[], configure);
+        let (mut alice, _) = login(&server, "alice");
+        let (mut bob, _) = login(&server, "bob");
+        say_seen(&mut alice, &mut bob, &[&format!("kept in {}", db.display())], None);
+        server.signal("TERM");
+        assert!(server.wait_exit(Duration::from_secs(10)).expect("stops").success());
+        assert!(db.exists(), "no {}; files: {:?}", db.display(), hist::walk(h));
+        let server = Server::start_default_dir(&[], configure);
+        let (_carol, replay) = login(&server, "carol");
+        assert_eq!(stamped_texts(&replay), [format!("alice: kept in {}", db.display())]);
+    }
+}

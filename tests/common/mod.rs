@@ -18,6 +18,9 @@ use std::time::{Duration, Instant};
 /// runs a debug build on two busy cores; a stuck server still fails fast.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Not a natterd flag: marks a start that keeps the default data directory.
+const DEFAULT_DIR: &str = "(default data dir)";
+
 /// Path of the binary under test.
 pub const NATTERD: &str = env!("CARGO_BIN_EXE_natterd");
 
@@ -57,6 +60,15 @@ impl Server {
         Server::spawn_with("127.0.0.1:0", args, None, configure)
     }
 
+    /// Like [`start_with`](Self::start_with) but without the implied
+    /// `--no-history`: natterd keeps history in its default directory, so
+    /// `configure` must point HOME / XDG_STATE_HOME somewhere temporary.
+    pub fn start_default_dir(args: &[&str], configure: impl FnOnce(&mut Command)) -> Server {
+        let mut args = args.to_vec();
+        args.push(DEFAULT_DIR);
+        Server::spawn_with("127.0.0.1:0", &args, None, configure)
+    }
+
     fn spawn(listen: &str, args: &[&str], fd_limit: Option<u64>) -> Server {
         Server::spawn_with(listen, args, fd_limit, |_| {})
     }
@@ -65,9 +77,14 @@ impl Server {
         use std::os::unix::process::CommandExt;
         raise_fd_limit();
         let mut command = Command::new(NATTERD);
-        command.args(["--listen", listen]).args(args).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+        command
+            .args(["--listen", listen])
+            .args(args.iter().filter(|a| **a != DEFAULT_DIR))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
         // Live-chat tests keep nothing; history tests pass a --data-dir.
-        if !args.iter().any(|a| a.starts_with("--data-dir") || *a == "--no-history") {
+        if !args.iter().any(|a| a.starts_with("--data-dir") || *a == "--no-history" || *a == DEFAULT_DIR) {
             command.arg("--no-history");
         }
         if let Some(limit) = fd_limit {
