@@ -101,6 +101,9 @@ fn a_clean_restart_keeps_rooms_topics_and_history() {
     let (mut bob, _) = login(&server, "bob");
     alice.expect_line("*** bob joined");
     say_seen(&mut alice, &mut bob, &["lobby line"], None);
+    alice.send_line("/topic first lobby topic");
+    alice.send_line("/topic 로비 주제");
+    bob.skip_until("*** alice set the topic: 로비 주제", 2);
     for (room, topic) in [("#dev", Some("ship it")), ("#개발", Some("배포 준비")), ("#chat", None)] {
         alice.send_line(&format!("/join {room}"));
         until_welcome(&mut alice, "alice", Some(room));
@@ -122,11 +125,15 @@ fn a_clean_restart_keeps_rooms_topics_and_history() {
 
     let server = start_in(dir.path(), &[]);
     let (mut carol, replay) = login(&server, "carol");
-    assert_eq!(stamped_texts(&replay), ["alice: lobby line"]);
+    assert_eq!(
+        stamped_texts(&replay),
+        ["alice: lobby line", "*** alice set the topic: first lobby topic", "*** alice set the topic: 로비 주제"]
+    );
+    carol.expect_line("*** topic: 로비 주제");
     carol.send_line("/rooms");
     carol.expect_lines(&[
         "*** rooms (4):",
-        "*** #lobby (1)",
+        "*** #lobby (1): 로비 주제",
         "*** #chat (0)",
         "*** #dev (0): ship it",
         "*** #개발 (0): 배포 준비",

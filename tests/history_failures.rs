@@ -308,3 +308,71 @@ fn a_second_natterd_on_one_directory_chats_without_history_then_takes_over() {
     let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(check, "ok");
 }
+
+#[test]
+fn hostile_search_words_and_a_burst_of_requests_leave_history_working() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_in(dir.path(), &[]);
+    let (mut alice, _) = login(&server, "alice");
+    let (mut bob, _) = login(&server, "bob");
+    say_seen(&mut alice, &mut bob, &["50% off \"quoted\" a*b NEAR(x y) -minus _under 회의는요"], None);
+    let want = "alice: 50% off \"quoted\" a*b NEAR(x y) -minus _under 회의는요";
+    // FTS5 and LIKE syntax is taken as plain text, on both search paths.
+    let hostile =
+        ["\"quoted\"", "a*b", "NEAR(x", "-minus", "50%", "_under", "\"", "AND", "OR NOT", "'; DROP TABLE lines; --"];
+    let search_db = dir.path().join("search.db");
+    for pass in ["unindexed", "indexed"] {
+        for words in hostile {
+            let found = stamped_texts(&hist::ask(&mut bob, &format!("/search {words}"), None));
+            let expect_hit = !matches!(words, "AND" | "OR NOT" | "'; DROP TABLE lines; --");
+            assert_eq!(found.len(), usize::from(expect_hit), "{pass} /search {words}: {found:?}");
+            if expect_hit {
+                assert_eq!(found[0], want);
+            }
+        }
+        if pass == "unindexed" {
+            hist::wait_for("the search index to catch up", TIMEOUT, || {
+                rusqlite::Connection::open_with_flags(&search_db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                    .and_then(|c| c.query_row("SELECT v FROM meta WHERE k = 'indexed'", [], |r| r.get::<_, i64>(0)))
+                    .is_ok_and(|n| n >= 1)
+            });
+        }
+    }
+    // 300 searches and pages at once: each gets an answer (lines and an
+    // end, or "history unavailable" past the queue's limit), nothing is
+    // lost, and afterwards requests work again.
+    let burst: String = (0..300).map(|i| if i % 2 == 0 { "/search 회의\n" } else { "/history after 0 5\n" }).collect();
+    bob.send_raw(burst.as_bytes());
+    let (mut answered, mut refused) = (0, 0);
+    while answered + refused < 300 {
+        let line = bob.next_line();
+        if line == "*** history unavailable" {
+            refused += 1;
+        } else if line.starts_with("*** end of") {
+            answered += 1;
+        }
+    }
+    assert!(answered >= 64, "only {answered} of 300 answered");
+    // A client that leaves with requests queued frees its share too.
+    let (mut carol, _) = login(&server, "carol");
+    carol.send_raw(burst.as_bytes());
+    drop(carol);
+    // Once the worker has drained what is queued, searches work again.
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        alice.send_line("/search 회의");
+        let mut first = alice.next_line();
+        // Skip the notices (bob and carol came and went).
+        while first.starts_with("*** ") && first != "*** history unavailable" {
+            first = alice.next_line();
+        }
+        if first != "*** history unavailable" {
+            assert_eq!(stamped_texts(&[first]), [want]);
+            alice.expect_line("*** end of search (1 lines)");
+            break;
+        }
+        assert!(Instant::now() < deadline, "searches still refused after {TIMEOUT:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(server.log_count("[ERROR]") == 0, "{}", server.log_tail());
+}
