@@ -350,6 +350,10 @@ fn a_raw_client_gets_replay_and_welcome_in_one_valid_utf8_read() {
     let (mut alice, _) = login(&server, "alice");
     alice.send_line("/stamps");
     alice.expect_line("*** stamps on");
+    // The welcome comes with the topic: both count against the one read.
+    let topic = "이번 주 회의 일정과 배포 준비 상황을 공유합니다 ".repeat(4);
+    alice.send_line(&format!("/topic {topic}"));
+    alice.next_line();
     for i in 0..60 {
         // 3-byte characters at odd offsets, so a cut read splits one.
         alice.send_line(&format!("{i} 안녕하세요 오늘 회의는 몇 시에 시작하나요 {}", "가".repeat(i % 7)));
@@ -370,19 +374,20 @@ fn a_raw_client_gets_replay_and_welcome_in_one_valid_utf8_read() {
             Err(e) => panic!("read: {e}"),
         }
         assert!(Instant::now() < deadline, "no welcome in {reads:?}");
-        if let Some(i) = reads.iter().position(|r| String::from_utf8_lossy(r).contains("*** welcome carol")) {
+        if let Some(i) = reads.iter().position(|r| String::from_utf8_lossy(r).contains("*** topic: ")) {
             break i;
         }
     };
     for (i, r) in reads.iter().enumerate() {
         assert!(std::str::from_utf8(r).is_ok(), "read {i} is not valid UTF-8 on its own: {r:?}");
     }
-    assert_eq!(welcome_at, 0, "replay and welcome took {} reads", reads.len());
+    assert_eq!(welcome_at, 0, "replay, welcome and topic took {} reads", reads.len());
     let first = std::str::from_utf8(&reads[0]).unwrap();
     assert!(first.len() <= 1024 && first.ends_with('\n'), "{first:?}");
     let lines: Vec<String> = first.lines().map(str::to_string).collect();
-    let (welcome, replay) = lines.split_last().unwrap();
+    let (welcome, replay) = lines[..lines.len() - 1].split_last().unwrap();
     assert!(welcome.starts_with("*** welcome carol, online (2)"), "{welcome:?}");
+    assert_eq!(lines.last().unwrap(), &format!("*** topic: {}", topic.trim_end()));
     assert!(!replay.is_empty(), "a raw client still gets what fits");
     // The newest lines that fit, oldest first, ending with the last one said.
     let texts = stamped_texts(replay);
