@@ -233,6 +233,10 @@ fn history_pages_both_ways_within_bounds() {
     assert_eq!(texts(ask(&mut alice, &format!("/history before {}", ids[100]), None)), p(50..100));
     assert_eq!(texts(ask(&mut alice, "/history after 0 1000", None)), p(0..200));
     assert_eq!(texts(ask(&mut alice, &format!("/history after {} 0", ids[5]), None)), p(6..7));
+    // A search answers the newest 50 matches, oldest first.
+    let want: Vec<String> =
+        (0..250).filter(|i| i.to_string().starts_with('1')).map(|i| format!("alice: p{i}")).collect();
+    assert_eq!(texts(ask(&mut alice, "/search p1", None)), want[want.len() - 50..]);
     // Bounds: nothing before the first line or after the last.
     assert!(ask(&mut alice, &format!("/history before {}", ids[0]), None).is_empty());
     assert!(ask(&mut alice, &format!("/history after {}", ids[249]), None).is_empty());

@@ -40,6 +40,11 @@ fn kill_9_during_a_flood_loses_no_line_any_client_received() {
         }
         let max_before = stored.keys().next_back().copied().unwrap_or(0);
         if cycle == CYCLES {
+            // Search finds the last cycle's lines too (index caught up or not).
+            let last = format!("c{} ", CYCLES - 1);
+            let found = ask(&mut reader, &format!("/search {}", last.trim_end()), None);
+            let want = received.values().filter(|t| t.contains(&last)).count().min(50);
+            assert!(found.len() >= want, "search found {} of {want}: {found:?}", found.len());
             break;
         }
         reader.send_line("/stamps");
@@ -210,6 +215,11 @@ fn lines_older_than_history_days_are_expired_in_slices_and_recent_ones_stay() {
     assert_eq!(texts.len(), 31, "{texts:?}");
     assert!(texts[..30].iter().all(|t| t.starts_with("old: fresh ")), "{texts:?}");
     assert_eq!(texts[30], "alice: recent");
+    // Stamps carry the time the line was said, not the time it is read.
+    let first = ask(&mut bob, "/history after 0 1", None);
+    let said = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64 - 10 * 86_400;
+    let day = hist::utc(said)[..10].to_string();
+    assert!(first[0].starts_with(&format!("[{day}T")), "{first:?} not from {day}");
     // The search index lost them too, and kept the rest.
     assert_eq!(ask(&mut bob, "/search fresh", None).len(), 30);
     assert!(ask(&mut bob, "/search ancient", None).is_empty());
