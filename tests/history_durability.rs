@@ -17,6 +17,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use common::Server;
 use hist::{all_after, ask, login, say_seen, stamped_texts, start_in, unstamp, until_welcome, wait_for};
+use rusqlite::types::Value;
 
 #[test]
 fn kill_9_during_a_flood_loses_no_line_any_client_received() {
@@ -160,9 +161,9 @@ fn a_clean_restart_keeps_rooms_topics_and_history() {
 /// Adds `count` lines said `age_days` ago to the default room, straight
 /// into natterd's database (natterd not running), each `text_len` long.
 /// Ids grow with time, as natterd's own would: old lines go in first.
-fn insert_old(db: &Path, count: usize, age_days: i64, text_len: usize, word: &str) {
+/// `room` is the default room's value in `lines.room`, from [`seeded`].
+fn insert_old(db: &Path, room: &Value, count: usize, age_days: i64, text_len: usize, word: &str) {
     let conn = rusqlite::Connection::open(db).unwrap();
-    let room: String = conn.query_row("SELECT key FROM rooms WHERE name = '#lobby'", [], |r| r.get(0)).unwrap();
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
     let tx = conn.unchecked_transaction().unwrap();
     for i in 0..count {
@@ -178,7 +179,8 @@ fn insert_old(db: &Path, count: usize, age_days: i64, text_len: usize, word: &st
 
 /// A natterd database whose default room is kept (one line said, then
 /// deleted), natterd stopped: old lines can be added with lower ids.
-fn seeded(dir: &Path) {
+/// Returns how a line names the default room.
+fn seeded(dir: &Path) -> Value {
     let mut server = start_in(dir, &[]);
     let (mut alice, _) = login(&server, "alice");
     let (mut bob, _) = login(&server, "bob");
@@ -186,7 +188,9 @@ fn seeded(dir: &Path) {
     server.signal("TERM");
     assert!(server.wait_exit(Duration::from_secs(10)).expect("stops").success());
     let conn = rusqlite::Connection::open(dir.join("natterd.db")).unwrap();
+    let room: Value = conn.query_row("SELECT room FROM lines", [], |r| r.get(0)).unwrap();
     assert_eq!(conn.execute("DELETE FROM lines", []).unwrap(), 1);
+    room
 }
 
 /// Says `recent` as alice on `server` and waits until bob heard it.
@@ -199,11 +203,11 @@ fn say_recent(server: &Server) {
 #[test]
 fn lines_older_than_history_days_are_expired_in_slices_and_recent_ones_stay() {
     let dir = tempfile::tempdir().unwrap();
-    seeded(dir.path());
+    let room = seeded(dir.path());
     let db = dir.path().join("natterd.db");
     // 700 lines 100 days old (more than one 200-line slice), 30 of 10 days.
-    insert_old(&db, 700, 100, 20, "ancient");
-    insert_old(&db, 30, 10, 20, "fresh");
+    insert_old(&db, &room, 700, 100, 20, "ancient");
+    insert_old(&db, &room, 30, 10, 20, "fresh");
     let server = start_in(dir.path(), &["--history-days", "90", "--history-replay", "0"]);
     say_recent(&server);
     let (mut bob, _) = login(&server, "carol");
@@ -228,10 +232,10 @@ fn lines_older_than_history_days_are_expired_in_slices_and_recent_ones_stay() {
 #[test]
 fn history_max_mb_drops_the_oldest_lines_past_the_cap() {
     let dir = tempfile::tempdir().unwrap();
-    seeded(dir.path());
+    let room = seeded(dir.path());
     let db = dir.path().join("natterd.db");
     // About 3 MB of text (more with the trigram index), a day old.
-    insert_old(&db, 3_000, 1, 1_000, "bulk");
+    insert_old(&db, &room, 3_000, 1, 1_000, "bulk");
     let size = |db: &Path| {
         let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
         conn.query_row(
