@@ -2,7 +2,7 @@
 //! middle of a flood loses no line any client received, a clean SIGTERM
 //! restart keeps rooms, topics and lines, and retention (`--history-days`,
 //! `--history-max-mb`) removes old lines from a real database file, and
-//! `--no-history` leaves nothing on disk.
+//! `--no-history` leaves nothing on disk; a damaged search index is rebuilt.
 
 #![allow(clippy::unwrap_used)]
 
@@ -316,4 +316,34 @@ fn without_data_dir_history_goes_to_the_state_directory() {
         let (_carol, replay) = login(&server, "carol");
         assert_eq!(stamped_texts(&replay), [format!("alice: kept in {}", db.display())]);
     }
+}
+
+#[test]
+fn a_damaged_search_index_is_set_aside_and_rebuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut server = start_in(dir.path(), &[]);
+        let (mut a, _) = login(&server, "a");
+        let (mut b, _) = login(&server, "b");
+        say_seen(&mut a, &mut b, &["회의는요 금요일", "release notes"], None);
+        server.signal("TERM");
+        assert!(server.wait_exit(Duration::from_secs(10)).unwrap().success());
+    }
+    let search_db = dir.path().join("search.db");
+    assert!(search_db.exists(), "no search.db beside natterd.db");
+    std::fs::write(&search_db, vec![0xa5u8; 8192]).unwrap();
+    let _ = std::fs::remove_file(dir.path().join("search.db-wal"));
+    let db = std::fs::read(dir.path().join("natterd.db")).unwrap();
+    let server = start_in(dir.path(), &[]);
+    let (mut c, replay) = login(&server, "c");
+    assert_eq!(stamped_texts(&replay), ["a: 회의는요 금요일", "a: release notes"]);
+    for (words, want) in
+        [("회의는", "a: 회의는요 금요일"), ("회의", "a: 회의는요 금요일"), ("notes", "a: release notes")]
+    {
+        assert_eq!(stamped_texts(&ask(&mut c, &format!("/search {words}"), None)), [want], "{words}");
+    }
+    assert!(dir.path().join("search.db.broken").exists(), "the damaged index was not set aside");
+    drop(server);
+    let after = std::fs::read(dir.path().join("natterd.db")).unwrap();
+    assert!(after.len() >= db.len(), "natterd.db shrank while the index was rebuilt");
 }
