@@ -18,6 +18,9 @@ use std::time::{Duration, Instant};
 /// runs a debug build on two busy cores; a stuck server still fails fast.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Not a natterd flag: marks a start that keeps the default data directory.
+const DEFAULT_DIR: &str = "(default data dir)";
+
 /// Path of the binary under test.
 pub const NATTERD: &str = env!("CARGO_BIN_EXE_natterd");
 
@@ -29,6 +32,8 @@ pub struct Server {
     child: Child,
     pub addr: SocketAddr,
     log: Arc<Mutex<VecDeque<String>>>,
+    /// Every line logged so far (history tests count errors).
+    all: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -49,13 +54,37 @@ impl Server {
         Server::spawn("127.0.0.1:0", args, Some(limit))
     }
 
+    /// Like [`start`](Self::start), letting `configure` change the command
+    /// first (environment, `pre_exec`).
+    pub fn start_with(args: &[&str], configure: impl FnOnce(&mut Command)) -> Server {
+        Server::spawn_with("127.0.0.1:0", args, None, configure)
+    }
+
+    /// Like [`start_with`](Self::start_with) but without the implied
+    /// `--no-history`: natterd keeps history in its default directory, so
+    /// `configure` must point HOME / XDG_STATE_HOME somewhere temporary.
+    pub fn start_default_dir(args: &[&str], configure: impl FnOnce(&mut Command)) -> Server {
+        let mut args = args.to_vec();
+        args.push(DEFAULT_DIR);
+        Server::spawn_with("127.0.0.1:0", &args, None, configure)
+    }
+
     fn spawn(listen: &str, args: &[&str], fd_limit: Option<u64>) -> Server {
+        Server::spawn_with(listen, args, fd_limit, |_| {})
+    }
+
+    fn spawn_with(listen: &str, args: &[&str], fd_limit: Option<u64>, configure: impl FnOnce(&mut Command)) -> Server {
         use std::os::unix::process::CommandExt;
         raise_fd_limit();
         let mut command = Command::new(NATTERD);
-        command.args(["--listen", listen]).args(args).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+        command
+            .args(["--listen", listen])
+            .args(args.iter().filter(|a| **a != DEFAULT_DIR))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
         // Live-chat tests keep nothing; history tests pass a --data-dir.
-        if !args.iter().any(|a| a.starts_with("--data-dir") || *a == "--no-history") {
+        if !args.iter().any(|a| a.starts_with("--data-dir") || *a == "--no-history" || *a == DEFAULT_DIR) {
             command.arg("--no-history");
         }
         if let Some(limit) = fd_limit {
@@ -70,11 +99,14 @@ impl Server {
                 });
             }
         }
+        configure(&mut command);
         let mut child = command.spawn().expect("cannot start natterd");
         let stderr = child.stderr.take().expect("stderr is piped");
         let log = Arc::new(Mutex::new(VecDeque::new()));
         let (tx, rx) = mpsc::channel();
         let tail = Arc::clone(&log);
+        let all = Arc::new(Mutex::new(Vec::new()));
+        let everything = Arc::clone(&all);
         // Drains stderr for the server's whole life so the pipe never fills.
         thread::spawn(move || {
             let mut reader = BufReader::new(stderr);
@@ -92,6 +124,7 @@ impl Server {
                         let _ = tx.send(addr);
                     }
                 }
+                everything.lock().unwrap().push(line.clone());
                 let mut tail = tail.lock().unwrap();
                 if tail.len() == LOG_TAIL {
                     tail.pop_front();
@@ -110,7 +143,35 @@ impl Server {
                 );
             }
         };
-        Server { child, addr, log }
+        Server { child, addr, log, all }
+    }
+
+    /// Every line the server logged so far.
+    pub fn log_lines(&self) -> Vec<String> {
+        self.all.lock().unwrap().clone()
+    }
+
+    /// How many logged lines contain `needle`.
+    pub fn log_count(&self, needle: &str) -> usize {
+        self.all.lock().unwrap().iter().filter(|l| l.contains(needle)).count()
+    }
+
+    /// Waits up to `limit` for a logged line containing `needle`; returns it.
+    pub fn wait_log(&self, needle: &str, limit: Duration) -> String {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(line) = self.all.lock().unwrap().iter().find(|l| l.contains(needle)) {
+                return line.clone();
+            }
+            assert!(Instant::now() < deadline, "natterd never logged {needle:?}; log:\n{}", self.log_tail());
+            thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// `kill -9`, and reaps the process.
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// Starts natterd with the per-address and flood limits off, for tests
