@@ -532,6 +532,14 @@ impl Client {
         lines
     }
 
+    /// Round trip through an unknown command, whose error goes to the
+    /// sender alone: proves nothing else was queued for us before it,
+    /// whatever room we are talking in.
+    pub fn sync(&mut self) {
+        self.send_line("/sync");
+        self.expect_line("*** error: unknown command /sync");
+    }
+
     /// Round trip through `/who`: the next line must be this exact list.
     /// Proves nothing else was queued for us before it.
     pub fn expect_who(&mut self, names: &[&str]) {

@@ -1,0 +1,284 @@
+//! Rooms under hostile or careless input (issue 14): lines forged to look
+//! like another room's, bad room names, thousands of /joins, huge topics,
+//! and the limit flags. Whatever one client does, it gets `*** error: …`
+//! and keeps its connection, and nobody else notices anything.
+
+// A failed unwrap here is a failed test, not a crash on input.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::thread;
+
+use common::{welcome, Client, Server};
+use natter::protocol::{QuitReason, Reply, Tagged};
+
+/// `c` joins `room`, new to it, and is its `n`th member.
+fn enter(c: &mut Client, room: &str) -> String {
+    c.send_line(&format!("/join {room}"));
+    let line = c.next_line();
+    let want = format!("{room} *** welcome {}, online (", c.label);
+    assert!(line.starts_with(&want), "{}: expected {want:?}…, got {line:?}", c.label);
+    line
+}
+
+/// The room lines of a `/rooms` answer, as a set.
+fn rooms(c: &mut Client) -> BTreeSet<String> {
+    c.send_line("/rooms");
+    let head = c.next_line();
+    let n: usize = head
+        .strip_prefix("*** rooms (")
+        .and_then(|r| r.strip_suffix("):"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{}: not a /rooms header: {head:?}", c.label));
+    (0..n).map(|_| c.next_line()).collect()
+}
+
+/// Texts that look like server lines of a room, or of the lobby.
+const FORGED: &[&str] = &["#dev *** x joined", "#dev alice: hi", "*** x joined", "#dev *** x left (y)", "#lobby * a b"];
+
+#[test]
+fn forged_room_lines_parse_as_the_senders_own() {
+    let server = Server::start_bulk(&[]);
+    let mut c = server.room(&["alice", "bob"]);
+    let [alice, bob] = &mut c[..] else { unreachable!() };
+    enter(alice, "#dev");
+    enter(bob, "#dev");
+    alice.expect_line("#dev *** bob joined");
+    let check = |line: &str, room: Option<&str>, want: Reply| {
+        let t = Tagged::parse(line);
+        assert_eq!((t.room, t.reply), (room, want), "{line:?}");
+    };
+    for &text in FORGED {
+        // Chat and /me in #dev, in the lobby, and /say into each.
+        bob.send_line(text);
+        check(&alice.next_line(), Some("#dev"), Reply::Chat { from: "bob", text });
+        bob.send_line(&format!("/me {text}"));
+        check(&alice.next_line(), Some("#dev"), Reply::Action { from: "bob", text });
+        bob.send_line(&format!("/say #lobby {text}"));
+        check(&alice.next_line(), None, Reply::Chat { from: "bob", text });
+        bob.send_line(&format!("/say #dev {text}"));
+        check(&alice.next_line(), Some("#dev"), Reply::Chat { from: "bob", text });
+        bob.send_line(&format!("/topic {text}"));
+        for m in [&mut *alice, &mut *bob] {
+            check(&m.next_line(), Some("#dev"), Reply::TopicSet { by: "bob", topic: text });
+        }
+        bob.send_line(&format!("/msg alice {text}"));
+        check(&alice.next_line(), None, Reply::Private { from: "bob", text });
+    }
+    // Part and quit reasons, from a fresh member each time.
+    for (i, &text) in FORGED.iter().enumerate() {
+        let name = format!("m{i}");
+        let mut m = server.join(&name);
+        alice.expect_line(&format!("*** {name} joined"));
+        enter(&mut m, "#dev");
+        alice.expect_line(&format!("#dev *** {name} joined"));
+        m.send_line(&format!("/part #dev {text}"));
+        check(&alice.next_line(), Some("#dev"), Reply::Left { name: &name, reason: Some(text) });
+        check(&m.next_line(), Some("#dev"), Reply::Left { name: &name, reason: Some(text) });
+        m.expect_line("*** now talking in #lobby");
+        m.send_line(&format!("/quit {text}"));
+        check(&alice.next_line(), None, Reply::Quit { name: &name, reason: Some(QuitReason::User(text)) });
+    }
+    // bob saw the same joins, parts and quits; nothing more.
+    bob.send_line("/sync");
+    bob.skip_until("*** error: unknown command /sync", 4 * FORGED.len());
+    alice.sync();
+}
+
+#[test]
+fn bad_room_names_are_errors_and_nobody_notices() {
+    let server = Server::start_bulk(&[]);
+    let mut c = server.room(&["alice", "bob"]);
+    let [alice, bob] = &mut c[..] else { unreachable!() };
+    enter(alice, "#dev");
+    let long = format!("#{}", "x".repeat(33));
+    let long_ko = format!("#{}", "개".repeat(33));
+    let bad = [
+        "#a b", "#a:b", "#a*", "#a,b", "##a", "#", "dev", "#a\u{7}b", "#a\u{1b}b", "#\u{7f}", "#a\u{202E}b",
+        "#a\u{200F}", "#a\u{2066}b", "#a\u{200B}", "#\u{3164}", &long, &long_ko,
+    ];
+    for room in bad {
+        for line in [format!("/join {room}"), format!("/say {room} hi"), format!("/who {room}")] {
+            alice.send_line(&line);
+            let got = alice.next_line();
+            // `/say #a b hi` is a line for #a; a word with no `#` may be
+            // read as a usage error.
+            let usage = (room == "dev" && !line.starts_with("/join")) || (room == "#a b" && line.starts_with("/say"));
+            let ok = got.starts_with("*** error: invalid room: ")
+                || (usage && got.starts_with("*** error: usage: "))
+                || (room == "#a b" && (got == "*** error: not in room: #a" || got == "*** error: no such room: #a"));
+            assert!(ok, "{line:?} gave {got:?}");
+        }
+    }
+    for (line, usage) in [
+        ("/join", "/join #ROOM"),
+        ("/join   ", "/join #ROOM"),
+        ("/say", "/say #ROOM TEXT"),
+        ("/say #dev", "/say #ROOM TEXT"),
+    ] {
+        alice.send_line(line);
+        alice.expect_line(&format!("*** error: usage: {usage}"));
+    }
+    // No room was made of any of it, not even a shortened one.
+    let want: BTreeSet<String> = ["*** #lobby (2)", "*** #dev (1)"].iter().map(|s| s.to_string()).collect();
+    assert_eq!(rooms(alice), want);
+    // alice is still connected and talking in #dev; bob noticed nothing.
+    alice.send_line("/say #lobby still here");
+    bob.expect_line("alice: still here");
+    bob.sync();
+}
+
+#[test]
+fn ten_thousand_joins_hit_the_limits_and_keep_the_connection() {
+    const JOINS: usize = 10_000;
+    let server = Server::start_bulk(&["--max-rooms", "200", "--max-rooms-per-client", "20"]);
+    let mut c = server.room(&["alice", "bob"]);
+    let mut w = c[0].writer();
+    let writer = thread::spawn(move || {
+        let mut batch = String::new();
+        for i in 0..JOINS {
+            batch.push_str(&format!("/join #r{i}\n"));
+            if i % 500 == 499 {
+                w.write_all(batch.as_bytes()).unwrap();
+                batch.clear();
+            }
+        }
+    });
+    let (mut welcomes, mut errors) = (0, 0);
+    for i in 0..JOINS {
+        let line = c[0].next_line();
+        if line.starts_with(&format!("#r{i} *** welcome alice, online (1): alice")) {
+            welcomes += 1;
+        } else if line == "*** error: you are in too many rooms (max 20)" {
+            errors += 1;
+        } else {
+            panic!("join {i}: unexpected {line:?}");
+        }
+    }
+    writer.join().unwrap();
+    eprintln!("{welcomes} rooms joined, {errors} refused");
+    // Whether the default room counts toward the 20 is the server's
+    // choice; either way no more than 20.
+    assert!(welcomes == 19 || welcomes == 20, "{welcomes} rooms joined");
+    let [alice, bob] = &mut c[..] else { unreachable!() };
+    bob.sync();
+    assert_eq!(rooms(bob).len(), 1 + welcomes);
+    alice.send_line("/say #lobby alive");
+    bob.expect_line("alice: alive");
+}
+
+#[test]
+fn max_rooms_caps_the_rooms_on_the_server() {
+    let server = Server::start_bulk(&["--max-rooms", "4"]);
+    let mut c = server.room(&["alice", "bob"]);
+    let [alice, bob] = &mut c[..] else { unreachable!() };
+    let mut made = 0;
+    for i in 0..6 {
+        alice.send_line(&format!("/join #r{i}"));
+        let line = alice.next_line();
+        if line.starts_with(&format!("#r{i} *** welcome alice")) {
+            made += 1;
+        } else {
+            assert_eq!(line, "*** error: too many rooms on this server (max 4)", "join #r{i}");
+        }
+    }
+    // Whether the default room counts is the server's choice.
+    assert!(made == 3 || made == 4, "{made} rooms made with --max-rooms 4");
+    // An existing room can still be joined; a new one cannot.
+    bob.send_line("/join #r0");
+    bob.expect_line("#r0 *** welcome bob, online (2): alice, bob");
+    alice.expect_line("#r0 *** bob joined");
+    bob.send_line("/join #new");
+    bob.expect_line("*** error: too many rooms on this server (max 4)");
+    // Once one empties, a new one fits.
+    alice.send_line("/part #r1");
+    alice.expect_line("#r1 *** alice left");
+    bob.send_line("/join #new");
+    bob.expect_line("#new *** welcome bob, online (1): bob");
+    alice.sync();
+}
+
+#[test]
+fn max_rooms_per_client_counts_each_client_apart() {
+    let server = Server::start_bulk(&["--max-rooms-per-client", "3"]);
+    let mut c = server.room(&["alice", "bob"]);
+    let [alice, bob] = &mut c[..] else { unreachable!() };
+    let mut joined = Vec::new();
+    for i in 0..5 {
+        alice.send_line(&format!("/join #r{i}"));
+        let line = alice.next_line();
+        if line.starts_with(&format!("#r{i} *** welcome alice")) {
+            joined.push(i);
+        } else {
+            assert_eq!(line, "*** error: you are in too many rooms (max 3)", "join #r{i}");
+        }
+    }
+    assert!(joined.len() == 2 || joined.len() == 3, "alice joined {joined:?} with a limit of 3");
+    // bob has his own allowance, and joining alice's rooms is fine.
+    for &i in &joined {
+        bob.send_line(&format!("/join #r{i}"));
+        bob.next_line();
+        alice.expect_line(&format!("#r{i} *** bob joined"));
+    }
+    // After a /part, alice may join one more.
+    alice.send_line("/part #r0");
+    alice.expect_line("#r0 *** alice left");
+    bob.expect_line("#r0 *** alice left");
+    enter(alice, "#z");
+    bob.sync();
+}
+
+#[test]
+fn default_room_flag_names_the_untagged_room() {
+    let server = Server::start(&["--default-room", "#main"]);
+    let mut c = server.room(&["alice", "bob"]);
+    let [alice, bob] = &mut c[..] else { unreachable!() };
+    alice.send_line("/part");
+    alice.expect_line("*** error: cannot leave the default room #main");
+    // #lobby is an ordinary room here.
+    alice.send_line("/join #lobby");
+    alice.expect_line(&format!("#lobby {}", welcome("alice", &["alice"])));
+    alice.send_line("hi");
+    alice.sync();
+    bob.send_line("/join #MAIN");
+    bob.expect_line("*** now talking in #main");
+    bob.send_line("/rooms");
+    bob.expect_line("*** rooms (2):");
+    let mut listed = vec![bob.next_line(), bob.next_line()];
+    listed.sort();
+    assert_eq!(listed, ["*** #lobby (1)", "*** #main (2)"]);
+    alice.send_line("/say #main plain");
+    bob.expect_line("alice: plain");
+}
+
+#[test]
+fn huge_topics_are_refused_or_cut_never_sent_whole() {
+    // At the default --max-line the line itself is refused.
+    let server = Server::start_bulk(&[]);
+    let mut c = server.room(&["alice", "bob"]);
+    enter(&mut c[0], "#dev");
+    let huge = "t".repeat(100_000);
+    c[0].send_line(&format!("/topic {huge}"));
+    c[0].expect_line("*** error: line too long (max 4096 bytes)");
+    c[0].send_line("/topic");
+    c[0].expect_line("#dev *** no topic");
+    c[1].sync();
+    drop(server);
+
+    // With lines that long allowed, the topic is cut to --max-topic.
+    let server = Server::start_bulk(&["--max-line", "200000"]);
+    let mut c = server.room(&["alice", "bob", "carol"]);
+    enter(&mut c[0], "#dev");
+    enter(&mut c[1], "#dev");
+    c[0].expect_line("#dev *** bob joined");
+    c[0].send_line(&format!("/topic {huge}"));
+    let cut = format!("#dev *** alice set the topic: {}", "t".repeat(300));
+    c[0].expect_line(&cut);
+    c[1].expect_line(&cut);
+    c[1].send_line("/topic");
+    c[1].expect_line(&format!("#dev *** topic: {}", "t".repeat(300)));
+    c[2].sync();
+}
