@@ -7,6 +7,8 @@ pub mod churn;
 pub mod fanout;
 pub mod idle;
 pub mod latency;
+pub mod rooms;
+pub mod slow_reader;
 
 use std::time::{Duration, Instant};
 
