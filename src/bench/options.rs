@@ -91,7 +91,7 @@ pub struct Options {
     pub rooms_senders: usize,
 
     /// rooms: lines each sender sends.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 200)]
     pub rooms_lines: usize,
 
     /// slow-reader: members of #a and of #b (besides the fillers and the
