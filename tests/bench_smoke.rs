@@ -52,3 +52,20 @@ fn quick_run_prints_the_tables() {
     let _ = std::fs::remove_file(&json);
     assert!(saved.trim_start().starts_with('{') && saved.contains("\"fanout\""), "odd JSON: {saved}");
 }
+
+#[test]
+fn quick_rooms_scenarios_print_their_tables() {
+    let out = Command::new(env!("CARGO_BIN_EXE_natter-bench"))
+        .args(["--quick", "--peers", "natterd", "--natterd", env!("CARGO_BIN_EXE_natterd")])
+        .args(["--scenarios", "rooms,slow-reader"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("natter-bench should run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "natter-bench failed: {}\n{text}", out.status);
+    for heading in ["### rooms", "### slow reader"] {
+        assert!(text.contains(heading), "missing {heading:?} in:\n{text}");
+    }
+    assert!(!text.contains("### runs that failed"), "a run failed:\n{text}");
+}
