@@ -55,15 +55,33 @@ fn quick_run_prints_the_tables() {
 
 #[test]
 fn quick_rooms_scenarios_print_their_tables() {
-    let out = Command::new(env!("CARGO_BIN_EXE_natter-bench"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_natter-bench"))
         .args(["--quick", "--peers", "natterd", "--natterd", env!("CARGO_BIN_EXE_natterd")])
         .args(["--scenarios", "rooms,slow-reader"])
         .stdin(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
-        .output()
-        .expect("natter-bench should run");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "natter-bench failed: {}\n{text}", out.status);
+        .spawn()
+        .expect("natter-bench should start");
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stdout.read_to_string(&mut text);
+        text
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait should work") {
+            break status;
+        }
+        if start.elapsed() > LIMIT {
+            let _ = child.kill();
+            panic!("natter-bench --quick --scenarios rooms,slow-reader took longer than {LIMIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let text = reader.join().expect("reader thread should not panic");
+    assert!(status.success(), "natter-bench failed: {status}\n{text}");
     for heading in ["### rooms", "### slow reader"] {
         assert!(text.contains(heading), "missing {heading:?} in:\n{text}");
     }
