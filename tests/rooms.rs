@@ -58,6 +58,7 @@ fn a_client_that_stays_in_the_lobby_sees_todays_protocol() {
     carol.expect_line("alice: hello?");
     alice.send_line("/me waves");
     bob.expect_line("* alice waves");
+    carol.expect_line("* alice waves");
     bob.send_line("/say #lobby hi alice");
     alice.expect_line("bob: hi alice");
     carol.expect_line("bob: hi alice");
