@@ -9,18 +9,21 @@
 //! - [`framer`]: one client's framing, lines or raw reads.
 //! - [`command`]: what a client line means to the server.
 //! - [`reply`]: every line the server sends, formatted and parsed back.
+//! - [`room`]: room names and the `#room ` tag on room lines.
 
 pub mod command;
 pub mod framer;
 pub mod line;
 pub mod name;
 pub mod reply;
+pub mod room;
 
 pub use command::Command;
 pub use framer::{AfterRead, Framer, Mode};
 pub use line::{clean_text, Frame, LineDecoder};
 pub use name::{canonical_name, fold_name, is_visible, normalize_name, validate_name, NameError, MAX_NAME_CHARS};
 pub use reply::{ErrorKind, QuitReason, Reply};
+pub use room::{canonical_room, fold_room, is_room, validate_room, RoomError, Tagged, DEFAULT_ROOM, MAX_ROOM_CHARS};
 
 /// The port natterd listens on and the client connects to by default.
 pub const DEFAULT_PORT: u16 = 5000;

@@ -10,8 +10,18 @@ pub enum Command<'a> {
     Empty,
     /// A chat message for everyone else.
     Say(&'a str),
-    /// `/who`: list who is online.
-    Who,
+    /// `/who [ROOM]`: list who is online, or in ROOM.
+    Who(Option<&'a str>),
+    /// `/join ROOM`: join (creating it if need be) and talk there.
+    Join(&'a str),
+    /// `/part [ROOM] [REASON]`: leave ROOM, or the current room.
+    Part { room: Option<&'a str>, reason: Option<&'a str> },
+    /// `/say ROOM TEXT`: TEXT, taken literally, to ROOM.
+    SayIn { room: &'a str, text: &'a str },
+    /// `/rooms`: list the rooms.
+    Rooms,
+    /// `/topic [TEXT]`: show or set the current room's topic.
+    Topic(Option<&'a str>),
     /// `/nick NEW`
     Nick(&'a str),
     /// `/me ACTION`
@@ -29,7 +39,12 @@ pub enum Command<'a> {
 }
 
 /// Usage lines, sent with a usage error and listed by `/help`.
-pub const USAGE_WHO: &str = "/who";
+pub const USAGE_WHO: &str = "/who [#ROOM]";
+pub const USAGE_JOIN: &str = "/join #ROOM";
+pub const USAGE_PART: &str = "/part [#ROOM] [REASON]";
+pub const USAGE_SAY: &str = "/say #ROOM TEXT";
+pub const USAGE_ROOMS: &str = "/rooms";
+pub const USAGE_TOPIC: &str = "/topic [TEXT]";
 pub const USAGE_NICK: &str = "/nick NEW";
 pub const USAGE_ME: &str = "/me ACTION";
 pub const USAGE_MSG: &str = "/msg NAME TEXT";
@@ -38,12 +53,17 @@ pub const USAGE_LITERAL: &str = "//text";
 
 /// What `/help` lists: each usage line and what it does.
 pub const HELP: &[(&str, &str)] = &[
-    (USAGE_WHO, "list who is online"),
+    (USAGE_WHO, "list who is online, or in a room"),
     (USAGE_NICK, "change your name"),
     (USAGE_ME, "describe what you do"),
     (USAGE_MSG, "private message to NAME"),
     (USAGE_QUIT, "leave"),
     (USAGE_LITERAL, "send a message that starts with /"),
+    (USAGE_JOIN, "join a room (made if new) and talk there"),
+    (USAGE_PART, "leave a room"),
+    (USAGE_SAY, "send TEXT to a room you are in"),
+    (USAGE_ROOMS, "list the rooms"),
+    (USAGE_TOPIC, "show or set this room's topic"),
 ];
 
 impl<'a> Command<'a> {
@@ -68,7 +88,31 @@ impl<'a> Command<'a> {
         };
         let has = |s: &str| !s.is_empty();
         match word.to_ascii_lowercase().as_str() {
-            "who" | "names" => Command::Who,
+            // The whole argument is the room, so `#a b` is refused for its
+            // space rather than taken as `#a`.
+            "who" | "names" if !has(args) => Command::Who(None),
+            "who" | "names" if args.starts_with('#') => Command::Who(Some(args)),
+            "who" | "names" => Command::Usage(USAGE_WHO),
+            "join" if has(args) => Command::Join(args),
+            "join" => Command::Usage(USAGE_JOIN),
+            "part" | "leave" => {
+                let (room, reason) = match args.split_once(char::is_whitespace) {
+                    _ if !args.starts_with('#') => (None, args),
+                    Some((room, reason)) => (Some(room), reason.trim()),
+                    None => (Some(args), ""),
+                };
+                Command::Part { room, reason: Some(reason).filter(|r| has(r)) }
+            }
+            "say" => {
+                // The text goes as typed, after the one space that ends the room.
+                let untrimmed = rest.split_once(char::is_whitespace).map_or("", |(_, a)| a.trim_start());
+                match untrimmed.split_once(char::is_whitespace) {
+                    Some((room, text)) if has(text.trim()) => Command::SayIn { room, text },
+                    _ => Command::Usage(USAGE_SAY),
+                }
+            }
+            "rooms" | "list" => Command::Rooms,
+            "topic" => Command::Topic(Some(args).filter(|a| has(a))),
             "help" => Command::Help,
             "nick" if has(args) => Command::Nick(args),
             "nick" => Command::Usage(USAGE_NICK),
@@ -80,6 +124,17 @@ impl<'a> Command<'a> {
             },
             "quit" => Command::Quit(Some(args).filter(|a| has(a))),
             _ => Command::Unknown(word),
+        }
+    }
+}
+
+impl<'a> Command<'a> {
+    /// The room the command names, if it names one.
+    pub fn room(&self) -> Option<&'a str> {
+        match *self {
+            Command::Join(room) | Command::SayIn { room, .. } => Some(room),
+            Command::Who(room) | Command::Part { room, .. } => room,
+            _ => None,
         }
     }
 }
@@ -110,15 +165,15 @@ mod tests {
     fn own_prefix_is_dropped_others_kept() {
         assert_eq!(p("bob: hi"), Say("hi"));
         assert_eq!(p("alice: hi"), Say("alice: hi"));
-        assert_eq!(p("bob: /who"), Who);
+        assert_eq!(p("bob: /who"), Who(None));
         assert_eq!(p("bob: "), Empty);
         assert_eq!(p("Bob: hi"), Say("Bob: hi"));
     }
 
     #[test]
     fn commands() {
-        assert_eq!(p("/who"), Who);
-        assert_eq!(p("/WHO"), Who);
+        assert_eq!(p("/who"), Who(None));
+        assert_eq!(p("/WHO"), Who(None));
         assert_eq!(p("/help"), Help);
         assert_eq!(p("/nick carol"), Nick("carol"));
         assert_eq!(p("/nick"), Usage(USAGE_NICK));
@@ -132,5 +187,32 @@ mod tests {
         assert_eq!(p("/dance now"), Unknown("dance"));
         assert_eq!(p("//etc/passwd"), Say("/etc/passwd"));
         assert_eq!(p("/"), Unknown(""));
+    }
+
+    #[test]
+    fn room_commands() {
+        assert_eq!(p("/who #dev"), Who(Some("#dev")));
+        assert_eq!(p("/who dev"), Usage(USAGE_WHO));
+        assert_eq!(p("/join #dev"), Join("#dev"));
+        assert_eq!(p("/join dev"), Join("dev"));
+        assert_eq!(p("/join #a b"), Join("#a b"));
+        assert_eq!(p("/who #a b"), Who(Some("#a b")));
+        assert_eq!(p("/join"), Usage(USAGE_JOIN));
+        assert_eq!(p("/join   "), Usage(USAGE_JOIN));
+        assert_eq!(p("/part"), Part { room: None, reason: None });
+        assert_eq!(p("/part #dev"), Part { room: Some("#dev"), reason: None });
+        assert_eq!(p("/part #dev  off to lunch"), Part { room: Some("#dev"), reason: Some("off to lunch") });
+        assert_eq!(p("/part off to lunch"), Part { room: None, reason: Some("off to lunch") });
+        assert_eq!(p("/say #dev hi"), SayIn { room: "#dev", text: "hi" });
+        assert_eq!(p("/say #dev /quit  now"), SayIn { room: "#dev", text: "/quit  now" });
+        assert_eq!(p("/say #dev  indented"), SayIn { room: "#dev", text: " indented" });
+        assert_eq!(p("/say #dev"), Usage(USAGE_SAY));
+        assert_eq!(p("/say #dev   "), Usage(USAGE_SAY));
+        assert_eq!(p("/say"), Usage(USAGE_SAY));
+        assert_eq!(p("/rooms"), Rooms);
+        assert_eq!(p("/topic"), Topic(None));
+        assert_eq!(p("/topic ship it: friday"), Topic(Some("ship it: friday")));
+        assert_eq!(p("/say #dev hi").room(), Some("#dev"));
+        assert_eq!(p("/part bye").room(), None);
     }
 }

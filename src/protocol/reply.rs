@@ -13,6 +13,7 @@ use std::fmt;
 
 use super::command::HELP;
 use super::name::validate_name;
+use super::room::is_room;
 
 /// One server line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +29,20 @@ pub enum Reply<'a> {
     Renamed { old: &'a str, new: &'a str },
     /// Answer to `/who`: `*** online (N): a, b`.
     Online(Vec<&'a str>),
+    /// `*** NAME left` or `*** NAME left (REASON)`: someone left a room.
+    Left { name: &'a str, reason: Option<&'a str> },
+    /// `*** topic: TEXT`: a room's topic, after its welcome or on `/topic`.
+    Topic(&'a str),
+    /// `*** no topic`
+    NoTopic,
+    /// `*** NAME set the topic: TEXT`
+    TopicSet { by: &'a str, topic: &'a str },
+    /// `*** now talking in ROOM`: where plain lines go from now on.
+    Talking(&'a str),
+    /// `*** rooms (N):`, the head of the `/rooms` answer; N lines follow.
+    RoomList(usize),
+    /// `*** ROOM (COUNT): TOPIC` or `*** ROOM (COUNT)`: one room listed.
+    RoomInfo { room: &'a str, members: usize, topic: Option<&'a str> },
     /// `NAME: TEXT`
     Chat { from: &'a str, text: &'a str },
     /// `* NAME ACTION`
@@ -84,6 +99,18 @@ pub enum ErrorKind<'a> {
     TooManyFromAddress,
     /// `no name received in time`
     NameTimeout,
+    /// `invalid room: WHY`
+    BadRoom(&'a str),
+    /// `not in room: ROOM`
+    NotInRoom(&'a str),
+    /// `no such room: ROOM`
+    NoSuchRoom(&'a str),
+    /// `too many rooms on this server (max N)`
+    TooManyRooms(usize),
+    /// `you are in too many rooms (max N)`
+    TooManyJoined(usize),
+    /// `cannot leave the default room ROOM`
+    CannotLeaveDefault(&'a str),
     /// Any other error text.
     Other(&'a str),
 }
@@ -111,6 +138,12 @@ impl fmt::Display for ErrorKind<'_> {
             ErrorKind::ServerFull => f.write_str("server full"),
             ErrorKind::TooManyFromAddress => f.write_str("too many connections from your address"),
             ErrorKind::NameTimeout => f.write_str("no name received in time"),
+            ErrorKind::BadRoom(why) => write!(f, "invalid room: {why}"),
+            ErrorKind::NotInRoom(r) => write!(f, "not in room: {r}"),
+            ErrorKind::NoSuchRoom(r) => write!(f, "no such room: {r}"),
+            ErrorKind::TooManyRooms(max) => write!(f, "too many rooms on this server (max {max})"),
+            ErrorKind::TooManyJoined(max) => write!(f, "you are in too many rooms (max {max})"),
+            ErrorKind::CannotLeaveDefault(r) => write!(f, "cannot leave the default room {r}"),
             ErrorKind::Other(t) => f.write_str(t),
         }
     }
@@ -136,6 +169,15 @@ impl fmt::Display for Reply<'_> {
                 f.write_str(NOTICE)?;
                 write_list(f, names)
             }
+            Reply::Left { name, reason: None } => write!(f, "{NOTICE}{name} left"),
+            Reply::Left { name, reason: Some(r) } => write!(f, "{NOTICE}{name} left ({r})"),
+            Reply::Topic(t) => write!(f, "{NOTICE}topic: {t}"),
+            Reply::NoTopic => write!(f, "{NOTICE}no topic"),
+            Reply::TopicSet { by, topic } => write!(f, "{NOTICE}{by} set the topic: {topic}"),
+            Reply::Talking(room) => write!(f, "{NOTICE}now talking in {room}"),
+            Reply::RoomList(n) => write!(f, "{NOTICE}rooms ({n}):"),
+            Reply::RoomInfo { room, members, topic: None } => write!(f, "{NOTICE}{room} ({members})"),
+            Reply::RoomInfo { room, members, topic: Some(t) } => write!(f, "{NOTICE}{room} ({members}): {t}"),
             Reply::Chat { from, text } => write!(f, "{from}: {text}"),
             Reply::Action { from, text } => write!(f, "* {from} {text}"),
             Reply::Private { from, text } => write!(f, "{from} (private): {text}"),
@@ -205,6 +247,21 @@ fn parse_notice(n: &str) -> Reply<'_> {
     if n == "server shutting down" {
         return Reply::ShuttingDown;
     }
+    if n == "no topic" {
+        return Reply::NoTopic;
+    }
+    if let Some(topic) = n.strip_prefix("topic: ") {
+        return Reply::Topic(topic);
+    }
+    if let Some(room) = n.strip_prefix("now talking in ").filter(|r| is_room(r)) {
+        return Reply::Talking(room);
+    }
+    if let Some(count) = n.strip_prefix("rooms (").and_then(|r| r.strip_suffix("):")).and_then(|c| c.parse().ok()) {
+        return Reply::RoomList(count);
+    }
+    if let Some(info) = parse_room_info(n) {
+        return info;
+    }
     if let Some(online) = parse_list(n) {
         return Reply::Online(online);
     }
@@ -230,9 +287,36 @@ fn parse_notice(n: &str) -> Reply<'_> {
             if let Some(new) = rest.strip_prefix("is now known as ").filter(|n| is_name(n)) {
                 return Reply::Renamed { old: name, new };
             }
+            if rest == "left" {
+                return Reply::Left { name, reason: None };
+            }
+            if let Some(reason) = rest.strip_prefix("left (").and_then(|r| r.strip_suffix(')')) {
+                return Reply::Left { name, reason: Some(reason) };
+            }
+            if let Some(topic) = rest.strip_prefix("set the topic: ") {
+                return Reply::TopicSet { by: name, topic };
+            }
         }
     }
     Reply::Notice(n)
+}
+
+/// `ROOM (COUNT)` or `ROOM (COUNT): TOPIC`.
+fn parse_room_info(n: &str) -> Option<Reply<'_>> {
+    let (room, rest) = n.split_once(" (")?;
+    if !is_room(room) {
+        return None;
+    }
+    let (count, topic) = match rest.split_once("): ") {
+        Some((count, topic)) => (count, Some(topic)),
+        None => (rest.strip_suffix(')')?, None),
+    };
+    Some(Reply::RoomInfo { room, members: count.parse().ok()?, topic })
+}
+
+/// `PREFIX N SUFFIX` with a number N.
+fn parse_count(e: &str, prefix: &str, suffix: &str) -> Option<usize> {
+    e.strip_prefix(prefix)?.strip_suffix(suffix)?.parse().ok()
 }
 
 fn parse_error(e: &str) -> ErrorKind<'_> {
@@ -252,10 +336,20 @@ fn parse_error(e: &str) -> ErrorKind<'_> {
         ErrorKind::NoSuchUser(n)
     } else if let Some(u) = e.strip_prefix("usage: ") {
         ErrorKind::Usage(u)
-    } else if let Some(max) =
-        e.strip_prefix("line too long (max ").and_then(|r| r.strip_suffix(" bytes)")).and_then(|m| m.parse().ok())
-    {
+    } else if let Some(max) = parse_count(e, "line too long (max ", " bytes)") {
         ErrorKind::LineTooLong(max)
+    } else if let Some(why) = e.strip_prefix("invalid room: ") {
+        ErrorKind::BadRoom(why)
+    } else if let Some(r) = e.strip_prefix("not in room: ") {
+        ErrorKind::NotInRoom(r)
+    } else if let Some(r) = e.strip_prefix("no such room: ") {
+        ErrorKind::NoSuchRoom(r)
+    } else if let Some(r) = e.strip_prefix("cannot leave the default room ") {
+        ErrorKind::CannotLeaveDefault(r)
+    } else if let Some(max) = parse_count(e, "too many rooms on this server (max ", ")") {
+        ErrorKind::TooManyRooms(max)
+    } else if let Some(max) = parse_count(e, "you are in too many rooms (max ", ")") {
+        ErrorKind::TooManyJoined(max)
     } else {
         ErrorKind::Other(e)
     }
@@ -290,6 +384,16 @@ mod tests {
         round_trip(Reply::ShuttingDown, "*** server shutting down");
         round_trip(Reply::Notice("commands:"), "*** commands:");
         round_trip(Reply::Other("no kind here"), "no kind here");
+        round_trip(Reply::Left { name: "bob", reason: None }, "*** bob left");
+        round_trip(Reply::Left { name: "bob", reason: Some("lunch (back soon)") }, "*** bob left (lunch (back soon))");
+        round_trip(Reply::Topic("release: friday"), "*** topic: release: friday");
+        round_trip(Reply::NoTopic, "*** no topic");
+        round_trip(Reply::TopicSet { by: "bob", topic: "ship it" }, "*** bob set the topic: ship it");
+        round_trip(Reply::Talking("#dev"), "*** now talking in #dev");
+        round_trip(Reply::RoomList(2), "*** rooms (2):");
+        round_trip(Reply::RoomInfo { room: "#dev", members: 3, topic: None }, "*** #dev (3)");
+        let info = Reply::RoomInfo { room: "#개발", members: 1, topic: Some("a (b): c") };
+        round_trip(info, "*** #개발 (1): a (b): c");
     }
 
     #[test]
@@ -305,6 +409,12 @@ mod tests {
             (ErrorKind::TooManyFromAddress, "*** error: too many connections from your address"),
             (ErrorKind::NameTimeout, "*** error: no name received in time"),
             (ErrorKind::Other("odd"), "*** error: odd"),
+            (ErrorKind::BadRoom("room name is empty"), "*** error: invalid room: room name is empty"),
+            (ErrorKind::NotInRoom("#dev"), "*** error: not in room: #dev"),
+            (ErrorKind::NoSuchRoom("#dev"), "*** error: no such room: #dev"),
+            (ErrorKind::TooManyRooms(1000), "*** error: too many rooms on this server (max 1000)"),
+            (ErrorKind::TooManyJoined(20), "*** error: you are in too many rooms (max 20)"),
+            (ErrorKind::CannotLeaveDefault("#lobby"), "*** error: cannot leave the default room #lobby"),
         ];
         for (kind, wire) in cases {
             round_trip(Reply::Error(kind), wire);

@@ -6,37 +6,42 @@
 //! the pool and the room are touched, never a socket, so the tests beside
 //! this file drive every command in-process.
 
+use std::borrow::Cow;
+
 use log::{debug, info};
 use natter::protocol::reply::help_lines;
 use natter::protocol::{canonical_name, clean_text, Command, ErrorKind, Frame, NameError, Reply};
 
 use crate::flood::private_message_cost;
 use crate::pool::Pool;
-use crate::room::Room;
+use crate::rooms::{RoomId, Rooms};
 
+mod rooms;
+pub use rooms::leave_all;
 #[cfg(test)]
 mod tests;
 
 /// What a command may touch.
 pub struct Cx<'a> {
     pub pool: &'a mut Pool,
-    pub room: &'a mut Room,
+    pub rooms: &'a mut Rooms,
     /// The line cap, quoted in the too-long error.
     pub max_line: usize,
 }
 
 impl Cx<'_> {
+    /// Sends a room-less reply (or one about the default room) to `key`.
     fn reply(&mut self, key: usize, reply: &Reply<'_>) {
-        self.room.send_to(self.pool, key, reply);
+        self.rooms.send_to(self.pool, key, None, reply);
     }
 
     fn error(&mut self, key: usize, kind: ErrorKind<'_>) {
         self.reply(key, &Reply::Error(kind));
     }
 
-    /// Sends a line built from borrowed client data: encode first, then send.
-    fn reply_bytes(&mut self, key: usize, bytes: Vec<u8>) {
-        self.pool.send(key, &bytes);
+    /// The room `key`'s plain lines go to (`None`: the default room).
+    fn current_room(&self, key: usize) -> Option<RoomId> {
+        self.pool.get(key).and_then(|s| s.rooms().current())
     }
 }
 
@@ -48,7 +53,15 @@ pub fn route(cx: &mut Cx, key: usize, frame: Frame) -> u32 {
     match (name, frame) {
         (None, Frame::Line(line)) => join(cx, key, &line),
         (None, Frame::TooLong) => refuse_name(cx, key, &NameError::TooLong),
-        (Some(name), Frame::Line(line)) => return apply(cx, key, &name, &clean_text(&line)),
+        (Some(name), Frame::Line(line)) => {
+            let clean = clean_text(&line);
+            // Cleaning drops controls and bidi overrides; a room name that
+            // held one is refused, never quietly changed into another room.
+            if matches!(clean, Cow::Owned(_)) && rooms::refuse_hidden_room(cx, key, &name, &line) {
+                return 0;
+            }
+            return apply(cx, key, &name, &clean);
+        }
         (Some(_), Frame::TooLong) => {
             let max = cx.max_line;
             cx.error(key, ErrorKind::LineTooLong(max));
@@ -57,14 +70,16 @@ pub fn route(cx: &mut Cx, key: usize, frame: Frame) -> u32 {
     0
 }
 
-/// Handles the first line of an unnamed client: its name.
+/// Handles the first line of an unnamed client: its name. Joining the
+/// server is joining the default room, which is why its welcome lists
+/// everyone online.
 pub fn join(cx: &mut Cx, key: usize, line: &str) {
     let name = match canonical_name(line.trim()) {
         Ok(name) => name,
         Err(why) => return refuse_name(cx, key, &why),
     };
     let name = name.as_ref();
-    if !cx.room.join(name, key) {
+    if !cx.rooms.lobby_mut().add(name, key) {
         cx.error(key, ErrorKind::NameTaken(name));
         cx.pool.quit(key, "");
         return;
@@ -72,9 +87,7 @@ pub fn join(cx: &mut Cx, key: usize, line: &str) {
     let Some(session) = cx.pool.get_mut(key) else { return };
     info!("{name} joined from {}", session.peer());
     session.set_name(name);
-    let welcome = Reply::Welcome { name, online: cx.room.names(cx.pool) }.to_bytes();
-    cx.reply_bytes(key, welcome);
-    cx.room.broadcast(cx.pool, Some(key), &Reply::Joined(name));
+    rooms::welcome(cx, key, name, None);
 }
 
 /// Tells an unnamed client why its name was refused, then closes it.
@@ -91,12 +104,17 @@ pub fn apply(cx: &mut Cx, key: usize, name: &str, line: &str) -> u32 {
     match command {
         Command::Empty => {}
         Command::Say(text) => say(cx, key, name, text),
-        Command::Who => who(cx, key),
+        Command::Who(room) => rooms::who(cx, key, room),
         Command::Nick(new) => nick(cx, key, name, new),
         Command::Me(text) => me(cx, key, name, text),
         Command::Msg { to, text } => return msg(cx, key, name, to, text),
         Command::Quit(reason) => quit(cx, key, reason.unwrap_or("")),
         Command::Help => help(cx, key),
+        Command::Join(room) => rooms::join(cx, key, name, room),
+        Command::Part { room, reason } => rooms::part(cx, key, name, room, reason),
+        Command::SayIn { room, text } => rooms::say_in(cx, key, name, room, text),
+        Command::Rooms => rooms::list(cx, key),
+        Command::Topic(topic) => rooms::topic(cx, key, name, topic),
         Command::Usage(usage) => cx.error(key, ErrorKind::Usage(usage)),
         Command::Unknown(word) => cx.error(key, ErrorKind::UnknownCommand(word)),
     }
@@ -104,14 +122,17 @@ pub fn apply(cx: &mut Cx, key: usize, name: &str, line: &str) -> u32 {
 }
 
 fn say(cx: &mut Cx, key: usize, name: &str, text: &str) {
-    cx.room.broadcast(cx.pool, Some(key), &Reply::Chat { from: name, text });
+    let room = cx.current_room(key);
+    cx.rooms.broadcast(cx.pool, room, Some(key), &Reply::Chat { from: name, text });
 }
 
-fn who(cx: &mut Cx, key: usize) {
-    let online = Reply::Online(cx.room.names(cx.pool)).to_bytes();
-    cx.reply_bytes(key, online);
+fn me(cx: &mut Cx, key: usize, name: &str, text: &str) {
+    let room = cx.current_room(key);
+    cx.rooms.broadcast(cx.pool, room, Some(key), &Reply::Action { from: name, text });
 }
 
+/// A new name, in every room the client is in. Everyone shares the default
+/// room, so the one untagged notice there reaches each client once.
 fn nick(cx: &mut Cx, key: usize, name: &str, new: &str) {
     let new = match canonical_name(new) {
         Ok(new) => new,
@@ -121,23 +142,23 @@ fn nick(cx: &mut Cx, key: usize, name: &str, new: &str) {
     if new == name {
         return;
     }
-    if !cx.room.rename(name, new, key) {
+    if !cx.rooms.lobby_mut().rename(name, new, key) {
         cx.error(key, ErrorKind::NameTaken(new));
         return;
     }
-    if let Some(session) = cx.pool.get_mut(key) {
-        session.set_name(new);
+    let Some(session) = cx.pool.get_mut(key) else { return };
+    session.set_name(new);
+    for &id in session.rooms().joined() {
+        if let Some(room) = cx.rooms.get_mut(id) {
+            room.rename(name, new, key);
+        }
     }
     info!("{name} is now known as {new}");
-    cx.room.broadcast(cx.pool, None, &Reply::Renamed { old: name, new });
-}
-
-fn me(cx: &mut Cx, key: usize, name: &str, text: &str) {
-    cx.room.broadcast(cx.pool, Some(key), &Reply::Action { from: name, text });
+    cx.rooms.broadcast(cx.pool, None, None, &Reply::Renamed { old: name, new });
 }
 
 fn msg(cx: &mut Cx, key: usize, name: &str, to: &str, text: &str) -> u32 {
-    match cx.room.find(to) {
+    match cx.rooms.lobby().find(to) {
         Some(target) => {
             cx.reply(target, &Reply::Private { from: name, text });
             // Only the sender waits for a congested target.

@@ -32,7 +32,7 @@ use crate::connection::Connection;
 use crate::flood::FloodLimit;
 use crate::options::Options;
 use crate::pool::{Handle, Pool};
-use crate::room::Room;
+use crate::rooms::{RoomLimits, Rooms};
 use crate::trim::Trim;
 
 const LISTENER: Token = Token(0);
@@ -47,6 +47,10 @@ fn token(key: usize) -> Token {
     Token(key + FIRST_CLIENT)
 }
 
+fn room_limits(options: &Options) -> RoomLimits {
+    RoomLimits { max_rooms: options.max_rooms, max_joined: options.max_rooms_per_client, max_topic: options.max_topic }
+}
+
 /// natterd's whole state.
 pub struct Server {
     poll: Poll,
@@ -59,7 +63,7 @@ pub struct Server {
     pool: Pool,
     /// Every client's socket, at the same key as its session.
     sockets: Vec<Option<Connection>>,
-    room: Room,
+    rooms: Rooms,
     options: Options,
     /// Unnamed clients with unterminated input, oldest first.
     raw_checks: VecDeque<(Instant, Handle)>,
@@ -116,7 +120,7 @@ impl Server {
             signals,
             pool: Pool::new(options.max_queue, options.max_output_total),
             sockets: Vec::new(),
-            room: Room::default(),
+            rooms: Rooms::new(&options.default_room, room_limits(&options)),
             options,
             raw_checks: VecDeque::new(),
             name_sweep_at: None,
@@ -205,7 +209,7 @@ impl Server {
     /// Hands one frame from `key` to the commands, and charges its
     /// address what the frame cost beyond its token.
     fn route(&mut self, key: usize, frame: natter::protocol::Frame) {
-        let mut cx = Cx { pool: &mut self.pool, room: &mut self.room, max_line: self.options.max_line };
+        let mut cx = Cx { pool: &mut self.pool, rooms: &mut self.rooms, max_line: self.options.max_line };
         let extra = commands::route(&mut cx, key, frame);
         if extra > 0 {
             if let Some(session) = self.pool.get(key) {

@@ -12,6 +12,7 @@ mod options;
 mod outbox;
 mod pool;
 mod room;
+mod rooms;
 mod session;
 mod tls;
 mod trim;

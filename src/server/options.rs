@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use log::LevelFilter;
-use natter::protocol::{DEFAULT_MAX_LINE, DEFAULT_PORT};
+use natter::protocol::{canonical_room, DEFAULT_MAX_LINE, DEFAULT_PORT, DEFAULT_ROOM};
 
 /// natterd: a tiny, fast multi-user chat server speaking plain text lines.
 ///
@@ -82,6 +82,25 @@ pub struct Options {
     #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=MAX_SECS))]
     pub name_timeout: u64,
 
+    /// The room every client is in from the start and cannot leave; its
+    /// lines carry no room tag, so clients that know nothing of rooms
+    /// talk there as before.
+    #[arg(long, value_name = "#ROOM", default_value = DEFAULT_ROOM, value_parser = room_name)]
+    pub default_room: String,
+
+    /// Most rooms on the server besides the default room; a /join that
+    /// would make one more is refused.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub max_rooms: usize,
+
+    /// Most rooms one client may be in besides the default room.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub max_rooms_per_client: usize,
+
+    /// Longest room topic in characters; a longer one is cut to this.
+    #[arg(long, value_name = "CHARS", default_value_t = 300, value_parser = positive)]
+    pub max_topic: usize,
+
     /// How much to log to stderr: off, error, warn, info, debug or trace.
     #[arg(long, value_name = "LEVEL", default_value_t = LevelFilter::Info)]
     pub log_level: LevelFilter,
@@ -97,6 +116,10 @@ const MAX_CONNECTS: i64 = 100_000;
 
 fn default_listen() -> SocketAddr {
     SocketAddr::from(([0, 0, 0, 0], DEFAULT_PORT))
+}
+
+fn room_name(s: &str) -> Result<String, String> {
+    canonical_room(s).map(|r| r.into_owned()).map_err(|e| e.to_string())
 }
 
 fn positive(s: &str) -> Result<usize, String> {
@@ -119,6 +142,20 @@ mod tests {
         assert_eq!(o.max_output_total, 64 << 20);
         assert_eq!((o.max_per_ip, o.flood_rate, o.flood_burst, o.name_timeout), (16, 50, 100, 30));
         assert_eq!(o.max_connects_per_ip, 300);
+        assert_eq!(
+            (o.default_room.as_str(), o.max_rooms, o.max_rooms_per_client, o.max_topic),
+            ("#lobby", 1000, 20, 300)
+        );
+    }
+
+    #[test]
+    fn default_room_must_be_a_room() {
+        let o = Options::try_parse_from(["natterd", "--default-room", "#일반"]).expect("a Korean room");
+        assert_eq!(o.default_room, "#일반");
+        for bad in ["lobby", "#", "#a b", "#a:b"] {
+            let err = Options::try_parse_from(["natterd", "--default-room", bad]).expect_err(bad).to_string();
+            assert!(err.contains("--default-room"), "{err}");
+        }
     }
 
     #[test]

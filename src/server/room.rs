@@ -1,32 +1,50 @@
-//! Who is in the chat: a case-insensitive name index over slab keys, and
-//! sending a reply to one member or to all but one.
+//! One room: its name as first created, its topic, and its members by
+//! folded name, so the who-list comes sorted and a lookup ignores case.
 
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
-use natter::protocol::{fold_name, Reply};
+use natter::protocol::fold_name;
 
 use crate::pool::Pool;
 
-/// The one room every joined client is in.
-#[derive(Default)]
+/// A room and who is in it.
 pub struct Room {
-    /// Folded name to slab key; a BTreeMap so the who-list comes sorted.
+    name: String,
+    topic: Option<String>,
+    /// Folded member name to slab key.
     members: BTreeMap<String, usize>,
-    /// One encoded line, reused so a broadcast is formatted once.
-    scratch: Vec<u8>,
 }
 
 impl Room {
+    /// An empty room called `name` (already checked and in NFC).
+    pub fn new(name: &str) -> Self {
+        Room { name: name.to_owned(), topic: None, members: BTreeMap::new() }
+    }
+
+    /// The name as it was first written.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn topic(&self) -> Option<&str> {
+        self.topic.as_deref()
+    }
+
+    pub fn set_topic(&mut self, topic: String) {
+        self.topic = Some(topic);
+    }
+
     /// The member called `name` (any case).
     pub fn find(&self, name: &str) -> Option<usize> {
         self.members.get(&fold_name(name)).copied()
     }
 
     /// Adds `key` as `name`; `false` if the name (any case) is taken.
-    pub fn join(&mut self, name: &str, key: usize) -> bool {
+    pub fn add(&mut self, name: &str, key: usize) -> bool {
         match self.members.entry(fold_name(name)) {
-            std::collections::btree_map::Entry::Occupied(_) => false,
-            std::collections::btree_map::Entry::Vacant(v) => {
+            Entry::Occupied(_) => false,
+            Entry::Vacant(v) => {
                 v.insert(key);
                 true
             }
@@ -34,7 +52,7 @@ impl Room {
     }
 
     /// Removes `name` (any case).
-    pub fn leave(&mut self, name: &str) {
+    pub fn remove(&mut self, name: &str) {
         self.members.remove(&fold_name(name));
     }
 
@@ -44,10 +62,18 @@ impl Room {
         match self.find(new) {
             Some(holder) if holder != key => false,
             _ => {
-                self.leave(old);
-                self.join(new, key)
+                self.remove(old);
+                self.add(new, key)
             }
         }
+    }
+
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
     }
 
     /// Member names in case-insensitive order.
@@ -55,21 +81,8 @@ impl Room {
         self.members.values().filter_map(|&k| pool.get(k)?.name()).collect()
     }
 
-    /// Sends `reply` to one client.
-    pub fn send_to(&mut self, pool: &mut Pool, key: usize, reply: &Reply<'_>) {
-        self.scratch.clear();
-        reply.encode(&mut self.scratch);
-        pool.send(key, &self.scratch);
-    }
-
-    /// Sends `reply` to every member but `except`.
-    pub fn broadcast(&mut self, pool: &mut Pool, except: Option<usize>, reply: &Reply<'_>) {
-        self.scratch.clear();
-        reply.encode(&mut self.scratch);
-        for &key in self.members.values() {
-            if Some(key) != except {
-                pool.send(key, &self.scratch);
-            }
-        }
+    /// The members' slab keys.
+    pub fn keys(&self) -> impl Iterator<Item = usize> + '_ {
+        self.members.values().copied()
     }
 }

@@ -16,6 +16,7 @@ use natter::protocol::{Framer, Mode, QuitReason};
 use crate::congestion::InputMeter;
 use crate::outbox::Outbox;
 use crate::pool::Handle;
+use crate::rooms::Membership;
 
 /// Where a client is in its life.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,6 +78,8 @@ pub struct Session {
     /// The congested client this one last sent a private message to: its
     /// input waits until that client drains or is dropped.
     waits_for: Option<Handle>,
+    /// The rooms it is in besides the default room.
+    rooms: Membership,
 }
 
 impl Session {
@@ -96,6 +99,7 @@ impl Session {
             congested_since: None,
             input: InputMeter::new(now),
             waits_for: None,
+            rooms: Membership::default(),
         }
     }
 
@@ -120,6 +124,15 @@ impl Session {
             State::Joined { name } => Some(name),
             State::AwaitingName { .. } => None,
         }
+    }
+
+    /// The rooms it is in besides the default room, and its current one.
+    pub fn rooms(&self) -> &Membership {
+        &self.rooms
+    }
+
+    pub fn rooms_mut(&mut self) -> &mut Membership {
+        &mut self.rooms
     }
 
     /// When an unnamed session connected; `None` once it has a name.

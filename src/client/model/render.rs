@@ -206,6 +206,20 @@ pub fn error_text(error: &ErrorKind<'_>) -> String {
         ErrorKind::ServerFull => gettext_f("The server is full. Try again later.", &[]),
         ErrorKind::TooManyFromAddress => gettext_f("Too many connections from your address.", &[]),
         ErrorKind::NameTimeout => gettext_f("The server did not receive your name in time.", &[]),
+        // Translators: {reason} comes from the server, untranslated.
+        ErrorKind::BadRoom(why) => gettext_f("Invalid room name: {reason}", &[("reason", why)]),
+        ErrorKind::NotInRoom(r) => gettext_f("You are not in {room}.", &[("room", r)]),
+        ErrorKind::NoSuchRoom(r) => gettext_f("There is no room called {room}.", &[("room", r)]),
+        ErrorKind::TooManyRooms(max) => gettext_f(
+            "The server has too many rooms (at most {max}). Join an existing one.",
+            &[("max", &max.to_string())],
+        ),
+        ErrorKind::TooManyJoined(max) => {
+            gettext_f("You are in too many rooms (at most {max}). Leave one first.", &[("max", &max.to_string())])
+        }
+        ErrorKind::CannotLeaveDefault(r) => {
+            gettext_f("{room} is the server's main room and cannot be left.", &[("room", r)])
+        }
         // Translators: {error} is the server's text, untranslated.
         ErrorKind::Other(text) => gettext_f("Server error: {error}", &[("error", text)]),
     }

@@ -221,6 +221,14 @@ impl Session {
             }
             Reply::ShuttingDown => Entry::ShuttingDown,
             Reply::Notice(text) => Entry::Notice(text.to_owned()),
+            // Room lines, until the window shows rooms of their own.
+            Reply::Left { .. }
+            | Reply::Topic(_)
+            | Reply::NoTopic
+            | Reply::TopicSet { .. }
+            | Reply::Talking(_)
+            | Reply::RoomList(_)
+            | Reply::RoomInfo { .. } => Entry::Notice(line.strip_prefix("*** ").unwrap_or(line).to_owned()),
             Reply::Other(text) => Entry::Raw(text.to_owned()),
         });
         out
@@ -240,7 +248,16 @@ impl Session {
             Command::Msg { to, text } => (Some(Entry::PrivateOut { to: to.to_owned(), text: text.to_owned() }), false),
             Command::Quit(_) => (None, true),
             // The server answers these itself.
-            Command::Who | Command::Nick(_) | Command::Help | Command::Usage(_) | Command::Unknown(_) => (None, false),
+            Command::Who(_)
+            | Command::Nick(_)
+            | Command::Help
+            | Command::Usage(_)
+            | Command::Unknown(_)
+            | Command::Join(_)
+            | Command::Part { .. }
+            | Command::SayIn { .. }
+            | Command::Rooms
+            | Command::Topic(_) => (None, false),
         };
         Some(Outgoing { line, echo, quits })
     }

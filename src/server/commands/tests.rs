@@ -7,7 +7,7 @@ use natter::protocol::Frame;
 
 use super::{route, Cx};
 use crate::pool::Pool;
-use crate::room::Room;
+use crate::rooms::{RoomLimits, Rooms};
 use crate::session::Session;
 
 const MAX_LINE: usize = 40;
@@ -15,12 +15,14 @@ const MAX_LINE: usize = 40;
 /// A room with no sockets.
 struct Chat {
     pool: Pool,
-    room: Room,
+    rooms: Rooms,
 }
+
+const LIMITS: RoomLimits = RoomLimits { max_rooms: 3, max_joined: 2, max_topic: 10 };
 
 impl Chat {
     fn new() -> Self {
-        Chat { pool: Pool::new(1 << 20, 64 << 20), room: Room::default() }
+        Chat { pool: Pool::new(1 << 20, 64 << 20), rooms: Rooms::new("#lobby", LIMITS) }
     }
 
     /// A new unnamed session.
@@ -39,7 +41,7 @@ impl Chat {
     }
 
     fn route(&mut self, key: usize, frame: Frame) {
-        let mut cx = Cx { pool: &mut self.pool, room: &mut self.room, max_line: MAX_LINE };
+        let mut cx = Cx { pool: &mut self.pool, rooms: &mut self.rooms, max_line: MAX_LINE };
         route(&mut cx, key, frame);
     }
 
@@ -261,12 +263,17 @@ fn help_lists_every_usage_line() {
         chat.received(alice),
         [
             "*** commands:",
-            "*** /who - list who is online",
+            "*** /who [#ROOM] - list who is online, or in a room",
             "*** /nick NEW - change your name",
             "*** /me ACTION - describe what you do",
             "*** /msg NAME TEXT - private message to NAME",
             "*** /quit [REASON] - leave",
             "*** //text - send a message that starts with /",
+            "*** /join #ROOM - join a room (made if new) and talk there",
+            "*** /part [#ROOM] [REASON] - leave a room",
+            "*** /say #ROOM TEXT - send TEXT to a room you are in",
+            "*** /rooms - list the rooms",
+            "*** /topic [TEXT] - show or set this room's topic",
         ]
     );
     chat.assert_nothing_for(&[bob]);
@@ -289,3 +296,5 @@ fn a_closing_member_is_sent_nothing_more() {
     chat.line(alice, "anyone?");
     chat.assert_nothing_for(&[bob]);
 }
+
+mod rooms;

@@ -5,6 +5,7 @@ use log::{debug, error, info};
 use natter::protocol::Reply;
 
 use super::{token, Server};
+use crate::commands;
 use crate::session::Leaving;
 
 impl Server {
@@ -21,7 +22,7 @@ impl Server {
                 if self.shutdown_deadline.is_none() {
                     for (name, leaving) in &left {
                         let reason = leaving.as_reason();
-                        self.room.broadcast(&mut self.pool, None, &Reply::Quit { name, reason });
+                        self.rooms.broadcast(&mut self.pool, None, None, &Reply::Quit { name, reason });
                     }
                 }
             }
@@ -77,11 +78,12 @@ impl Server {
         let peer = session.peer();
         self.addresses.release(peer.ip());
         let reason = session.take_closing();
+        let joined = session.rooms().joined().to_vec();
         let Some(name) = session.into_name() else {
             debug!("closed unnamed connection from {peer}");
             return None;
         };
-        self.room.leave(&name);
+        commands::leave_all(&mut self.rooms, &joined, &name);
         match reason.as_reason() {
             None => info!("{name} quit"),
             Some(r) => info!("{name} quit ({})", r.text()),

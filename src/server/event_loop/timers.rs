@@ -82,7 +82,7 @@ impl Server {
         }
         for key in expired {
             debug!("key {key} sent no name in time");
-            self.room.send_to(&mut self.pool, key, &Reply::Error(ReplyError::NameTimeout));
+            self.rooms.send_to(&mut self.pool, key, None, &Reply::Error(ReplyError::NameTimeout));
             self.pool.quit(key, "");
         }
         self.name_sweep_at = earliest.map(|e| (e + timeout).max(now + Duration::from_secs(1)));

@@ -86,6 +86,12 @@ fn every_error_kind() -> Vec<ErrorKind<'static>> {
         ErrorKind::TooManyFromAddress,
         ErrorKind::NameTimeout,
         ErrorKind::Other("odd"),
+        ErrorKind::BadRoom("room name is empty"),
+        ErrorKind::NotInRoom("#dev"),
+        ErrorKind::NoSuchRoom("#dev"),
+        ErrorKind::TooManyRooms(5),
+        ErrorKind::TooManyJoined(5),
+        ErrorKind::CannotLeaveDefault("#lobby"),
     ];
     for kind in &all {
         match kind {
@@ -98,6 +104,12 @@ fn every_error_kind() -> Vec<ErrorKind<'static>> {
             | ErrorKind::ServerFull
             | ErrorKind::TooManyFromAddress
             | ErrorKind::NameTimeout
+            | ErrorKind::BadRoom(_)
+            | ErrorKind::NotInRoom(_)
+            | ErrorKind::NoSuchRoom(_)
+            | ErrorKind::TooManyRooms(_)
+            | ErrorKind::TooManyJoined(_)
+            | ErrorKind::CannotLeaveDefault(_)
             | ErrorKind::Other(_) => {}
         }
     }

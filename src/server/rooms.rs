@@ -1,0 +1,192 @@
+//! Every room on the server: the default room, which every named client
+//! is in and which doubles as the index of who is online, plus the rooms
+//! clients made with `/join`, which disappear when the last member leaves.
+//!
+//! Sending goes through here so a line is encoded once and tagged with its
+//! room (`#dev alice: hi`) unless it belongs to the default room, which is
+//! what keeps clients that never join a room on the original protocol.
+
+use std::collections::HashMap;
+
+use natter::protocol::room::encode_in;
+use natter::protocol::{fold_room, ErrorKind, Reply};
+use slab::Slab;
+
+use crate::pool::Pool;
+use crate::room::Room;
+
+/// A room's key in [`Rooms`]; valid while the room has members (ids of
+/// vanished rooms are reused, so no session keeps one after leaving).
+pub type RoomId = usize;
+
+/// How many rooms, and how long a topic, natterd allows.
+#[derive(Debug, Clone, Copy)]
+pub struct RoomLimits {
+    /// Rooms besides the default room.
+    pub max_rooms: usize,
+    /// Rooms one client may be in besides the default room.
+    pub max_joined: usize,
+    /// Longest topic in characters; longer ones are cut.
+    pub max_topic: usize,
+}
+
+/// The rooms one client is in besides the default room, and the one its
+/// plain lines go to.
+#[derive(Debug, Default, Clone)]
+pub struct Membership {
+    joined: Vec<RoomId>,
+    /// `None`: the default room.
+    current: Option<RoomId>,
+}
+
+impl Membership {
+    /// The rooms joined besides the default room, in joining order.
+    pub fn joined(&self) -> &[RoomId] {
+        &self.joined
+    }
+
+    pub fn is_in(&self, room: RoomId) -> bool {
+        self.joined.contains(&room)
+    }
+
+    /// Where plain lines go; `None` is the default room.
+    pub fn current(&self) -> Option<RoomId> {
+        self.current
+    }
+
+    pub fn set_current(&mut self, room: Option<RoomId>) {
+        self.current = room;
+    }
+
+    /// Notes `room` as joined and current.
+    pub fn enter(&mut self, room: RoomId) {
+        self.joined.push(room);
+        self.current = Some(room);
+    }
+
+    /// Forgets `room`; returns whether it was the current room (the
+    /// default room is current from now on).
+    pub fn leave(&mut self, room: RoomId) -> bool {
+        self.joined.retain(|&r| r != room);
+        let was_current = self.current == Some(room);
+        if was_current {
+            self.current = None;
+        }
+        was_current
+    }
+}
+
+/// The default room and every other room, by id and by folded name.
+pub struct Rooms {
+    lobby: Room,
+    rooms: Slab<Room>,
+    index: HashMap<String, RoomId>,
+    limits: RoomLimits,
+    /// One encoded line, reused so a broadcast is formatted once.
+    scratch: Vec<u8>,
+}
+
+impl Rooms {
+    /// Just the default room, called `default` (already checked).
+    pub fn new(default: &str, limits: RoomLimits) -> Self {
+        Rooms { lobby: Room::new(default), rooms: Slab::new(), index: HashMap::new(), limits, scratch: Vec::new() }
+    }
+
+    pub fn limits(&self) -> RoomLimits {
+        self.limits
+    }
+
+    /// The default room: everyone online.
+    pub fn lobby(&self) -> &Room {
+        &self.lobby
+    }
+
+    pub fn lobby_mut(&mut self) -> &mut Room {
+        &mut self.lobby
+    }
+
+    /// Is `name` (any case) the default room?
+    pub fn is_lobby(&self, name: &str) -> bool {
+        fold_room(name) == fold_room(self.lobby.name())
+    }
+
+    pub fn get_mut(&mut self, id: RoomId) -> Option<&mut Room> {
+        self.rooms.get_mut(id)
+    }
+
+    /// The room `id` names, the default room for `None`.
+    pub fn room(&self, id: Option<RoomId>) -> Option<&Room> {
+        match id {
+            None => Some(&self.lobby),
+            Some(id) => self.rooms.get(id),
+        }
+    }
+
+    /// The room called `name` (any case) other than the default room.
+    pub fn lookup(&self, name: &str) -> Option<RoomId> {
+        self.index.get(&fold_room(name)).copied()
+    }
+
+    /// The room called `name`, made (empty) if there is none yet and the
+    /// server is not at its limit.
+    pub fn open(&mut self, name: &str) -> Result<RoomId, ErrorKind<'static>> {
+        if let Some(id) = self.lookup(name) {
+            return Ok(id);
+        }
+        if self.rooms.len() >= self.limits.max_rooms {
+            return Err(ErrorKind::TooManyRooms(self.limits.max_rooms));
+        }
+        let id = self.rooms.insert(Room::new(name));
+        self.index.insert(fold_room(name), id);
+        Ok(id)
+    }
+
+    /// Removes `member` from room `id`; the room goes when it empties.
+    pub fn remove_member(&mut self, id: RoomId, member: &str) {
+        let Some(room) = self.rooms.get_mut(id) else { return };
+        room.remove(member);
+        if room.is_empty() {
+            let room = self.rooms.remove(id);
+            self.index.remove(&fold_room(room.name()));
+        }
+    }
+
+    /// Every room, the default first, then the others by name.
+    pub fn all(&self) -> Vec<&Room> {
+        let mut others: Vec<(String, &Room)> =
+            self.rooms.iter().map(|(_, room)| (fold_room(room.name()), room)).collect();
+        others.sort_by(|a, b| a.0.cmp(&b.0));
+        std::iter::once(&self.lobby).chain(others.into_iter().map(|(_, room)| room)).collect()
+    }
+
+    /// The tag for lines of room `id`: none for the default room.
+    pub fn tag(&self, id: Option<RoomId>) -> Option<&str> {
+        id.and_then(|id| self.rooms.get(id)).map(Room::name)
+    }
+
+    /// Sends `reply` to one client, tagged with room `id`.
+    pub fn send_to(&mut self, pool: &mut Pool, key: usize, id: Option<RoomId>, reply: &Reply<'_>) {
+        self.scratch.clear();
+        let tag = id.and_then(|id| self.rooms.get(id)).map(Room::name);
+        encode_in(tag, reply, &mut self.scratch);
+        pool.send(key, &self.scratch);
+    }
+
+    /// Sends `reply`, tagged, to every member of room `id` but `except`.
+    pub fn broadcast(&mut self, pool: &mut Pool, id: Option<RoomId>, except: Option<usize>, reply: &Reply<'_>) {
+        self.scratch.clear();
+        let room = match id {
+            None => &self.lobby,
+            Some(id) => match self.rooms.get(id) {
+                Some(room) => room,
+                None => return,
+            },
+        };
+        encode_in(id.map(|_| room.name()), reply, &mut self.scratch);
+        for key in room.keys() {
+            if Some(key) != except {
+                pool.send(key, &self.scratch);
+            }
+        }
+    }
+}
