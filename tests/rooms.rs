@@ -164,11 +164,20 @@ fn part_tells_members_and_the_leaver_and_lines_fall_back_to_the_lobby() {
     alice.send_line("plain");
     bob.expect_line("alice: plain");
     carol.expect_line("alice: plain");
-    // A bare /part leaves the current room; the room, now empty, is gone.
-    bob.send_line("/part");
-    bob.expect_line("#dev *** bob left");
+    // A /part with no room leaves the current one, with or without a
+    // reason; the room, now empty, is gone, and its topic with it.
+    bob.send_line("/topic old");
+    bob.expect_line("#dev *** bob set the topic: old");
+    bob.send_line("/part so long");
+    bob.expect_line("#dev *** bob left (so long)");
     bob.expect_line("*** now talking in #lobby");
     assert_eq!(rooms(carol), set(&["*** #lobby (3)"]));
+    enter(carol, "#dev", &["carol"]);
+    carol.send_line("/topic");
+    carol.expect_line("#dev *** no topic");
+    carol.send_line("/part");
+    carol.expect_line("#dev *** carol left");
+    carol.expect_line("*** now talking in #lobby");
     // The default room cannot be left.
     for line in ["/part", "/part #lobby", "/part #LOBBY bye"] {
         alice.send_line(line);
@@ -204,6 +213,9 @@ fn say_sends_literally_to_a_room_without_switching() {
     alice.send_line("/say #lobby to the lobby");
     bob.expect_line("alice: to the lobby");
     carol.expect_line("alice: to the lobby");
+    alice.send_line("/say #LOBBY any case");
+    bob.expect_line("alice: any case");
+    carol.expect_line("alice: any case");
     // Still talking in the lobby.
     alice.send_line("plain");
     bob.expect_line("alice: plain");
@@ -270,6 +282,8 @@ fn nick_and_quit_reach_each_sharer_once_untagged() {
     }
     c[0].send_line("in c");
     c[1].expect_line("#c Zed: in c");
+    c[1].send_line("/who #a");
+    c[1].expect_line("#a *** online (2): bob, Zed");
     c[0].send_line("/quit bye");
     for m in c[1..].iter_mut() {
         m.expect_line("*** Zed quit (bye)");
@@ -308,9 +322,25 @@ fn room_names_are_unicode_case_insensitive_and_shown_as_first_created() {
     alice.expect_line("#Rust bob: hi");
     let want = set(&["*** #lobby (2)", "*** #개발 (2)", "*** #Rust (2)"]);
     assert_eq!(rooms(alice), want);
+    // Once empty it is gone; whoever makes it again names it anew.
+    alice.send_line("/part #rust");
+    alice.expect_lines(&["#Rust *** alice left", "*** now talking in #lobby"]);
+    bob.expect_line("#Rust *** alice left");
+    bob.send_line("/part #RUST");
+    bob.expect_lines(&["#Rust *** bob left", "*** now talking in #lobby"]);
+    bob.send_line("/join #RUST");
+    bob.expect_line("#RUST *** welcome bob, online (1): bob");
+    // The longest names, in ASCII and in Hangul (96 bytes).
+    for long in ["x".repeat(32), "가".repeat(32)] {
+        alice.send_line(&format!("/join #{long}"));
+        alice.expect_line(&format!("#{long} *** welcome alice, online (1): alice"));
+    }
     // The decomposed spelling of a Korean room name is that room.
     bob.send_line("/say #\u{1100}\u{1162}\u{1107}\u{1161}\u{11AF} nfd");
     alice.expect_line("#개발 bob: nfd");
+    // A room made with a decomposed name is shown composed.
+    bob.send_line("/join #\u{110E}\u{1165}\u{11AF}\u{1109}\u{116E}");
+    bob.expect_line("#철수 *** welcome bob, online (1): bob");
 }
 
 #[test]
@@ -334,4 +364,28 @@ fn raw_clients_are_unaffected_by_rooms() {
     carol.expect_line("bob: hi carol");
     carol.send_raw(b"carol: /who");
     carol.expect_line("*** online (3): alice, bob, carol");
+    // A raw client may use rooms too, its own prefix still stripped.
+    carol.send_raw(b"carol: /join #dev");
+    carol.expect_line("#dev *** welcome carol, online (3): alice, bob, carol");
+    alice.skip_until("#dev *** carol joined", 1);
+    bob.skip_until("#dev *** carol joined", 1);
+    carol.send_raw(b"carol: in dev");
+    alice.expect_line("#dev carol: in dev");
+    bob.expect_line("#dev carol: in dev");
+}
+
+#[test]
+fn shutdown_is_one_untagged_line_whatever_the_rooms() {
+    let server = Server::start(&[]);
+    let mut c = server.room(&["alice", "bob"]);
+    for room in ["#a", "#b"] {
+        enter(&mut c[0], room, &["alice"]);
+        enter(&mut c[1], room, &["alice", "bob"]);
+        c[0].expect_line(&format!("{room} *** bob joined"));
+    }
+    server.signal("TERM");
+    for m in c.iter_mut() {
+        m.expect_line("*** server shutting down");
+        m.expect_closed();
+    }
 }

@@ -172,6 +172,40 @@ fn ten_thousand_joins_hit_the_limits_and_keep_the_connection() {
 }
 
 #[test]
+fn making_and_leaving_thousands_of_rooms_does_not_grow_memory() {
+    const WARM_UP: usize = 500;
+    const CYCLES: usize = 3000;
+    let server = Server::start_bulk(&[]);
+    let mut c = server.room(&["alice", "bob"]);
+    // Each cycle makes a new room with a topic and leaves it, so it goes.
+    let mut cycles = |c: &mut Client, from: usize, to: usize| {
+        let mut w = c.writer();
+        let writer = thread::spawn(move || {
+            for i in from..to {
+                w.write_all(format!("/join #c{i}\n/topic {}\n/part #c{i} bye\n", "t".repeat(200)).as_bytes()).unwrap();
+            }
+        });
+        for i in from..to {
+            let room = format!("#c{i}");
+            c.expect_line(&format!("{room} {}", welcome("alice", &["alice"])));
+            c.expect_line(&format!("{room} *** alice set the topic: {}", "t".repeat(200)));
+            c.expect_lines(&[&format!("{room} *** alice left (bye)"), "*** now talking in #lobby"]);
+        }
+        writer.join().unwrap();
+    };
+    cycles(&mut c[0], 0, WARM_UP);
+    let before = server.rss_kib();
+    cycles(&mut c[0], WARM_UP, WARM_UP + CYCLES);
+    let after = server.rss_kib();
+    eprintln!("RSS after {WARM_UP} rooms {before} KiB, after {CYCLES} more {after} KiB");
+    assert!(after <= before + 4 * 1024, "RSS grew from {before} KiB to {after} KiB");
+    let [alice, bob] = &mut c[..] else { unreachable!() };
+    let only_lobby: BTreeSet<String> = ["*** #lobby (2)".to_string()].into();
+    assert_eq!(rooms(alice), only_lobby);
+    bob.sync();
+}
+
+#[test]
 fn max_rooms_caps_the_rooms_on_the_server() {
     let server = Server::start_bulk(&["--max-rooms", "4"]);
     let mut c = server.room(&["alice", "bob"]);

@@ -250,6 +250,9 @@ fn one_member_that_stops_reading_holds_back_nobody() {
         m.c.sync();
     }
     assert_eq!((b1.next_talk, b2.next_talk), (0, 0));
+    // And it is no longer a member of #a.
+    a1.c.send_line("/who #a");
+    a1.c.expect_line("#a *** online (3): a1, a2, talker");
     drop(slow);
 
     let (ia, ib, ba, bb) = (p99(&mut idle_a), p99(&mut idle_b), p99(&mut busy_a), p99(&mut busy_b));
