@@ -317,3 +317,40 @@ fn huge_topics_are_refused_or_cut_never_sent_whole() {
     c[1].expect_line(&format!("#dev *** topic: {}", "t".repeat(300)));
     c[2].sync();
 }
+
+#[test]
+fn bad_room_flags_are_refused_at_start() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    for args in [
+        &["--default-room", "main"][..],
+        &["--default-room", "#a b"],
+        &["--default-room", "#"],
+        &["--default-room", "#a\u{202E}"],
+        &["--max-topic", "0"],
+        &["--max-rooms", "-1"],
+        &["--max-rooms-per-client", "many"],
+    ] {
+        let mut child = Command::new(common::NATTERD)
+            .args(["--listen", "127.0.0.1:0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("cannot start natterd");
+        let deadline = Instant::now() + common::TIMEOUT;
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("natterd {args:?} did not refuse to start");
+            }
+            thread::sleep(Duration::from_millis(10));
+        };
+        assert!(!status.success(), "natterd {args:?} exited with {status:?}");
+    }
+}
