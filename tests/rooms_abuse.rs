@@ -99,8 +99,23 @@ fn bad_room_names_are_errors_and_nobody_notices() {
     let long = format!("#{}", "x".repeat(33));
     let long_ko = format!("#{}", "개".repeat(33));
     let bad = [
-        "#a b", "#a:b", "#a*", "#a,b", "##a", "#", "dev", "#a\u{7}b", "#a\u{1b}b", "#\u{7f}", "#a\u{202E}b",
-        "#a\u{200F}", "#a\u{2066}b", "#a\u{200B}", "#\u{3164}", &long, &long_ko,
+        "#a b",
+        "#a:b",
+        "#a*",
+        "#a,b",
+        "##a",
+        "#",
+        "dev",
+        "#a\u{7}b",
+        "#a\u{1b}b",
+        "#\u{7f}",
+        "#a\u{202E}b",
+        "#a\u{200F}",
+        "#a\u{2066}b",
+        "#a\u{200B}",
+        "#\u{3164}",
+        &long,
+        &long_ko,
     ];
     for room in bad {
         for line in [format!("/join {room}"), format!("/say {room} hi"), format!("/who {room}")] {
@@ -178,7 +193,7 @@ fn making_and_leaving_thousands_of_rooms_does_not_grow_memory() {
     let server = Server::start_bulk(&[]);
     let mut c = server.room(&["alice", "bob"]);
     // Each cycle makes a new room with a topic and leaves it, so it goes.
-    let mut cycles = |c: &mut Client, from: usize, to: usize| {
+    let cycles = |c: &mut Client, from: usize, to: usize| {
         let mut w = c.writer();
         let writer = thread::spawn(move || {
             for i in from..to {

@@ -88,7 +88,9 @@ impl Dialect {
                 };
                 match (Reply::parse(rest), room) {
                     (Reply::Welcome { .. }, None) => Step::Ready,
-                    (Reply::Welcome { .. }, Some(r)) if tag.is_none() => Step::Send(format!("/join {r}\n").into_bytes()),
+                    (Reply::Welcome { .. }, Some(r)) if tag.is_none() => {
+                        Step::Send(format!("/join {r}\n").into_bytes())
+                    }
                     (Reply::Welcome { .. }, Some(_)) => Step::Ready,
                     (Reply::Error(_), _) if tag.is_none() => Step::Failed(lossy(line)),
                     _ => Step::Nothing,

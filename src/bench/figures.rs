@@ -229,9 +229,16 @@ median_impl!(Rooms {
 median_impl!(SlowReader {
     keep: [members, senders, rate, filler_rate, secs],
     float: [
-        idle_a_p50_ms, idle_a_p99_ms, idle_b_p50_ms, idle_b_p99_ms,
-        slow_a_p50_ms, slow_a_p99_ms, slow_b_p50_ms, slow_b_p99_ms,
-        server_cpu_s, bench_cpu_s
+        idle_a_p50_ms,
+        idle_a_p99_ms,
+        idle_b_p50_ms,
+        idle_b_p99_ms,
+        slow_a_p50_ms,
+        slow_a_p99_ms,
+        slow_b_p50_ms,
+        slow_b_p99_ms,
+        server_cpu_s,
+        bench_cpu_s
     ],
     int: [missing, lost_clients, slow_dropped]
 });

@@ -115,7 +115,8 @@ fn measure(ctx: &Ctx, fig: &mut Rooms) -> Result<(), String> {
     let mut progress = Progress::new(&ctx.label);
     let limit = Duration::from_secs(60 + clients as u64 / 10);
     let room_of = |i: usize| Some(room_name(i / per_room));
-    let ids = swarm.establish_in(clients, |i| super::name('r', i), room_of, ctx.setup_concurrency(), limit, &mut progress)?;
+    let ids =
+        swarm.establish_in(clients, |i| super::name('r', i), room_of, ctx.setup_concurrency(), limit, &mut progress)?;
     let mut index_of = vec![usize::MAX; ids.iter().max().map_or(0, |m| m + 1)];
     for (i, &id) in ids.iter().enumerate() {
         index_of[id] = i;

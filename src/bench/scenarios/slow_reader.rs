@@ -65,11 +65,23 @@ fn measure(ctx: &Ctx, fig: &mut SlowReader) -> Result<(), String> {
     // Members of #a, members of #b, then the fillers in #a.
     let room = |i: usize| Some(if i < m || i >= 2 * m { "#a" } else { "#b" }.to_owned());
     let total = 2 * m + FILLERS;
-    let ids =
-        swarm.establish_in(total, |i| name('w', i), room, ctx.setup_concurrency(), Duration::from_secs(120), &mut progress)?;
+    let ids = swarm.establish_in(
+        total,
+        |i| name('w', i),
+        room,
+        ctx.setup_concurrency(),
+        Duration::from_secs(120),
+        &mut progress,
+    )?;
     let mut room_of_id = vec![0u8; ids.iter().max().map_or(0, |x| x + 1)];
     for (i, &id) in ids.iter().enumerate() {
-        room_of_id[id] = if i < m { b'a' } else if i < 2 * m { b'b' } else { b'f' };
+        room_of_id[id] = if i < m {
+            b'a'
+        } else if i < 2 * m {
+            b'b'
+        } else {
+            b'f'
+        };
     }
     swarm.settle(Duration::from_millis(300), Duration::from_secs(30)).map_err(|e| e.to_string())?;
     // Senders: the first `s` members of each room, alternately.
