@@ -87,7 +87,13 @@ fn join_creates_the_room_and_switches_to_it() {
     bob.expect_line("#dev alice: hi dev");
     alice.send_line("/me waves");
     bob.expect_line("#dev * alice waves");
-    // /join of a room one is in only switches.
+    alice.send_line("//join #x");
+    bob.expect_line("#dev alice: /join #x");
+    // /join of a room one is in only switches, and counts once.
+    alice.send_line("/join #DEV");
+    alice.expect_line("*** now talking in #dev");
+    alice.send_line("/who");
+    alice.expect_line("#dev *** online (2): alice, bob");
     alice.send_line("/join #dev");
     alice.expect_line("*** now talking in #dev");
     alice.send_line("/join #lobby");

@@ -267,6 +267,11 @@ fn max_rooms_per_client_counts_each_client_apart() {
         }
     }
     assert_eq!(joined, [0, 1, 2], "rooms alice joined besides the default room, with a limit of 3");
+    // At the limit, a room alice is in, or the default room, only switches.
+    for (line, room) in [("/join #R1", "#r1"), ("/join #r1", "#r1"), ("/join #lobby", "#lobby")] {
+        alice.send_line(line);
+        alice.expect_line(&format!("*** now talking in {room}"));
+    }
     // bob has his own allowance, and joining alice's rooms is fine.
     for &i in &joined {
         bob.send_line(&format!("/join #r{i}"));
