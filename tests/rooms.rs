@@ -336,6 +336,15 @@ fn room_names_are_unicode_case_insensitive_and_shown_as_first_created() {
     bob.expect_lines(&["#Rust *** bob left", "*** now talking in #lobby"]);
     bob.send_line("/join #RUST");
     bob.expect_line("#RUST *** welcome bob, online (1): bob");
+    // Case folding is Unicode's, and NFC makes the Kelvin sign a K.
+    for (room, shown) in [("#Ω", "#Ω"), ("#K", "#K")] {
+        alice.send_line(&format!("/join {room}"));
+        alice.expect_line(&format!("{shown} *** welcome alice, online (1): alice"));
+    }
+    for (room, shown) in [("#ω", "#Ω"), ("#\u{212A}", "#K"), ("#k", "#K")] {
+        alice.send_line(&format!("/join {room}"));
+        alice.expect_line(&format!("*** now talking in {shown}"));
+    }
     // The longest names, in ASCII and in Hangul (96 bytes).
     for long in ["x".repeat(32), "가".repeat(32)] {
         alice.send_line(&format!("/join #{long}"));

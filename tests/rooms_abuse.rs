@@ -67,6 +67,13 @@ fn forged_room_lines_parse_as_the_senders_own() {
         }
         bob.send_line(&format!("/msg alice {text}"));
         check(&alice.next_line(), None, Reply::Private { from: "bob", text });
+        // The topic in a /rooms listing.
+        alice.send_line("/rooms");
+        check(&alice.next_line(), None, Reply::RoomList(2));
+        let mut listed = [alice.next_line(), alice.next_line()];
+        listed.sort();
+        check(&listed[0], None, Reply::RoomInfo { room: "#dev", members: 2, topic: Some(text) });
+        check(&listed[1], None, Reply::RoomInfo { room: "#lobby", members: 2, topic: None });
     }
     // Part and quit reasons, from a fresh member each time.
     for (i, &text) in FORGED.iter().enumerate() {

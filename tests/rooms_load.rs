@@ -273,3 +273,30 @@ fn one_member_that_stops_reading_holds_back_nobody() {
     assert!(ba < ia + slack, "#a p99 {ba:?} vs idle {ia:?}");
     assert!(bb < ib + slack, "#b p99 {bb:?} vs idle {ib:?}");
 }
+
+/// A room whose only member is dropped as too slow goes with it.
+#[test]
+fn a_room_left_empty_by_a_too_slow_member_is_gone() {
+    let _serial = one_at_a_time();
+    let server = Server::start_bulk(&[]);
+    let mut talker = server.join("talker");
+    let mut solo = Client::connect_small_rcvbuf(server.addr, SLOW_RCVBUF);
+    solo.join("solo");
+    talker.expect_line("*** solo joined");
+    solo.send_line("/join #solo");
+    solo.expect_line("#solo *** welcome solo, online (1): solo");
+    // The lobby talk solo never reads: 12 MB, past the kernel's buffers
+    // and natterd's cap.
+    let mut w = talker.writer();
+    let talk = thread::spawn(move || {
+        for seq in 0..3 * TALK_LINES / 2 {
+            if w.write_all(format!("{}\n", talk(seq)).as_bytes()).is_err() {
+                return;
+            }
+        }
+    });
+    talker.expect_line("*** solo quit [too slow]");
+    talk.join().unwrap();
+    talker.send_line("/rooms");
+    talker.expect_lines(&["*** rooms (1):", "*** #lobby (1)"]);
+}
