@@ -40,9 +40,17 @@ fn set(lines: &[&str]) -> BTreeSet<String> {
 #[test]
 fn a_client_that_stays_in_the_lobby_sees_todays_protocol() {
     let server = Server::start(&[]);
-    let mut c = server.room(&["alice", "bob", "carol"]);
-    let [alice, bob, carol] = &mut c[..] else { unreachable!() };
+    let mut c = server.room(&["bob", "carol"]);
+    let [bob, carol] = &mut c[..] else { unreachable!() };
     enter(bob, "#dev", &["bob"]);
+    // alice comes after the room exists: her welcome is today's.
+    let mut alice = server.connect();
+    alice.label = "alice".into();
+    alice.send_line("alice");
+    alice.expect_line(&welcome("alice", &["alice", "bob", "carol"]));
+    let alice = &mut alice;
+    bob.expect_line("*** alice joined");
+    carol.expect_line("*** alice joined");
     enter(carol, "#dev", &["bob", "carol"]);
     bob.expect_line("#dev *** carol joined");
     bob.send_line("in dev");
