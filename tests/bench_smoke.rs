@@ -13,12 +13,12 @@ use std::time::{Duration, Instant};
 
 const LIMIT: Duration = Duration::from_secs(120);
 
-#[test]
-fn quick_run_prints_the_tables() {
-    let json = std::env::temp_dir().join(format!("natter-bench-smoke-{}.json", std::process::id()));
+/// Runs `natter-bench --quick --peers natterd ARGS…` within [`LIMIT`];
+/// returns what it printed, after checking it exited 0.
+fn quick_run(args: &[&std::ffi::OsStr]) -> String {
     let mut child = Command::new(env!("CARGO_BIN_EXE_natter-bench"))
-        .args(["--quick", "--peers", "natterd", "--natterd", env!("CARGO_BIN_EXE_natterd"), "--json"])
-        .arg(&json)
+        .args(["--quick", "--peers", "natterd", "--natterd", env!("CARGO_BIN_EXE_natterd")])
+        .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -38,12 +38,19 @@ fn quick_run_prints_the_tables() {
         }
         if start.elapsed() > LIMIT {
             let _ = child.kill();
-            panic!("natter-bench --quick took longer than {LIMIT:?}");
+            panic!("natter-bench --quick {args:?} took longer than {LIMIT:?}");
         }
         std::thread::sleep(Duration::from_millis(50));
     };
     let out = reader.join().expect("reader thread should not panic");
     assert!(status.success(), "natter-bench failed: {status}\n{out}");
+    out
+}
+
+#[test]
+fn quick_run_prints_the_tables() {
+    let json = std::env::temp_dir().join(format!("natter-bench-smoke-{}.json", std::process::id()));
+    let out = quick_run(&["--json".as_ref(), json.as_os_str()]);
     for heading in ["### ceiling", "### fanout", "### latency", "### idle", "### churn"] {
         assert!(out.contains(heading), "missing {heading:?} in:\n{out}");
     }
@@ -55,35 +62,9 @@ fn quick_run_prints_the_tables() {
 
 #[test]
 fn quick_rooms_scenarios_print_their_tables() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_natter-bench"))
-        .args(["--quick", "--peers", "natterd", "--natterd", env!("CARGO_BIN_EXE_natterd")])
-        .args(["--scenarios", "rooms,slow-reader"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("natter-bench should start");
-    let mut stdout = child.stdout.take().expect("stdout is piped");
-    let reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stdout.read_to_string(&mut text);
-        text
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait should work") {
-            break status;
-        }
-        if start.elapsed() > LIMIT {
-            let _ = child.kill();
-            panic!("natter-bench --quick --scenarios rooms,slow-reader took longer than {LIMIT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let text = reader.join().expect("reader thread should not panic");
-    assert!(status.success(), "natter-bench failed: {status}\n{text}");
+    let out = quick_run(&["--scenarios".as_ref(), "rooms,slow-reader".as_ref()]);
     for heading in ["### rooms", "### slow reader"] {
-        assert!(text.contains(heading), "missing {heading:?} in:\n{text}");
+        assert!(out.contains(heading), "missing {heading:?} in:\n{out}");
     }
-    assert!(!text.contains("### runs that failed"), "a run failed:\n{text}");
+    assert!(!out.contains("### runs that failed"), "a run failed:\n{out}");
 }
