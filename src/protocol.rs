@@ -10,6 +10,7 @@
 //! - [`command`]: what a client line means to the server.
 //! - [`reply`]: every line the server sends, formatted and parsed back.
 //! - [`room`]: room names and the `#room ` tag on room lines.
+//! - [`tagged`]: a whole server line, with its room tag and history stamp.
 
 pub mod command;
 pub mod framer;
@@ -17,13 +18,15 @@ pub mod line;
 pub mod name;
 pub mod reply;
 pub mod room;
+pub mod tagged;
 
 pub use command::Command;
 pub use framer::{AfterRead, Framer, Mode};
 pub use line::{clean_text, Frame, LineDecoder};
 pub use name::{canonical_name, fold_name, is_visible, normalize_name, validate_name, NameError, MAX_NAME_CHARS};
 pub use reply::{ErrorKind, QuitReason, Reply};
-pub use room::{canonical_room, fold_room, is_room, validate_room, RoomError, Tagged, DEFAULT_ROOM, MAX_ROOM_CHARS};
+pub use room::{canonical_room, fold_room, is_room, validate_room, RoomError, DEFAULT_ROOM, MAX_ROOM_CHARS};
+pub use tagged::{Stamp, Tagged};
 
 /// The port natterd listens on and the client connects to by default.
 pub const DEFAULT_PORT: u16 = 5000;

@@ -106,38 +106,9 @@ pub fn encode_in(room: Option<&str>, reply: &Reply<'_>, out: &mut Vec<u8>) {
     reply.encode(out);
 }
 
-/// One server line with the room it belongs to (`None`: the default room,
-/// or no room at all).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Tagged<'a> {
-    pub room: Option<&'a str>,
-    pub reply: Reply<'a>,
-}
-
-impl<'a> Tagged<'a> {
-    /// Reads one received line (terminator removed).
-    pub fn parse(line: &'a str) -> Tagged<'a> {
-        let (room, rest) = split_tag(line);
-        Tagged { room, reply: Reply::parse(rest) }
-    }
-
-    /// Appends the wire form, newline included.
-    pub fn encode(&self, out: &mut Vec<u8>) {
-        encode_in(self.room, &self.reply, out);
-    }
-}
-
-impl fmt::Display for Tagged<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(room) = self.room {
-            write!(f, "{room} ")?;
-        }
-        self.reply.fmt(f)
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::tagged::Tagged;
     use super::*;
 
     #[test]
@@ -181,7 +152,7 @@ mod tests {
 
     #[test]
     fn tags_round_trip() {
-        let line = Tagged { room: Some("#dev"), reply: Reply::Chat { from: "alice", text: "hi" } };
+        let line = Tagged::live(Some("#dev"), Reply::Chat { from: "alice", text: "hi" });
         assert_eq!(line.to_string(), "#dev alice: hi");
         assert_eq!(Tagged::parse("#dev alice: hi"), line);
         let untagged = Tagged::parse("alice: #dev bob: hi");
@@ -211,7 +182,7 @@ mod tests {
             ];
             for reply in kinds {
                 for room in [None, Some("#ops")] {
-                    let line = Tagged { room, reply: reply.clone() };
+                    let line = Tagged::live(room, reply.clone());
                     assert_eq!(Tagged::parse(&line.to_string()), line, "{line}");
                 }
             }
