@@ -260,9 +260,22 @@ fn rooms_and_who_list_members_counts_and_topics() {
     alice.expect_line("#dev *** alice set the topic: all about rust");
     bob.expect_line("#dev *** alice set the topic: all about rust");
     enter(carol, "#ops", &["carol"]);
+    // The default room first, then by name (docs/protocol.md).
+    enter(carol, "#Alpha", &["carol"]);
+    carol.send_line("/rooms");
+    carol.expect_lines(&[
+        "*** rooms (4):",
+        "*** #lobby (3)",
+        "*** #Alpha (1)",
+        "*** #dev (2): all about rust",
+        "*** #ops (1)",
+    ]);
+    carol.send_line("/part");
+    carol.expect_lines(&["#Alpha *** carol left", "*** now talking in #lobby"]);
+    carol.send_line("/join #ops");
+    carol.expect_line("*** now talking in #ops");
     let want = set(&["*** #lobby (3)", "*** #dev (2): all about rust", "*** #ops (1)"]);
     assert_eq!(rooms(alice), want);
-    assert_eq!(rooms(carol), want);
     // /who: the current room, or the named one.
     alice.send_line("/who");
     alice.expect_line("#dev *** online (2): alice, Bob");
