@@ -9,40 +9,14 @@
 
 mod common;
 
-use std::collections::BTreeSet;
-
-use common::{welcome, Client, Server};
-
-/// `c` joins `room`, new to it: the next line must be the tagged welcome
-/// listing `members` (in the server's order: sorted ignoring case).
-fn enter(c: &mut Client, room: &str, members: &[&str]) {
-    c.send_line(&format!("/join {room}"));
-    c.expect_line(&format!("{room} {}", welcome(&c.label.clone(), members)));
-}
-
-/// `/rooms`: the header with its count, then that many lines, returned
-/// as a set (the order is the server's choice).
-fn rooms(c: &mut Client) -> BTreeSet<String> {
-    c.send_line("/rooms");
-    let head = c.next_line();
-    let n: usize = head
-        .strip_prefix("*** rooms (")
-        .and_then(|r| r.strip_suffix("):"))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("{}: not a /rooms header: {head:?}", c.label));
-    (0..n).map(|_| c.next_line()).collect()
-}
-
-fn set(lines: &[&str]) -> BTreeSet<String> {
-    lines.iter().map(|l| l.to_string()).collect()
-}
+use common::{set, welcome, Server};
 
 #[test]
 fn a_client_that_stays_in_the_lobby_sees_todays_protocol() {
     let server = Server::start(&[]);
     let mut c = server.room(&["bob", "carol"]);
     let [bob, carol] = &mut c[..] else { unreachable!() };
-    enter(bob, "#dev", &["bob"]);
+    bob.enter("#dev", &["bob"]);
     // alice comes after the room exists: her welcome is today's.
     let mut alice = server.connect();
     alice.label = "alice".into();
@@ -51,7 +25,7 @@ fn a_client_that_stays_in_the_lobby_sees_todays_protocol() {
     let alice = &mut alice;
     bob.expect_line("*** alice joined");
     carol.expect_line("*** alice joined");
-    enter(carol, "#dev", &["bob", "carol"]);
+    carol.enter("#dev", &["bob", "carol"]);
     bob.expect_line("#dev *** carol joined");
     bob.send_line("in dev");
     carol.expect_line("#dev bob: in dev");
@@ -87,8 +61,8 @@ fn join_creates_the_room_and_switches_to_it() {
     let server = Server::start(&[]);
     let mut c = server.room(&["alice", "bob", "carol"]);
     let [alice, bob, carol] = &mut c[..] else { unreachable!() };
-    enter(alice, "#dev", &["alice"]);
-    enter(bob, "#dev", &["alice", "bob"]);
+    alice.enter("#dev", &["alice"]);
+    bob.enter("#dev", &["alice", "bob"]);
     alice.expect_line("#dev *** bob joined");
     // Plain lines and /me go to the current room, tagged.
     alice.send_line("hi dev");
@@ -122,12 +96,12 @@ fn topic_is_shown_on_join_and_announced_to_members() {
     let server = Server::start(&["--max-topic", "10"]);
     let mut c = server.room(&["alice", "bob", "carol"]);
     let [alice, bob, carol] = &mut c[..] else { unreachable!() };
-    enter(alice, "#dev", &["alice"]);
+    alice.enter("#dev", &["alice"]);
     alice.send_line("/topic");
     alice.expect_line("#dev *** no topic");
     alice.send_line("/topic rust talk");
     alice.expect_line("#dev *** alice set the topic: rust talk");
-    enter(bob, "#dev", &["alice", "bob"]);
+    bob.enter("#dev", &["alice", "bob"]);
     bob.expect_line("#dev *** topic: rust talk");
     alice.expect_line("#dev *** bob joined");
     bob.send_line("/topic");
@@ -161,9 +135,9 @@ fn part_tells_members_and_the_leaver_and_lines_fall_back_to_the_lobby() {
     let server = Server::start(&[]);
     let mut c = server.room(&["alice", "bob", "carol"]);
     let [alice, bob, carol] = &mut c[..] else { unreachable!() };
-    enter(alice, "#ops", &["alice"]);
-    enter(alice, "#dev", &["alice"]);
-    enter(bob, "#dev", &["alice", "bob"]);
+    alice.enter("#ops", &["alice"]);
+    alice.enter("#dev", &["alice"]);
+    bob.enter("#dev", &["alice", "bob"]);
     alice.expect_line("#dev *** bob joined");
     // Leaving a room that is not the current one keeps the current one.
     alice.send_line("/part #ops");
@@ -185,8 +159,8 @@ fn part_tells_members_and_the_leaver_and_lines_fall_back_to_the_lobby() {
     bob.send_line("/part so long");
     bob.expect_line("#dev *** bob left (so long)");
     bob.expect_line("*** now talking in #lobby");
-    assert_eq!(rooms(carol), set(&["*** #lobby (3)"]));
-    enter(carol, "#dev", &["carol"]);
+    assert_eq!(carol.rooms(), set(&["*** #lobby (3)"]));
+    carol.enter("#dev", &["carol"]);
     carol.send_line("/topic");
     carol.expect_line("#dev *** no topic");
     carol.send_line("/part");
@@ -212,10 +186,10 @@ fn say_sends_literally_to_a_room_without_switching() {
     let server = Server::start(&[]);
     let mut c = server.room(&["alice", "bob", "carol"]);
     let [alice, bob, carol] = &mut c[..] else { unreachable!() };
-    enter(alice, "#dev", &["alice"]);
-    enter(bob, "#dev", &["alice", "bob"]);
+    alice.enter("#dev", &["alice"]);
+    bob.enter("#dev", &["alice", "bob"]);
     alice.expect_line("#dev *** bob joined");
-    enter(carol, "#ops", &["carol"]);
+    carol.enter("#ops", &["carol"]);
     alice.send_line("/join #lobby");
     alice.expect_line("*** now talking in #lobby");
     for text in ["/quit", "/part #dev", "//x", "#ops *** x joined", "hi  there"] {
@@ -253,15 +227,15 @@ fn rooms_and_who_list_members_counts_and_topics() {
     let server = Server::start(&[]);
     let mut c = server.room(&["alice", "Bob", "carol"]);
     let [alice, bob, carol] = &mut c[..] else { unreachable!() };
-    enter(bob, "#dev", &["Bob"]);
-    enter(alice, "#dev", &["alice", "Bob"]);
+    bob.enter("#dev", &["Bob"]);
+    alice.enter("#dev", &["alice", "Bob"]);
     bob.expect_line("#dev *** alice joined");
     alice.send_line("/topic all about rust");
     alice.expect_line("#dev *** alice set the topic: all about rust");
     bob.expect_line("#dev *** alice set the topic: all about rust");
-    enter(carol, "#ops", &["carol"]);
+    carol.enter("#ops", &["carol"]);
     // The default room first, then by name (docs/protocol.md).
-    enter(carol, "#Alpha", &["carol"]);
+    carol.enter("#Alpha", &["carol"]);
     carol.send_line("/rooms");
     carol.expect_lines(&[
         "*** rooms (4):",
@@ -275,7 +249,7 @@ fn rooms_and_who_list_members_counts_and_topics() {
     carol.send_line("/join #ops");
     carol.expect_line("*** now talking in #ops");
     let want = set(&["*** #lobby (3)", "*** #dev (2): all about rust", "*** #ops (1)"]);
-    assert_eq!(rooms(alice), want);
+    assert_eq!(alice.rooms(), want);
     // /who: the current room, or the named one.
     alice.send_line("/who");
     alice.expect_line("#dev *** online (2): alice, Bob");
@@ -289,7 +263,7 @@ fn rooms_and_who_list_members_counts_and_topics() {
     carol.send_line("/part");
     carol.expect_line("#ops *** carol left");
     carol.expect_line("*** now talking in #lobby");
-    assert_eq!(rooms(bob), set(&["*** #lobby (3)", "*** #dev (2): all about rust"]));
+    assert_eq!(bob.rooms(), set(&["*** #lobby (3)", "*** #dev (2): all about rust"]));
     alice.sync();
 }
 
@@ -298,8 +272,8 @@ fn nick_and_quit_reach_each_sharer_once_untagged() {
     let server = Server::start(&[]);
     let mut c = server.room(&["alice", "bob", "carol", "dave"]);
     for room in ["#a", "#b", "#c"] {
-        enter(&mut c[0], room, &["alice"]);
-        enter(&mut c[1], room, &["alice", "bob"]);
+        c[0].enter(room, &["alice"]);
+        c[1].enter(room, &["alice", "bob"]);
         c[0].expect_line(&format!("{room} *** bob joined"));
     }
     c[0].send_line("/nick Zed");
@@ -317,7 +291,7 @@ fn nick_and_quit_reach_each_sharer_once_untagged() {
         m.sync();
     }
     let want = set(&["*** #lobby (3)", "*** #a (1)", "*** #b (1)", "*** #c (1)"]);
-    assert_eq!(rooms(&mut c[3]), want);
+    assert_eq!(c[3].rooms(), want);
     // A vanished client is one `connection lost` notice too, and the
     // rooms it was alone in are gone.
     c.remove(1).reset();
@@ -325,7 +299,7 @@ fn nick_and_quit_reach_each_sharer_once_untagged() {
         m.expect_line("*** bob quit [connection lost]");
         m.sync();
     }
-    assert_eq!(rooms(&mut c[2]), set(&["*** #lobby (2)"]));
+    assert_eq!(c[2].rooms(), set(&["*** #lobby (2)"]));
 }
 
 #[test]
@@ -333,8 +307,8 @@ fn room_names_are_unicode_case_insensitive_and_shown_as_first_created() {
     let server = Server::start(&[]);
     let mut c = server.room(&["alice", "bob"]);
     let [alice, bob] = &mut c[..] else { unreachable!() };
-    enter(alice, "#개발", &["alice"]);
-    enter(bob, "#개발", &["alice", "bob"]);
+    alice.enter("#개발", &["alice"]);
+    bob.enter("#개발", &["alice", "bob"]);
     alice.expect_line("#개발 *** bob joined");
     bob.send_line("안녕");
     alice.expect_line("#개발 bob: 안녕");
@@ -348,7 +322,7 @@ fn room_names_are_unicode_case_insensitive_and_shown_as_first_created() {
     bob.send_line("/say #rUsT hi");
     alice.expect_line("#Rust bob: hi");
     let want = set(&["*** #lobby (2)", "*** #개발 (2)", "*** #Rust (2)"]);
-    assert_eq!(rooms(alice), want);
+    assert_eq!(alice.rooms(), want);
     // Once empty it is gone; whoever makes it again names it anew.
     alice.send_line("/part #rust");
     alice.expect_lines(&["#Rust *** alice left", "*** now talking in #lobby"]);
@@ -388,8 +362,8 @@ fn raw_clients_are_unaffected_by_rooms() {
     carol.join_raw("carol");
     alice.expect_line("*** carol joined");
     bob.expect_line("*** carol joined");
-    enter(alice, "#dev", &["alice"]);
-    enter(bob, "#dev", &["alice", "bob"]);
+    alice.enter("#dev", &["alice"]);
+    bob.enter("#dev", &["alice", "bob"]);
     alice.expect_line("#dev *** bob joined");
     alice.send_line("dev only");
     bob.expect_line("#dev alice: dev only");
@@ -415,8 +389,8 @@ fn shutdown_is_one_untagged_line_whatever_the_rooms() {
     let server = Server::start(&[]);
     let mut c = server.room(&["alice", "bob"]);
     for room in ["#a", "#b"] {
-        enter(&mut c[0], room, &["alice"]);
-        enter(&mut c[1], room, &["alice", "bob"]);
+        c[0].enter(room, &["alice"]);
+        c[1].enter(room, &["alice", "bob"]);
         c[0].expect_line(&format!("{room} *** bob joined"));
     }
     server.signal("TERM");

@@ -15,27 +15,6 @@ use std::thread;
 use common::{welcome, Client, Server};
 use natter::protocol::{QuitReason, Reply, Tagged};
 
-/// `c` joins `room`, new to it, and is its `n`th member.
-fn enter(c: &mut Client, room: &str) -> String {
-    c.send_line(&format!("/join {room}"));
-    let line = c.next_line();
-    let want = format!("{room} *** welcome {}, online (", c.label);
-    assert!(line.starts_with(&want), "{}: expected {want:?}…, got {line:?}", c.label);
-    line
-}
-
-/// The room lines of a `/rooms` answer, as a set.
-fn rooms(c: &mut Client) -> BTreeSet<String> {
-    c.send_line("/rooms");
-    let head = c.next_line();
-    let n: usize = head
-        .strip_prefix("*** rooms (")
-        .and_then(|r| r.strip_suffix("):"))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("{}: not a /rooms header: {head:?}", c.label));
-    (0..n).map(|_| c.next_line()).collect()
-}
-
 /// Texts that look like server lines of a room, or of the lobby.
 const FORGED: &[&str] = &["#dev *** x joined", "#dev alice: hi", "*** x joined", "#dev *** x left (y)", "#lobby * a b"];
 
@@ -44,8 +23,8 @@ fn forged_room_lines_parse_as_the_senders_own() {
     let server = Server::start_bulk(&[]);
     let mut c = server.room(&["alice", "bob"]);
     let [alice, bob] = &mut c[..] else { unreachable!() };
-    enter(alice, "#dev");
-    enter(bob, "#dev");
+    alice.enter("#dev", &["alice"]);
+    bob.enter("#dev", &["alice", "bob"]);
     alice.expect_line("#dev *** bob joined");
     let check = |line: &str, room: Option<&str>, want: Reply| {
         let t = Tagged::parse(line);
@@ -80,7 +59,7 @@ fn forged_room_lines_parse_as_the_senders_own() {
         let name = format!("m{i}");
         let mut m = server.join(&name);
         alice.expect_line(&format!("*** {name} joined"));
-        enter(&mut m, "#dev");
+        m.enter("#dev", &["alice", "bob", &name]);
         // The topic bob set last, shown to a joiner, is his text too.
         check(&m.next_line(), Some("#dev"), Reply::Topic(FORGED[FORGED.len() - 1]));
         alice.expect_line(&format!("#dev *** {name} joined"));
@@ -102,7 +81,7 @@ fn bad_room_names_are_errors_and_nobody_notices() {
     let server = Server::start_bulk(&[]);
     let mut c = server.room(&["alice", "bob"]);
     let [alice, bob] = &mut c[..] else { unreachable!() };
-    enter(alice, "#dev");
+    alice.enter("#dev", &["alice"]);
     let long = format!("#{}", "x".repeat(33));
     let long_ko = format!("#{}", "개".repeat(33));
     let bad = [
@@ -148,7 +127,7 @@ fn bad_room_names_are_errors_and_nobody_notices() {
     }
     // No room was made of any of it, not even a shortened one.
     let want: BTreeSet<String> = ["*** #lobby (2)", "*** #dev (1)"].iter().map(|s| s.to_string()).collect();
-    assert_eq!(rooms(alice), want);
+    assert_eq!(alice.rooms(), want);
     // alice is still connected and talking in #dev; bob noticed nothing.
     alice.send_line("/say #lobby still here");
     bob.expect_line("alice: still here");
@@ -188,7 +167,7 @@ fn ten_thousand_joins_hit_the_limits_and_keep_the_connection() {
     assert_eq!(welcomes, 20, "rooms joined besides the default room");
     let [alice, bob] = &mut c[..] else { unreachable!() };
     bob.sync();
-    assert_eq!(rooms(bob).len(), 1 + welcomes);
+    assert_eq!(bob.rooms().len(), 1 + welcomes);
     alice.send_line("/say #lobby alive");
     bob.expect_line("alice: alive");
 }
@@ -223,7 +202,7 @@ fn making_and_leaving_thousands_of_rooms_does_not_grow_memory() {
     assert!(after <= before + 4 * 1024, "RSS grew from {before} KiB to {after} KiB");
     let [alice, bob] = &mut c[..] else { unreachable!() };
     let only_lobby: BTreeSet<String> = ["*** #lobby (2)".to_string()].into();
-    assert_eq!(rooms(alice), only_lobby);
+    assert_eq!(alice.rooms(), only_lobby);
     bob.sync();
 }
 
@@ -289,7 +268,7 @@ fn max_rooms_per_client_counts_each_client_apart() {
     alice.send_line("/part #r0");
     alice.expect_line("#r0 *** alice left");
     bob.expect_line("#r0 *** alice left");
-    enter(alice, "#z");
+    alice.enter("#z", &["alice"]);
     bob.sync();
 }
 
@@ -321,7 +300,7 @@ fn huge_topics_are_refused_or_cut_never_sent_whole() {
     // At the default --max-line the line itself is refused.
     let server = Server::start_bulk(&[]);
     let mut c = server.room(&["alice", "bob"]);
-    enter(&mut c[0], "#dev");
+    c[0].enter("#dev", &["alice"]);
     let huge = "t".repeat(100_000);
     c[0].send_line(&format!("/topic {huge}"));
     c[0].expect_line("*** error: line too long (max 4096 bytes)");
@@ -333,8 +312,8 @@ fn huge_topics_are_refused_or_cut_never_sent_whole() {
     // With lines that long allowed, the topic is cut to --max-topic.
     let server = Server::start_bulk(&["--max-line", "200000"]);
     let mut c = server.room(&["alice", "bob", "carol"]);
-    enter(&mut c[0], "#dev");
-    enter(&mut c[1], "#dev");
+    c[0].enter("#dev", &["alice"]);
+    c[1].enter("#dev", &["alice", "bob"]);
     c[0].expect_line("#dev *** bob joined");
     c[0].send_line(&format!("/topic {huge}"));
     let cut = format!("#dev *** alice set the topic: {}", "t".repeat(300));
