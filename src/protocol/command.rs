@@ -22,6 +22,12 @@ pub enum Command<'a> {
     Rooms,
     /// `/topic [TEXT]`: show or set the current room's topic.
     Topic(Option<&'a str>),
+    /// `/history [ROOM] before|after ID [N]`: a page of stored lines.
+    History { room: Option<&'a str>, after: bool, cursor: u64, count: Option<usize> },
+    /// `/search [ROOM] WORDS`: the newest stored lines holding every word.
+    Search { room: Option<&'a str>, words: &'a str },
+    /// `/stamps`: from now on, stored lines arrive stamped, own ones too.
+    Stamps,
     /// `/nick NEW`
     Nick(&'a str),
     /// `/me ACTION`
@@ -45,6 +51,9 @@ pub const USAGE_PART: &str = "/part [#ROOM] [REASON]";
 pub const USAGE_SAY: &str = "/say #ROOM TEXT";
 pub const USAGE_ROOMS: &str = "/rooms";
 pub const USAGE_TOPIC: &str = "/topic [TEXT]";
+pub const USAGE_HISTORY: &str = "/history [#ROOM] before|after ID [N]";
+pub const USAGE_SEARCH: &str = "/search [#ROOM] WORDS";
+pub const USAGE_STAMPS: &str = "/stamps";
 pub const USAGE_NICK: &str = "/nick NEW";
 pub const USAGE_ME: &str = "/me ACTION";
 pub const USAGE_MSG: &str = "/msg NAME TEXT";
@@ -64,6 +73,9 @@ pub const HELP: &[(&str, &str)] = &[
     (USAGE_SAY, "send TEXT to a room you are in"),
     (USAGE_ROOMS, "list the rooms"),
     (USAGE_TOPIC, "show or set this room's topic"),
+    (USAGE_HISTORY, "earlier or later stored lines of a room"),
+    (USAGE_SEARCH, "find stored lines of a room"),
+    (USAGE_STAMPS, "stamp stored lines with their time and id, own ones echoed"),
 ];
 
 impl<'a> Command<'a> {
@@ -112,6 +124,16 @@ impl<'a> Command<'a> {
                 }
             }
             "rooms" | "list" => Command::Rooms,
+            "history" => parse_history(args),
+            "search" => {
+                let (room, words) = split_room_arg(args);
+                if has(words) {
+                    Command::Search { room, words }
+                } else {
+                    Command::Usage(USAGE_SEARCH)
+                }
+            }
+            "stamps" => Command::Stamps,
             "topic" => Command::Topic(Some(args).filter(|a| has(a))),
             "help" => Command::Help,
             "nick" if has(args) => Command::Nick(args),
@@ -134,9 +156,42 @@ impl<'a> Command<'a> {
         match *self {
             Command::Join(room) | Command::SayIn { room, .. } => Some(room),
             Command::Who(room) | Command::Part { room, .. } => room,
+            Command::History { room, .. } | Command::Search { room, .. } => room,
             _ => None,
         }
     }
+}
+
+/// Splits an optional leading `#room` off `args`.
+fn split_room_arg(args: &str) -> (Option<&str>, &str) {
+    if !args.starts_with('#') {
+        return (None, args);
+    }
+    match args.split_once(char::is_whitespace) {
+        Some((room, rest)) => (Some(room), rest.trim_start()),
+        None => (Some(args), ""),
+    }
+}
+
+/// `[#ROOM] before|after ID [N]`.
+fn parse_history(args: &str) -> Command<'_> {
+    let (room, rest) = split_room_arg(args);
+    let mut words = rest.split_whitespace();
+    let after = match words.next().map(str::to_ascii_lowercase).as_deref() {
+        Some("before") => false,
+        Some("after") => true,
+        _ => return Command::Usage(USAGE_HISTORY),
+    };
+    let Some(Ok(cursor)) = words.next().map(str::parse) else { return Command::Usage(USAGE_HISTORY) };
+    let count = match words.next().map(str::parse) {
+        None => None,
+        Some(Ok(n)) => Some(n),
+        Some(Err(_)) => return Command::Usage(USAGE_HISTORY),
+    };
+    if words.next().is_some() {
+        return Command::Usage(USAGE_HISTORY);
+    }
+    Command::History { room, after, cursor, count }
 }
 
 /// Drops a leading `NAME: ` when NAME is the sender's own name.
@@ -214,5 +269,19 @@ mod tests {
         assert_eq!(p("/topic ship it: friday"), Topic(Some("ship it: friday")));
         assert_eq!(p("/say #dev hi").room(), Some("#dev"));
         assert_eq!(p("/part bye").room(), None);
+    }
+
+    #[test]
+    fn history_commands() {
+        assert_eq!(p("/history before 10"), History { room: None, after: false, cursor: 10, count: None });
+        assert_eq!(p("/history #dev after 7 50"), History { room: Some("#dev"), after: true, cursor: 7, count: Some(50) });
+        for bad in ["/history", "/history #dev", "/history up 3", "/history before x", "/history after 3 many", "/history after 3 4 5"] {
+            assert_eq!(p(bad), Usage(USAGE_HISTORY), "{bad}");
+        }
+        assert_eq!(p("/search 회의"), Search { room: None, words: "회의" });
+        assert_eq!(p("/search #dev  release  date"), Search { room: Some("#dev"), words: "release  date" });
+        assert_eq!(p("/search #dev"), Usage(USAGE_SEARCH));
+        assert_eq!(p("/search"), Usage(USAGE_SEARCH));
+        assert_eq!(p("/stamps"), Stamps);
     }
 }

@@ -43,6 +43,14 @@ pub enum Reply<'a> {
     RoomList(usize),
     /// `*** ROOM (COUNT): TOPIC` or `*** ROOM (COUNT)`: one room listed.
     RoomInfo { room: &'a str, members: usize, topic: Option<&'a str> },
+    /// `*** end of history (N lines)`: after a `/history` page.
+    HistoryEnd(usize),
+    /// `*** end of search (N lines)`: after `/search` results.
+    SearchEnd(usize),
+    /// `*** history unavailable`: nothing can be replayed or paged now.
+    HistoryUnavailable,
+    /// `*** stamps on`: the answer to `/stamps`.
+    StampsOn,
     /// `NAME: TEXT`
     Chat { from: &'a str, text: &'a str },
     /// `* NAME ACTION`
@@ -176,6 +184,10 @@ impl fmt::Display for Reply<'_> {
             Reply::TopicSet { by, topic } => write!(f, "{NOTICE}{by} set the topic: {topic}"),
             Reply::Talking(room) => write!(f, "{NOTICE}now talking in {room}"),
             Reply::RoomList(n) => write!(f, "{NOTICE}rooms ({n}):"),
+            Reply::HistoryEnd(n) => write!(f, "{NOTICE}end of history ({n} lines)"),
+            Reply::SearchEnd(n) => write!(f, "{NOTICE}end of search ({n} lines)"),
+            Reply::HistoryUnavailable => write!(f, "{NOTICE}history unavailable"),
+            Reply::StampsOn => write!(f, "{NOTICE}stamps on"),
             Reply::RoomInfo { room, members, topic: None } => write!(f, "{NOTICE}{room} ({members})"),
             Reply::RoomInfo { room, members, topic: Some(t) } => write!(f, "{NOTICE}{room} ({members}): {t}"),
             Reply::Chat { from, text } => write!(f, "{from}: {text}"),
@@ -249,6 +261,18 @@ fn parse_notice(n: &str) -> Reply<'_> {
     }
     if n == "no topic" {
         return Reply::NoTopic;
+    }
+    if n == "history unavailable" {
+        return Reply::HistoryUnavailable;
+    }
+    if n == "stamps on" {
+        return Reply::StampsOn;
+    }
+    if let Some(count) = parse_count(n, "end of history (", " lines)") {
+        return Reply::HistoryEnd(count);
+    }
+    if let Some(count) = parse_count(n, "end of search (", " lines)") {
+        return Reply::SearchEnd(count);
     }
     if let Some(topic) = n.strip_prefix("topic: ") {
         return Reply::Topic(topic);
@@ -394,6 +418,10 @@ mod tests {
         round_trip(Reply::RoomInfo { room: "#dev", members: 3, topic: None }, "*** #dev (3)");
         let info = Reply::RoomInfo { room: "#개발", members: 1, topic: Some("a (b): c") };
         round_trip(info, "*** #개발 (1): a (b): c");
+        round_trip(Reply::HistoryEnd(50), "*** end of history (50 lines)");
+        round_trip(Reply::SearchEnd(0), "*** end of search (0 lines)");
+        round_trip(Reply::HistoryUnavailable, "*** history unavailable");
+        round_trip(Reply::StampsOn, "*** stamps on");
     }
 
     #[test]

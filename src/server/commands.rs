@@ -13,10 +13,14 @@ use natter::protocol::reply::help_lines;
 use natter::protocol::{canonical_name, clean_text, Command, ErrorKind, Frame, NameError, Reply};
 
 use crate::flood::private_message_cost;
+use crate::history::History;
 use crate::pool::Pool;
 use crate::rooms::{RoomId, Rooms};
+use crate::store::Kind;
 
+mod history;
 mod rooms;
+pub use history::deliver;
 pub use rooms::leave_all;
 #[cfg(test)]
 mod tests;
@@ -25,6 +29,7 @@ mod tests;
 pub struct Cx<'a> {
     pub pool: &'a mut Pool,
     pub rooms: &'a mut Rooms,
+    pub history: &'a mut History,
     /// The line cap, quoted in the too-long error.
     pub max_line: usize,
 }
@@ -115,6 +120,9 @@ pub fn apply(cx: &mut Cx, key: usize, name: &str, line: &str) -> u32 {
         Command::SayIn { room, text } => rooms::say_in(cx, key, name, room, text),
         Command::Rooms => rooms::list(cx, key),
         Command::Topic(topic) => rooms::topic(cx, key, name, topic),
+        Command::History { room, after, cursor, count } => return history::page(cx, key, room, after, cursor, count),
+        Command::Search { room, words } => return history::search(cx, key, room, words),
+        Command::Stamps => history::stamps(cx, key),
         Command::Usage(usage) => cx.error(key, ErrorKind::Usage(usage)),
         Command::Unknown(word) => cx.error(key, ErrorKind::UnknownCommand(word)),
     }
@@ -123,12 +131,12 @@ pub fn apply(cx: &mut Cx, key: usize, name: &str, line: &str) -> u32 {
 
 fn say(cx: &mut Cx, key: usize, name: &str, text: &str) {
     let room = cx.current_room(key);
-    cx.rooms.broadcast(cx.pool, room, Some(key), &Reply::Chat { from: name, text });
+    history::say_stored(cx, Some(key), room, Kind::Chat, &Reply::Chat { from: name, text });
 }
 
 fn me(cx: &mut Cx, key: usize, name: &str, text: &str) {
     let room = cx.current_room(key);
-    cx.rooms.broadcast(cx.pool, room, Some(key), &Reply::Action { from: name, text });
+    history::say_stored(cx, Some(key), room, Kind::Action, &Reply::Action { from: name, text });
 }
 
 /// A new name, in every room the client is in. Everyone shares the default

@@ -30,6 +30,7 @@ use crate::addresses::{Addresses, Limits};
 use crate::commands::{self, Cx};
 use crate::connection::Connection;
 use crate::flood::FloodLimit;
+use crate::history::{History, HistoryOptions};
 use crate::options::Options;
 use crate::pool::{Handle, Pool};
 use crate::rooms::{RoomLimits, Rooms};
@@ -38,13 +39,24 @@ use crate::trim::Trim;
 const LISTENER: Token = Token(0);
 const SIGNALS: Token = Token(1);
 const TLS_LISTENER: Token = Token(2);
+/// The store worker's answers are ready.
+const STORE: Token = Token(3);
 /// Client tokens are the slab key plus this.
-const FIRST_CLIENT: usize = 3;
+const FIRST_CLIENT: usize = 4;
 const READ_CHUNK: usize = 16 * 1024;
 
 /// The poll token of the client at `key`.
 fn token(key: usize) -> Token {
     Token(key + FIRST_CLIENT)
+}
+
+fn history_options(options: &Options) -> HistoryOptions {
+    HistoryOptions {
+        dir: options.data_dir(),
+        replay: options.history_replay.into(),
+        days: options.history_days,
+        max_bytes: (options.history_max_mb > 0).then(|| options.history_max_mb.saturating_mul(1 << 20)),
+    }
 }
 
 fn room_limits(options: &Options) -> RoomLimits {
@@ -64,6 +76,7 @@ pub struct Server {
     /// Every client's socket, at the same key as its session.
     sockets: Vec<Option<Connection>>,
     rooms: Rooms,
+    history: History,
     options: Options,
     /// Unnamed clients with unterminated input, oldest first.
     raw_checks: VecDeque<(Instant, Handle)>,
@@ -112,6 +125,12 @@ impl Server {
             connects_per_minute: options.max_connects_per_ip,
         };
         let addresses = Addresses::new(limits, options.max_clients.saturating_mul(2));
+        let waker = Arc::new(mio::Waker::new(poll.registry(), STORE).map_err(setup)?);
+        let (history, saved) = History::open(history_options(&options), waker).map_err(|e| e.to_string())?;
+        let mut rooms = Rooms::new(&options.default_room, room_limits(&options));
+        for room in saved {
+            rooms.restore(&room.name, room.topic);
+        }
         Ok(Server {
             poll,
             listener: Some(listener),
@@ -120,7 +139,8 @@ impl Server {
             signals,
             pool: Pool::new(options.max_queue, options.max_output_total),
             sockets: Vec::new(),
-            rooms: Rooms::new(&options.default_room, room_limits(&options)),
+            rooms,
+            history,
             options,
             raw_checks: VecDeque::new(),
             name_sweep_at: None,
@@ -162,6 +182,7 @@ impl Server {
                             return Ok(());
                         }
                     }
+                    STORE => self.store_answers(),
                     Token(t) => {
                         let key = t - FIRST_CLIENT;
                         // Sporadic events for a closed key are ignored.
@@ -196,9 +217,22 @@ impl Server {
             self.flood_timers.peek().map(|t| t.0 .0),
             self.accept_paused_until,
             self.shutdown_deadline,
+            self.history.deadline(),
         ];
         let next = deadlines.into_iter().flatten().min()?;
         Some(next.saturating_duration_since(now))
+    }
+
+    /// What commands may touch.
+    fn cx(&mut self) -> Cx<'_> {
+        Cx { pool: &mut self.pool, rooms: &mut self.rooms, history: &mut self.history, max_line: self.options.max_line }
+    }
+
+    /// Sends what the store worker has answered to those who asked.
+    fn store_answers(&mut self) {
+        for answer in self.history.answers() {
+            commands::deliver(&mut self.cx(), answer);
+        }
     }
 
     /// The socket of the client at `key`.
@@ -209,7 +243,7 @@ impl Server {
     /// Hands one frame from `key` to the commands, and charges its
     /// address what the frame cost beyond its token.
     fn route(&mut self, key: usize, frame: natter::protocol::Frame) {
-        let mut cx = Cx { pool: &mut self.pool, rooms: &mut self.rooms, max_line: self.options.max_line };
+        let mut cx = self.cx();
         let extra = commands::route(&mut cx, key, frame);
         if extra > 0 {
             if let Some(session) = self.pool.get(key) {

@@ -8,12 +8,14 @@ mod congestion;
 mod connection;
 mod event_loop;
 mod flood;
+mod history;
 mod options;
 mod outbox;
 mod pool;
 mod room;
 mod rooms;
 mod session;
+mod store;
 mod tls;
 mod trim;
 

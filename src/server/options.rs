@@ -101,6 +101,28 @@ pub struct Options {
     #[arg(long, value_name = "CHARS", default_value_t = 300, value_parser = positive)]
     pub max_topic: usize,
 
+    /// Where natterd keeps its database (history, rooms). Default:
+    /// systemd's $STATE_DIRECTORY, else $XDG_STATE_HOME/natterd, else
+    /// ~/.local/state/natterd.
+    #[arg(long, value_name = "DIR", conflicts_with = "no_history")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Keep nothing: no history, rooms vanish when empty, as before.
+    #[arg(long)]
+    pub no_history: bool,
+
+    /// Stored lines a joiner of a room gets first (0 to 500; 0: none).
+    #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u16).range(0..=500))]
+    pub history_replay: u16,
+
+    /// Days stored lines are kept (0 to 36500; 0: no age limit).
+    #[arg(long, value_name = "DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(0..=36_500))]
+    pub history_days: u32,
+
+    /// Most megabytes of stored lines; the oldest go past it (0: no cap).
+    #[arg(long, value_name = "MB", default_value_t = 0)]
+    pub history_max_mb: u64,
+
     /// How much to log to stderr: off, error, warn, info, debug or trace.
     #[arg(long, value_name = "LEVEL", default_value_t = LevelFilter::Info)]
     pub log_level: LevelFilter,
@@ -116,6 +138,25 @@ const MAX_CONNECTS: i64 = 100_000;
 
 fn default_listen() -> SocketAddr {
     SocketAddr::from(([0, 0, 0, 0], DEFAULT_PORT))
+}
+
+impl Options {
+    /// The data directory, or `None` with `--no-history`.
+    pub fn data_dir(&self) -> Option<PathBuf> {
+        if self.no_history {
+            return None;
+        }
+        if let Some(dir) = &self.data_dir {
+            return Some(dir.clone());
+        }
+        let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+        // systemd may list several directories, separated by colons.
+        if let Some(state) = std::env::var("STATE_DIRECTORY").ok().filter(|v| !v.is_empty()) {
+            return Some(PathBuf::from(state.split(':').next().unwrap_or(&state)));
+        }
+        let base = env("XDG_STATE_HOME").or_else(|| env("HOME").map(|h| h.join(".local/state")))?;
+        Some(base.join("natterd"))
+    }
 }
 
 fn room_name(s: &str) -> Result<String, String> {

@@ -132,6 +132,11 @@ impl Pool {
         self.sessions.iter().map(|(k, _)| k).collect()
     }
 
+    /// Did `key` ask for stamped lines (`/stamps`)?
+    pub fn wants_stamps(&self, key: usize) -> bool {
+        self.sessions.get(key).is_some_and(Session::wants_stamps)
+    }
+
     /// Queues `bytes` for `key`. A client that cannot take them within the
     /// cap is closed as too slow; nobody else waits for it.
     pub fn send(&mut self, key: usize, bytes: &[u8]) {

@@ -11,7 +11,11 @@ use crate::pool::Pool;
 /// A room and who is in it.
 pub struct Room {
     name: String,
+    /// The folded name: the room's key in the store.
+    key: String,
     topic: Option<String>,
+    /// Outlives its members: it has stored history or a topic.
+    kept: bool,
     /// Folded member name to slab key.
     members: BTreeMap<String, usize>,
 }
@@ -19,7 +23,21 @@ pub struct Room {
 impl Room {
     /// An empty room called `name` (already checked and in NFC).
     pub fn new(name: &str) -> Self {
-        Room { name: name.to_owned(), topic: None, members: BTreeMap::new() }
+        Room { name: name.to_owned(), key: fold_name(name), topic: None, kept: false, members: BTreeMap::new() }
+    }
+
+    /// The folded name, the same for every spelling of the room.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// Does the room stay when its last member leaves?
+    pub fn is_kept(&self) -> bool {
+        self.kept
+    }
+
+    pub fn keep(&mut self) {
+        self.kept = true;
     }
 
     /// The name as it was first written.

@@ -1,6 +1,7 @@
 //! Every room on the server: the default room, which every named client
 //! is in and which doubles as the index of who is online, plus the rooms
-//! clients made with `/join`, which disappear when the last member leaves.
+//! clients made with `/join`, which disappear when the last member leaves
+//! unless they are kept (they have stored history or a topic).
 //!
 //! Sending goes through here so a line is encoded once and tagged with its
 //! room (`#dev alice: hi`) unless it belongs to the default room, which is
@@ -9,7 +10,8 @@
 use std::collections::HashMap;
 
 use natter::protocol::room::encode_in;
-use natter::protocol::{fold_room, ErrorKind, Reply};
+use natter::protocol::tagged::encode_line;
+use natter::protocol::{fold_room, ErrorKind, Reply, Stamp};
 use slab::Slab;
 
 use crate::pool::Pool;
@@ -84,12 +86,21 @@ pub struct Rooms {
     limits: RoomLimits,
     /// One encoded line, reused so a broadcast is formatted once.
     scratch: Vec<u8>,
+    /// The same line stamped, for clients that asked for stamps.
+    stamped: Vec<u8>,
 }
 
 impl Rooms {
     /// Just the default room, called `default` (already checked).
     pub fn new(default: &str, limits: RoomLimits) -> Self {
-        Rooms { lobby: Room::new(default), rooms: Slab::new(), index: HashMap::new(), limits, scratch: Vec::new() }
+        Rooms {
+            lobby: Room::new(default),
+            rooms: Slab::new(),
+            index: HashMap::new(),
+            limits,
+            scratch: Vec::new(),
+            stamped: Vec::new(),
+        }
     }
 
     pub fn limits(&self) -> RoomLimits {
@@ -112,6 +123,14 @@ impl Rooms {
 
     pub fn get_mut(&mut self, id: RoomId) -> Option<&mut Room> {
         self.rooms.get_mut(id)
+    }
+
+    /// [`Rooms::room`], mutable.
+    pub fn room_mut(&mut self, id: Option<RoomId>) -> Option<&mut Room> {
+        match id {
+            None => Some(&mut self.lobby),
+            Some(id) => self.rooms.get_mut(id),
+        }
     }
 
     /// The room `id` names, the default room for `None`.
@@ -141,11 +160,35 @@ impl Rooms {
         Ok(id)
     }
 
-    /// Removes `member` from room `id`; the room goes when it empties.
+    /// Brings back a room kept from an earlier run, empty, with its topic.
+    pub fn restore(&mut self, name: &str, topic: Option<String>) {
+        let room = if self.is_lobby(name) {
+            Some(&mut self.lobby)
+        } else {
+            let id = match self.lookup(name) {
+                Some(id) => id,
+                None => {
+                    let id = self.rooms.insert(Room::new(name));
+                    self.index.insert(fold_room(name), id);
+                    id
+                }
+            };
+            self.rooms.get_mut(id)
+        };
+        if let Some(room) = room {
+            room.keep();
+            if let Some(topic) = topic {
+                room.set_topic(topic);
+            }
+        }
+    }
+
+    /// Removes `member` from room `id`; the room goes when it empties,
+    /// unless it is kept.
     pub fn remove_member(&mut self, id: RoomId, member: &str) {
         let Some(room) = self.rooms.get_mut(id) else { return };
         room.remove(member);
-        if room.is_empty() {
+        if room.is_empty() && !room.is_kept() {
             let room = self.rooms.remove(id);
             self.index.remove(&fold_room(room.name()));
         }
@@ -186,6 +229,39 @@ impl Rooms {
         for key in room.keys() {
             if Some(key) != except {
                 pool.send(key, &self.scratch);
+            }
+        }
+    }
+
+    /// Sends a line that was stored with `stamp` to room `id`: stamped to
+    /// members that asked for stamps (`except` too, as its echo),
+    /// unstamped to the others but `except`.
+    pub fn broadcast_stored(
+        &mut self,
+        pool: &mut Pool,
+        id: Option<RoomId>,
+        except: Option<usize>,
+        stamp: Option<Stamp<'_>>,
+        reply: &Reply<'_>,
+    ) {
+        let Some(stamp) = stamp else { return self.broadcast(pool, id, except, reply) };
+        let room = match id {
+            None => &self.lobby,
+            Some(id) => match self.rooms.get(id) {
+                Some(room) => room,
+                None => return,
+            },
+        };
+        let tag = id.map(|_| room.name());
+        self.scratch.clear();
+        encode_in(tag, reply, &mut self.scratch);
+        self.stamped.clear();
+        encode_line(tag, Some(stamp), reply, &mut self.stamped);
+        for key in room.keys() {
+            match (pool.wants_stamps(key), Some(key) == except) {
+                (true, _) => pool.send(key, &self.stamped),
+                (false, false) => pool.send(key, &self.scratch),
+                (false, true) => {}
             }
         }
     }

@@ -80,6 +80,8 @@ pub struct Session {
     waits_for: Option<Handle>,
     /// The rooms it is in besides the default room.
     rooms: Membership,
+    /// Asked for stored lines stamped with time and id (`/stamps`).
+    stamps: bool,
 }
 
 impl Session {
@@ -100,6 +102,7 @@ impl Session {
             input: InputMeter::new(now),
             waits_for: None,
             rooms: Membership::default(),
+            stamps: false,
         }
     }
 
@@ -133,6 +136,19 @@ impl Session {
 
     pub fn rooms_mut(&mut self) -> &mut Membership {
         &mut self.rooms
+    }
+
+    pub fn wants_stamps(&self) -> bool {
+        self.stamps
+    }
+
+    pub fn set_stamps(&mut self) {
+        self.stamps = true;
+    }
+
+    /// Is it a raw client (the course's, reading 1,024 bytes at a time)?
+    pub fn is_raw(&self) -> bool {
+        self.framer.mode() == Mode::Raw
     }
 
     /// When an unnamed session connected; `None` once it has a name.

@@ -54,6 +54,10 @@ impl Server {
         raise_fd_limit();
         let mut command = Command::new(NATTERD);
         command.args(["--listen", listen]).args(args).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+        // Live-chat tests keep nothing; history tests pass a --data-dir.
+        if !args.iter().any(|a| a.starts_with("--data-dir") || *a == "--no-history") {
+            command.arg("--no-history");
+        }
         if let Some(limit) = fd_limit {
             // SAFETY: setrlimit is async-signal-safe, as pre_exec requires.
             unsafe {

@@ -100,8 +100,11 @@ impl Server {
 
     pub fn with_args(port: u16, extra: &[&str]) -> Server {
         let listen = format!("127.0.0.1:{port}");
+        // Windows under test see live chat only, unless a test gives a --data-dir.
+        let keep = extra.iter().any(|a| a.starts_with("--data-dir"));
         let mut child = Command::new(NATTERD)
             .args(["--listen", &listen, "--log-level", "info"])
+            .args(if keep { &[][..] } else { &["--no-history"][..] })
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())

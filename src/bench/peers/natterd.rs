@@ -23,6 +23,10 @@ pub fn limits_off(program: &Path) -> Vec<String> {
             args.extend([flag.to_owned(), "0".to_owned()]);
         }
     }
+    // Scenarios that measure history pass their own --data-dir instead.
+    if help.contains("--no-history") {
+        args.push("--no-history".to_owned());
+    }
     args
 }
 

@@ -228,7 +228,11 @@ impl Session {
             | Reply::TopicSet { .. }
             | Reply::Talking(_)
             | Reply::RoomList(_)
-            | Reply::RoomInfo { .. } => Entry::Notice(line.strip_prefix("*** ").unwrap_or(line).to_owned()),
+            | Reply::RoomInfo { .. }
+            | Reply::HistoryEnd(_)
+            | Reply::SearchEnd(_)
+            | Reply::HistoryUnavailable
+            | Reply::StampsOn => Entry::Notice(line.strip_prefix("*** ").unwrap_or(line).to_owned()),
             Reply::Other(text) => Entry::Raw(text.to_owned()),
         });
         out
@@ -257,7 +261,10 @@ impl Session {
             | Command::Part { .. }
             | Command::SayIn { .. }
             | Command::Rooms
-            | Command::Topic(_) => (None, false),
+            | Command::Topic(_)
+            | Command::History { .. }
+            | Command::Search { .. }
+            | Command::Stamps => (None, false),
         };
         Some(Outgoing { line, echo, quits })
     }

@@ -9,7 +9,8 @@ use log::info;
 use natter::protocol::room::encode_in;
 use natter::protocol::{canonical_room, Command, ErrorKind, Reply};
 
-use super::Cx;
+use super::{history, Cx};
+use crate::store::Kind;
 use crate::rooms::RoomId;
 
 /// Tells `key` (just in room `id`, `None`: the default room) who is there
@@ -17,11 +18,15 @@ use crate::rooms::RoomId;
 pub fn welcome(cx: &mut Cx, key: usize, name: &str, id: Option<RoomId>) {
     let Some(room) = cx.rooms.room(id) else { return };
     let tag = cx.rooms.tag(id);
-    let mut out = Vec::new();
-    encode_in(tag, &Reply::Welcome { name, online: room.names(cx.pool) }, &mut out);
+    let mut welcome = Vec::new();
+    encode_in(tag, &Reply::Welcome { name, online: room.names(cx.pool) }, &mut welcome);
     if let Some(topic) = room.topic() {
-        encode_in(tag, &Reply::Topic(topic), &mut out);
+        encode_in(tag, &Reply::Topic(topic), &mut welcome);
     }
+    // History first, oldest line first, then the welcome: the live
+    // stream follows with no gap and no line twice.
+    let mut out = history::replay(cx, key, id, &welcome);
+    out.extend_from_slice(&welcome);
     cx.pool.send(key, &out);
     cx.rooms.broadcast(cx.pool, id, Some(key), &Reply::Joined(name));
 }
@@ -36,7 +41,7 @@ pub fn refuse_hidden_room(cx: &mut Cx, key: usize, name: &str, raw: &str) -> boo
 
 /// A room named in a command: checked, and one `key` is in. `None` means
 /// an error was sent. The default room is `Some(None)`.
-fn room_of(cx: &mut Cx, key: usize, room: &str) -> Option<Option<RoomId>> {
+pub(super) fn room_of(cx: &mut Cx, key: usize, room: &str) -> Option<Option<RoomId>> {
     let room = match canonical_room(room) {
         Ok(room) => room,
         Err(why) => {
@@ -132,7 +137,7 @@ pub fn leave_all(rooms: &mut crate::rooms::Rooms, joined: &[RoomId], name: &str)
 /// `/say ROOM TEXT`: TEXT to a room the sender is in, without switching.
 pub fn say_in(cx: &mut Cx, key: usize, name: &str, room: &str, text: &str) {
     if let Some(id) = room_of(cx, key, room) {
-        cx.rooms.broadcast(cx.pool, id, Some(key), &Reply::Chat { from: name, text });
+        history::say_stored(cx, Some(key), id, Kind::Chat, &Reply::Chat { from: name, text });
     }
 }
 
@@ -189,5 +194,5 @@ pub fn topic(cx: &mut Cx, key: usize, name: &str, topic: Option<&str>) {
     let Some(room) = room else { return };
     room.set_topic(topic.to_owned());
     info!("{name} set the topic of {}", room.name());
-    cx.rooms.broadcast(cx.pool, id, None, &Reply::TopicSet { by: name, topic });
+    history::say_stored(cx, None, id, Kind::Topic, &Reply::TopicSet { by: name, topic });
 }

@@ -6,6 +6,7 @@ use std::time::Instant;
 use natter::protocol::Frame;
 
 use super::{route, Cx};
+use crate::history::{History, HistoryOptions};
 use crate::pool::Pool;
 use crate::rooms::{RoomLimits, Rooms};
 use crate::session::Session;
@@ -16,13 +17,29 @@ const MAX_LINE: usize = 40;
 struct Chat {
     pool: Pool,
     rooms: Rooms,
+    history: History,
+    /// Keeps the waker's registry alive.
+    _poll: mio::Poll,
 }
 
 const LIMITS: RoomLimits = RoomLimits { max_rooms: 3, max_joined: 2, max_topic: 10 };
 
 impl Chat {
     fn new() -> Self {
-        Chat { pool: Pool::new(1 << 20, 64 << 20), rooms: Rooms::new("#lobby", LIMITS) }
+        Chat::keeping(None)
+    }
+
+    /// A chat whose history is kept in `dir` (`None`: none kept).
+    fn keeping(dir: Option<&std::path::Path>) -> Self {
+        let poll = mio::Poll::new().expect("a poll");
+        let waker = std::sync::Arc::new(mio::Waker::new(poll.registry(), mio::Token(0)).expect("a waker"));
+        let options = HistoryOptions { dir: dir.map(Into::into), replay: 3, days: 0, max_bytes: None };
+        let (history, saved) = History::open(options, waker).expect("history opens");
+        let mut rooms = Rooms::new("#lobby", LIMITS);
+        for room in saved {
+            rooms.restore(&room.name, room.topic);
+        }
+        Chat { pool: Pool::new(1 << 20, 64 << 20), rooms, history, _poll: poll }
     }
 
     /// A new unnamed session.
@@ -40,8 +57,12 @@ impl Chat {
         }
     }
 
+    fn cx(&mut self) -> Cx<'_> {
+        Cx { pool: &mut self.pool, rooms: &mut self.rooms, history: &mut self.history, max_line: MAX_LINE }
+    }
+
     fn route(&mut self, key: usize, frame: Frame) {
-        let mut cx = Cx { pool: &mut self.pool, rooms: &mut self.rooms, max_line: MAX_LINE };
+        let mut cx = self.cx();
         route(&mut cx, key, frame);
     }
 
@@ -69,6 +90,8 @@ impl Chat {
 
     /// The lines queued for `key` since the last call.
     fn received(&mut self, key: usize) -> Vec<String> {
+        // As the event loop does before any write.
+        self.history.commit();
         let bytes = self.pool.get_mut(key).expect("an open session").outbox_mut().take_all();
         let text = String::from_utf8(bytes).expect("server lines are UTF-8");
         text.lines().map(str::to_owned).collect()
@@ -274,6 +297,9 @@ fn help_lists_every_usage_line() {
             "*** /say #ROOM TEXT - send TEXT to a room you are in",
             "*** /rooms - list the rooms",
             "*** /topic [TEXT] - show or set this room's topic",
+            "*** /history [#ROOM] before|after ID [N] - earlier or later stored lines of a room",
+            "*** /search [#ROOM] WORDS - find stored lines of a room",
+            "*** /stamps - stamp stored lines with their time and id, own ones echoed",
         ]
     );
     chat.assert_nothing_for(&[bob]);
@@ -297,4 +323,5 @@ fn a_closing_member_is_sent_nothing_more() {
     chat.assert_nothing_for(&[bob]);
 }
 
+mod history;
 mod rooms;

@@ -14,6 +14,7 @@ impl Server {
     pub(super) fn settle(&mut self) {
         loop {
             let closing = self.pool.take_closing();
+            self.history.commit();
             if !closing.is_empty() {
                 // Take the whole batch out of the room before telling
                 // anyone, so quits reach survivors only: when thousands
@@ -42,6 +43,8 @@ impl Server {
 
     /// Writes what `key` has queued and asks for WRITABLE while some is left.
     pub(super) fn flush_client(&mut self, key: usize) {
+        // Stored lines reach the WAL before any client can read them.
+        self.history.commit();
         let (Some(Some(conn)), Some(session)) = (self.sockets.get_mut(key), self.pool.get_mut(key)) else {
             return;
         };

@@ -31,6 +31,11 @@ impl Server {
             self.sweep_unnamed(now);
         }
         self.trim.run_if_due(now);
+        if self.history.deadline().is_some_and(|t| t <= now) {
+            for room in self.history.tick(now) {
+                self.rooms.restore(&room.name, room.topic);
+            }
+        }
         while let Some(&Reverse((when, client))) = self.flood_timers.peek() {
             if when > now {
                 break;

@@ -1,0 +1,110 @@
+//! What natterd keeps on disk, behind one small interface: the lines said
+//! in rooms (chat, `/me`, topic changes) and the rooms themselves.
+//!
+//! Commands and the event loop see only [`Store`] and these plain types,
+//! never SQL, so another backend (a networked one for a cluster) can be
+//! added without touching them. [`sqlite`] is the one natterd ships.
+
+pub mod sqlite;
+pub mod worker;
+
+use std::fmt;
+
+/// What kind of line was stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Chat,
+    Action,
+    Topic,
+}
+
+impl Kind {
+    pub fn code(self) -> i64 {
+        match self {
+            Kind::Chat => 0,
+            Kind::Action => 1,
+            Kind::Topic => 2,
+        }
+    }
+
+    pub fn from_code(code: i64) -> Option<Kind> {
+        match code {
+            0 => Some(Kind::Chat),
+            1 => Some(Kind::Action),
+            2 => Some(Kind::Topic),
+            _ => None,
+        }
+    }
+}
+
+/// One stored line. `room` is the room's folded key; ids increase with
+/// time across all rooms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub id: u64,
+    /// Seconds since the Unix epoch, UTC.
+    pub time: i64,
+    pub room: String,
+    pub kind: Kind,
+    pub from: String,
+    pub text: String,
+}
+
+/// A room that outlives its members: it has history or a topic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedRoom {
+    pub name: String,
+    pub topic: Option<String>,
+}
+
+/// Which way to page from a cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    /// Lines with smaller ids, the newest of them.
+    Before(u64),
+    /// Lines with larger ids, the oldest of them.
+    After(u64),
+}
+
+/// Why the store could not do something.
+#[derive(Debug)]
+pub struct StoreError {
+    /// Is it worth trying again later (disk full, read-only, locked), as
+    /// opposed to a file that is not natterd's or is damaged?
+    pub transient: bool,
+    pub message: String,
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Stored history. Lines come back oldest first.
+pub trait Store {
+    /// Stores `lines` (ids already given) in one transaction.
+    fn append(&mut self, lines: &[Line]) -> Result<()>;
+    /// The newest `n` lines of `room`.
+    fn recent(&mut self, room: &str, n: usize) -> Result<Vec<Line>>;
+    /// Up to `n` lines of `room` next to a cursor.
+    fn page(&mut self, room: &str, page: Page, n: usize) -> Result<Vec<Line>>;
+    /// The newest `n` lines of `room` holding every word of `words`.
+    fn search(&mut self, room: &str, words: &str, n: usize) -> Result<Vec<Line>>;
+    /// Deletes up to `batch` of the oldest lines said before `cutoff`, or
+    /// while the stored lines take more than `max_bytes`; how many went.
+    fn expire(&mut self, cutoff: i64, max_bytes: Option<u64>, batch: usize) -> Result<usize>;
+    /// Records a room (and its topic) so it outlives its members.
+    fn save_room(&mut self, key: &str, room: &SavedRoom) -> Result<()>;
+    /// Every saved room.
+    fn rooms(&mut self) -> Result<Vec<SavedRoom>>;
+    /// The largest id ever stored, 0 when there is none.
+    fn last_id(&mut self) -> Result<u64>;
+    /// Makes what was appended durable (for SQLite: a WAL checkpoint).
+    /// Slow: the worker calls it, never the event loop.
+    fn sync(&mut self) -> Result<()>;
+}
