@@ -338,7 +338,7 @@ fn bad_room_flags_are_refused_at_start() {
         &["--max-rooms-per-client", "many"],
     ] {
         let mut child = Command::new(common::NATTERD)
-            .args(["--listen", "127.0.0.1:0"])
+            .args(["--listen", "127.0.0.1:0", "--no-history"])
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -359,4 +359,36 @@ fn bad_room_flags_are_refused_at_start() {
         };
         assert!(!status.success(), "natterd {args:?} exited with {status:?}");
     }
+}
+
+/// With history on (natterd's default), a room with stored lines is kept
+/// when it empties. One client that makes rooms, says a line in each and
+/// leaves must still not use up --max-rooms for everyone else, for as long
+/// as the history is kept.
+#[test]
+fn with_history_one_client_cannot_use_up_max_rooms() {
+    let dir = std::env::temp_dir().join(format!("natter-rooms-history-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let data_dir = dir.to_str().unwrap();
+    let server = Server::start_bulk(&["--data-dir", data_dir, "--max-rooms", "5", "--history-replay", "0"]);
+    let mut c = server.room(&["mallory", "bob"]);
+    let mut made = 0;
+    for i in 0..8 {
+        c[0].send_line(&format!("/join #m{i}"));
+        let line = c[0].next_line();
+        if line == "*** error: too many rooms on this server (max 5)" {
+            continue;
+        }
+        assert_eq!(line, format!("#m{i} {}", welcome("mallory", &["mallory"])));
+        made += 1;
+        c[0].send_line("mine now");
+        c[0].send_line(&format!("/part #m{i}"));
+        c[0].expect_lines(&[&format!("#m{i} *** mallory left"), "*** now talking in #lobby"]);
+    }
+    c[1].send_line("/join #new");
+    let got = c[1].next_line();
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    eprintln!("mallory made {made} rooms and left each");
+    assert_eq!(got, format!("#new {}", welcome("bob", &["bob"])), "bob cannot make a room");
 }

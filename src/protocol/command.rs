@@ -274,8 +274,18 @@ mod tests {
     #[test]
     fn history_commands() {
         assert_eq!(p("/history before 10"), History { room: None, after: false, cursor: 10, count: None });
-        assert_eq!(p("/history #dev after 7 50"), History { room: Some("#dev"), after: true, cursor: 7, count: Some(50) });
-        for bad in ["/history", "/history #dev", "/history up 3", "/history before x", "/history after 3 many", "/history after 3 4 5"] {
+        assert_eq!(
+            p("/history #dev after 7 50"),
+            History { room: Some("#dev"), after: true, cursor: 7, count: Some(50) }
+        );
+        for bad in [
+            "/history",
+            "/history #dev",
+            "/history up 3",
+            "/history before x",
+            "/history after 3 many",
+            "/history after 3 4 5",
+        ] {
             assert_eq!(p(bad), Usage(USAGE_HISTORY), "{bad}");
         }
         assert_eq!(p("/search 회의"), Search { room: None, words: "회의" });

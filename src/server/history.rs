@@ -147,10 +147,7 @@ impl History {
 
     fn failed(&mut self, e: &StoreError, now: Instant) {
         if !self.failing {
-            error!(
-                "history unavailable: {e}; chat goes on without storing, retrying every {}s",
-                RETRY_EVERY.as_secs()
-            );
+            error!("history unavailable: {e}; chat goes on without storing, retrying every {}s", RETRY_EVERY.as_secs());
             self.failing = true;
         }
         self.retry_at = Some(now + RETRY_EVERY);

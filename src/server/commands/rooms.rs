@@ -10,8 +10,8 @@ use natter::protocol::room::encode_in;
 use natter::protocol::{canonical_room, Command, ErrorKind, Reply};
 
 use super::{history, Cx};
-use crate::store::Kind;
 use crate::rooms::RoomId;
+use crate::store::Kind;
 
 /// Tells `key` (just in room `id`, `None`: the default room) who is there
 /// and the topic, and the others that `name` joined.

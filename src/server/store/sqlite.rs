@@ -81,7 +81,8 @@ fn fatal(path: &Path, what: &str) -> StoreError {
 
 /// Opens a connection with the settings both sides use.
 fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
-    let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(|e| error(path, e))?;
+    let conn =
+        Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(|e| error(path, e))?;
     // Small caches: natterd idles in a few MiB.
     conn.execute_batch("PRAGMA cache_size = -512; PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 0;")
         .map_err(|e| error(path, e))?;
@@ -137,16 +138,15 @@ impl SqliteStore {
 /// One natterd per data directory: a second would interleave ids.
 fn take_lock(dir: &Path) -> Result<File> {
     let path = dir.join(LOCK_NAME);
-    let file = OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(|e| StoreError {
-        transient: true,
-        message: format!("cannot open {}: {e}", path.display()),
-    })?;
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| StoreError { transient: true, message: format!("cannot open {}: {e}", path.display()) })?;
     // SAFETY: flock on a descriptor this function owns.
     if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-        return Err(StoreError {
-            transient: true,
-            message: format!("{} is in use by another natterd", dir.display()),
-        });
+        return Err(StoreError { transient: true, message: format!("{} is in use by another natterd", dir.display()) });
     }
     Ok(file)
 }
@@ -254,7 +254,9 @@ impl Store for SqliteStore {
         let tx = self.conn.transaction().map_err(|e| error(&self.path, e))?;
         {
             let mut insert = tx
-                .prepare_cached("INSERT INTO lines (id, room, time, kind, sender, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                .prepare_cached(
+                    "INSERT INTO lines (id, room, time, kind, sender, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
                 .map_err(|e| error(&self.path, e))?;
             for l in lines {
                 insert
@@ -281,7 +283,9 @@ impl Store for SqliteStore {
     fn expire(&mut self, cutoff: i64, max_bytes: Option<u64>, batch: usize) -> Result<usize> {
         let old = self
             .conn
-            .prepare_cached("DELETE FROM lines WHERE id IN (SELECT id FROM lines WHERE time < ?1 ORDER BY time LIMIT ?2)")
+            .prepare_cached(
+                "DELETE FROM lines WHERE id IN (SELECT id FROM lines WHERE time < ?1 ORDER BY time LIMIT ?2)",
+            )
             .and_then(|mut s| s.execute(params![cutoff, batch as i64]))
             .map_err(|e| self.err(e))?;
         if old > 0 {
@@ -318,7 +322,8 @@ impl Store for SqliteStore {
     }
 
     fn rooms(&mut self) -> Result<Vec<SavedRoom>> {
-        let mut stmt = self.conn.prepare_cached("SELECT name, topic FROM rooms ORDER BY key").map_err(|e| self.err(e))?;
+        let mut stmt =
+            self.conn.prepare_cached("SELECT name, topic FROM rooms ORDER BY key").map_err(|e| self.err(e))?;
         let rooms = stmt
             .query_map([], |r| Ok(SavedRoom { name: r.get(0)?, topic: r.get(1)? }))
             .and_then(Iterator::collect)
