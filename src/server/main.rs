@@ -35,6 +35,7 @@ fn main() -> ExitCode {
     // Only fails if a logger is already set, which cannot happen here.
     let _ = WriteLogger::init(options.log_level, config, std::io::stderr());
     raise_fd_limit();
+    ignore_file_size_signal();
 
     let server = match Server::bind(options) {
         Ok(server) => server,
@@ -53,6 +54,15 @@ fn main() -> ExitCode {
             error!("event loop failed: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// A file-size limit (RLIMIT_FSIZE) must make a database write fail, which
+/// natterd survives and reports, not kill natterd with SIGXFSZ.
+fn ignore_file_size_signal() {
+    // SAFETY: setting a signal's disposition to SIG_IGN has no handler to race.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
 }
 

@@ -70,6 +70,8 @@ fn error(path: &Path, e: rusqlite::Error) -> StoreError {
         Some(ErrorCode::DiskFull) => "cannot grow: the disk is full".to_owned(),
         Some(ErrorCode::ReadOnly) => "is read-only".to_owned(),
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => "is locked by another program".to_owned(),
+        Some(ErrorCode::SystemIoFailure) => "cannot be written: disk I/O error (disk full or file size limit?)".to_owned(),
+        Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => "cannot be opened".to_owned(),
         _ => "cannot be used".to_owned(),
     };
     StoreError { transient, message: format!("{} {what} ({e})", path.display()) }
@@ -112,7 +114,7 @@ impl SqliteStore {
         check_and_migrate(&path, &conn)?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0; \
-             PRAGMA busy_timeout = 0;",
+             PRAGMA busy_timeout = 0; PRAGMA journal_size_limit = 4194304;",
         )
         .map_err(|e| error(&path, e))?;
         Ok(SqliteStore { path, conn, _lock: Some(lock) })
