@@ -5,6 +5,7 @@
 //! drift apart. See `docs/protocol.md` for the prose version.
 //!
 //! - [`name`]: user name rules and case folding.
+//! - [`look_alike`]: names that look the same (UTS #39 skeletons, mixed scripts).
 //! - [`line`]: the line decoder and text cleaning.
 //! - [`framer`]: one client's framing, lines or raw reads.
 //! - [`command`]: what a client line means to the server.
@@ -15,6 +16,7 @@
 pub mod command;
 pub mod framer;
 pub mod line;
+pub mod look_alike;
 pub mod name;
 pub mod reply;
 pub mod room;
@@ -23,6 +25,7 @@ pub mod tagged;
 pub use command::Command;
 pub use framer::{AfterRead, Framer, Mode};
 pub use line::{clean_text, Frame, LineDecoder};
+pub use look_alike::{look_alike, look_alike_keys};
 pub use name::{canonical_name, fold_name, is_visible, normalize_name, validate_name, NameError, MAX_NAME_CHARS};
 pub use reply::{ErrorKind, QuitReason, Reply};
 pub use room::{canonical_room, fold_room, is_room, validate_room, RoomError, DEFAULT_ROOM, MAX_ROOM_CHARS};

@@ -17,12 +17,14 @@
 mod client;
 
 // The client's modules refer to each other through `crate::…`.
-use client::{application, config, connection, i18n, model, settings, widgets, window};
+use client::{application, config, connection, i18n, model, notify, settings, widgets, window};
 
 #[path = "gtk_ui/burst.rs"]
 mod burst;
 #[path = "gtk_ui/connect_form.rs"]
 mod connect_form;
+#[path = "gtk_ui/dialogs.rs"]
+mod dialogs;
 #[path = "gtk_ui/focus.rs"]
 mod focus;
 #[path = "gtk_ui/goodbye.rs"]
@@ -35,8 +37,12 @@ mod korean;
 mod language;
 #[path = "gtk_ui/looks.rs"]
 mod looks;
+#[path = "gtk_ui/notifications.rs"]
+mod notifications;
 #[path = "gtk_ui/refusals.rs"]
 mod refusals;
+#[path = "gtk_ui/rooms.rs"]
+mod rooms;
 #[path = "gtk_ui/screenshot.rs"]
 mod screenshot;
 #[path = "gtk_ui/scrolling.rs"]
@@ -371,6 +377,17 @@ const CHECKS: &[Check] = &[
     ("escape_from_the_member_list_types_into_the_entry", focus::escape_from_the_member_list_types_into_the_entry),
     ("korean_desktop_gets_korean_from_the_build_folder", language::korean_desktop_gets_korean_from_the_build_folder),
     ("name_timeout_reads_in_korean", korean::name_timeout_reads_in_korean),
+    ("two_rooms_and_switching", rooms::two_rooms_and_switching),
+    ("unread_counts_follow_hidden_rooms", rooms::unread_counts_follow_hidden_rooms),
+    ("private_conversation_started_by_someone_else", rooms::private_conversation_started_by_someone_else),
+    ("rooms_are_rejoined_after_a_restart", rooms::rooms_are_rejoined_after_a_restart),
+    ("narrow_window_folds_the_sidebar", rooms::narrow_window_folds_the_sidebar),
+    ("history_replay_is_shown_once_and_not_unread", rooms::history_replay_is_shown_once_and_not_unread),
+    ("join_dialog_and_switcher_from_the_window", rooms::join_dialog_and_switcher_from_the_window),
+    ("notifications", notifications::notifications),
+    ("join_dialog_filters_validates_and_joins", dialogs::join_dialog_filters_validates_and_joins),
+    ("room_switcher_filters_and_switches", dialogs::room_switcher_filters_and_switches),
+    ("join_dialog_reads_in_korean", dialogs::join_dialog_reads_in_korean),
 ];
 
 /// Run only when asked for by name (and with `NATTER_SCREENSHOT` set).

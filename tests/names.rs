@@ -62,3 +62,30 @@ fn invisible_characters_are_refused_in_names() {
     alice.expect_line("*** error: invalid name: name may not contain spaces");
     alice.expect_who(&["alice"]);
 }
+
+#[test]
+fn look_alike_names_are_refused_and_the_others_notice_nothing() {
+    let server = Server::start(&[]);
+    let mut alice = server.join("alice");
+    for (name, error) in [
+        ("\u{FF41}\u{FF4C}\u{FF49}\u{FF43}\u{FF45}", "*** error: name too similar to alice"),
+        ("\u{0430}lice", "*** error: invalid name: name mixes Cyrillic and Latin letters"),
+        ("a\u{200B}lice", "*** error: invalid name: name may not contain invisible characters (U+200B)"),
+    ] {
+        let mut twin = server.connect();
+        twin.send_line(name);
+        twin.expect_line(error);
+        twin.expect_closed();
+    }
+    let mut bob = server.join("bob");
+    alice.expect_line("*** bob joined");
+    bob.send_line("/nick \u{0430}lice");
+    bob.expect_line("*** error: invalid name: name mixes Cyrillic and Latin letters");
+    bob.send_line("/nick aIice");
+    bob.expect_line("*** error: name too similar to alice");
+    bob.expect_who(&["alice", "bob"]);
+    alice.expect_who(&["alice", "bob"]);
+    // Korean with Latin is a mix people use; it is fine.
+    bob.send_line("/nick 철수abc");
+    alice.expect_line("*** bob is now known as 철수abc");
+}

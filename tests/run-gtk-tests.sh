@@ -21,9 +21,10 @@ if [ "${1:-}" = "--release" ]; then
 fi
 
 # What the client needs on a Debian machine: GTK 4 and libadwaita headers,
-# a virtual display, and a font with Hangul for the Korean names.
+# a virtual display, a font with Hangul for the Korean names, and
+# dbus-run-session (package dbus-daemon) for a private session bus.
 bash tests/install-deps.sh libgtk-4-dev libadwaita-1-dev pkg-config gettext locales xvfb xauth x11-utils xdotool \
-    fonts-dejavu-core fonts-nanum
+    dbus-daemon fonts-dejavu-core fonts-nanum
 # A Korean desktop's locale, for the check that natter run from its build
 # folder (as run.sh does) speaks Korean.
 if ! locale -a 2>/dev/null | grep -qix 'ko_KR.utf8'; then
@@ -66,11 +67,21 @@ if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
     echo "Xvfb on $DISPLAY"
 fi
 export GTK_A11Y=none GSETTINGS_BACKEND=memory
-# No session bus: the client must work without one, so test it that way.
+# Never the desktop's own session bus: the unit tests get none, and the
+# GTK tests a private one (below).
 unset DBUS_SESSION_BUS_ADDRESS
 
 echo "== client unit tests"
 cargo test --locked "${profile[@]}" --features gui --bin natter
 
-echo "== GTK tests (natterd + natter under $DISPLAY)"
-cargo test --locked "${profile[@]}" --features gui --test gtk_ui -- "$@"
+# Build first, so the bus below lives only as long as the tests run.
+cargo test --locked "${profile[@]}" --features gui --test gtk_ui --no-run
+echo "== GTK tests (natterd + natter under $DISPLAY, on a private session bus)"
+# dbus-run-session starts a bus of its own and stops it when the tests end.
+# Its address moves to NATTER_PRIVATE_BUS: the notification check runs in a
+# child process with it as the session bus and plays the desktop's
+# notification server there (tests/gtk_ui/notifications.rs); every other
+# check still runs with no session bus, as natter must work without one.
+# shellcheck disable=SC2016
+dbus-run-session -- sh -c 'export NATTER_PRIVATE_BUS="$DBUS_SESSION_BUS_ADDRESS"; unset DBUS_SESSION_BUS_ADDRESS; exec "$@"' \
+    sh cargo test --locked "${profile[@]}" --features gui --test gtk_ui -- "$@"

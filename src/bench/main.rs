@@ -50,7 +50,7 @@ fn main() -> ExitCode {
     let mut skipped = Vec::new();
     for name in &opts.peers {
         let Some(kind) = PeerKind::parse(name) else {
-            eprintln!("natter-bench: unknown peer {name:?} (natterd, ngircd, inspircd)");
+            eprintln!("natter-bench: unknown peer {name:?} (natterd, natterd-history, ngircd, inspircd)");
             return ExitCode::from(2);
         };
         match Peer::find(kind, opts.natterd.as_deref()) {

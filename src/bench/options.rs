@@ -19,8 +19,9 @@ use crate::sys;
 #[derive(Parser, Debug, Clone)]
 #[command(name = "natter-bench", version, about, long_about)]
 pub struct Options {
-    /// Servers to measure: natterd, ngircd, inspircd.
-    #[arg(long, value_delimiter = ',', default_value = "natterd,ngircd,inspircd")]
+    /// Servers to measure: natterd, natterd-history (natterd keeping
+    /// history), ngircd, inspircd.
+    #[arg(long, value_delimiter = ',', default_value = "natterd,natterd-history,ngircd,inspircd")]
     pub peers: Vec<String>,
 
     /// Scenarios to run: ceiling, fanout, latency, idle, churn, and

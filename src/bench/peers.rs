@@ -29,16 +29,19 @@ const STOP_LIMIT: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PeerKind {
     Natterd,
+    /// natterd keeping history in SQLite (in the run's directory).
+    NatterdHistory,
     Ngircd,
     Inspircd,
 }
 
 impl PeerKind {
-    pub const ALL: [PeerKind; 3] = [PeerKind::Natterd, PeerKind::Ngircd, PeerKind::Inspircd];
+    pub const ALL: [PeerKind; 4] = [PeerKind::Natterd, PeerKind::NatterdHistory, PeerKind::Ngircd, PeerKind::Inspircd];
 
     pub fn name(self) -> &'static str {
         match self {
             PeerKind::Natterd => "natterd",
+            PeerKind::NatterdHistory => "natterd-history",
             PeerKind::Ngircd => "ngircd",
             PeerKind::Inspircd => "inspircd",
         }
@@ -50,7 +53,7 @@ impl PeerKind {
 
     pub fn dialect(self) -> Dialect {
         match self {
-            PeerKind::Natterd => Dialect::Natter,
+            PeerKind::Natterd | PeerKind::NatterdHistory => Dialect::Natter,
             PeerKind::Ngircd | PeerKind::Inspircd => Dialect::Irc,
         }
     }
@@ -60,7 +63,7 @@ impl PeerKind {
     /// registrations on a once-a-second timer, so it needs many at once.
     pub fn setup_concurrency(self) -> usize {
         match self {
-            PeerKind::Natterd => 256,
+            PeerKind::Natterd | PeerKind::NatterdHistory => 256,
             PeerKind::Ngircd => 8,
             PeerKind::Inspircd => 2048,
         }
@@ -70,6 +73,7 @@ impl PeerKind {
     pub fn notes(self) -> &'static [&'static str] {
         match self {
             PeerKind::Natterd => natterd::NOTES,
+            PeerKind::NatterdHistory => natterd::HISTORY_NOTES,
             PeerKind::Ngircd => ngircd::NOTES,
             PeerKind::Inspircd => inspircd::NOTES,
         }
@@ -91,13 +95,15 @@ impl Peer {
     /// Finds `kind`'s program; `Err` says why it is skipped.
     pub fn find(kind: PeerKind, natterd: Option<&Path>) -> Result<Peer, String> {
         let program = match (kind, natterd) {
-            (PeerKind::Natterd, Some(path)) => Some(path.to_path_buf()),
-            (PeerKind::Natterd, None) => natterd::locate(),
+            (PeerKind::Natterd | PeerKind::NatterdHistory, Some(path)) => Some(path.to_path_buf()),
+            (PeerKind::Natterd | PeerKind::NatterdHistory, None) => natterd::locate(),
             _ => which(kind.name()),
         };
         let Some(program) = program.filter(|p| p.is_file()) else {
             let hint = match kind {
-                PeerKind::Natterd => "build it (cargo build --release) or pass --natterd PATH",
+                PeerKind::Natterd | PeerKind::NatterdHistory => {
+                    "build it (cargo build --release) or pass --natterd PATH"
+                }
                 _ => "apt-get install ngircd inspircd",
             };
             return Err(format!("{} is not installed; skipped ({hint})", kind.name()));
@@ -105,6 +111,9 @@ impl Peer {
         let version = version_of(kind, &program);
         let extra_args = match kind {
             PeerKind::Natterd => natterd::limits_off(&program),
+            PeerKind::NatterdHistory => {
+                natterd::limits_off(&program).into_iter().filter(|a| a != "--no-history").collect()
+            }
             _ => Vec::new(),
         };
         Ok(Peer { kind, program, version, extra_args })
@@ -133,6 +142,12 @@ impl Server {
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let mut cmd = match peer.kind {
             PeerKind::Natterd => natterd::command(&peer.program, addr, &peer.extra_args),
+            PeerKind::NatterdHistory => {
+                let data = dir.join("data").to_string_lossy().into_owned();
+                let args: Vec<String> =
+                    peer.extra_args.iter().cloned().chain(["--data-dir".to_owned(), data]).collect();
+                natterd::command(&peer.program, addr, &args)
+            }
             PeerKind::Ngircd => ngircd::command(&peer.program, &dir, port),
             PeerKind::Inspircd => inspircd::command(&peer.program, &dir, port),
         }
@@ -234,7 +249,7 @@ fn which(name: &str) -> Option<PathBuf> {
 
 fn version_of(kind: PeerKind, program: &Path) -> String {
     let flag = match kind {
-        PeerKind::Natterd | PeerKind::Inspircd => "--version",
+        PeerKind::Natterd | PeerKind::NatterdHistory | PeerKind::Inspircd => "--version",
         PeerKind::Ngircd => "-V",
     };
     let out = Command::new(program).arg(flag).stdin(Stdio::null()).output();

@@ -78,10 +78,72 @@ pub fn render(r: &Report) -> String {
         t.row(vec![label, ch(Some(n)), ch(get("ngircd")), ch(get("inspircd")), met(n.change_pct.abs() <= 10.0).into()]);
     }
 
+    let history = history_targets(r);
+    if !any && history.is_empty() {
+        return String::new();
+    }
+    let mut out = String::new();
+    if any {
+        out = format!("\n### targets (issue 5)\n\n{}", t.render());
+    }
+    out + &history
+}
+
+/// Issue 15's targets: natterd keeping history against ngircd (which keeps
+/// none) and against natterd keeping none, in the same run.
+fn history_targets(r: &Report) -> String {
+    let mut t = Table::new(&["target", "natterd-history", "compared with", "verdict"]);
+    let mut any = false;
+    if let Some(shape) = r.fanout.iter().find(|v| v.first().is_some_and(|s| s.median.clients == 100)) {
+        let get = |p: &str| shape.iter().find(|s| s.peer == p && s.median.error.is_none()).map(|s| &s.median);
+        if let (Some(h), Some(g)) = (get("natterd-history"), get("ngircd")) {
+            any = true;
+            let x = h.lines_per_sec / g.lines_per_sec;
+            t.row(vec![
+                "fanout 100: delivered lines/s >= 2x ngircd, with history".into(),
+                si(h.lines_per_sec),
+                format!("ngircd {}", si(g.lines_per_sec)),
+                format!("{} ({x:.2}x ngircd)", met(x >= 2.0)),
+            ]);
+            // Every line is stored once and delivered to the 99 others.
+            let stored = h.lines_per_sec / (h.clients.saturating_sub(1).max(1)) as f64;
+            t.row(vec!["fanout 100: stored lines/s".into(), si(stored), "-".into(), "(figure)".into()]);
+        }
+    }
+    let lat = |p: &str| r.latency.iter().find(|s| s.peer == p && s.median.error.is_none()).map(|s| &s.median);
+    if let (Some(h), Some(n)) = (lat("natterd-history"), lat("natterd")) {
+        any = true;
+        let x = h.p99_ms / n.p99_ms;
+        t.row(vec![
+            "latency p99 within 10 % of history off".into(),
+            format!("{:.3} ms", h.p99_ms),
+            format!("natterd {:.3} ms", n.p99_ms),
+            format!("{} ({:+.0} %)", met(x <= 1.10), (x - 1.0) * 100.0),
+        ]);
+    }
+    if let Some(biggest) = r.idle.iter().max_by_key(|v| v.first().map_or(0, |s| s.median.clients)) {
+        let get = |p: &str| biggest.iter().find(|s| s.peer == p && s.median.error.is_none()).map(|s| &s.median);
+        if let Some(h) = get("natterd-history") {
+            any = true;
+            let ng = get("ngircd").map_or("-".into(), |g| format!("ngircd {} KiB", g.rss_before_kib));
+            t.row(vec![
+                "idle RSS (no clients) <= 3 MiB, with history".into(),
+                format!("{} KiB", h.rss_before_kib),
+                ng,
+                met(h.rss_before_kib <= 3072).into(),
+            ]);
+            t.row(vec![
+                format!("idle: <= 1 KiB per connection ({} clients), with history", h.clients),
+                format!("{:.2} KiB", h.kib_per_conn),
+                "-".into(),
+                met(h.kib_per_conn <= 1.0).into(),
+            ]);
+        }
+    }
     if !any {
         return String::new();
     }
-    format!("\n### targets (issue 5)\n\n{}", t.render())
+    format!("\n### targets (issue 15: history)\n\n{}", t.render())
 }
 
 fn met(ok: bool) -> &'static str {

@@ -13,6 +13,7 @@ use gtk::{gdk, gio, glib};
 
 use crate::config;
 use crate::i18n::gettext_f;
+use crate::model::rooms::ConvId;
 use crate::window::NatterWindow;
 
 mod imp {
@@ -180,6 +181,25 @@ impl NatterApplication {
         let new_window =
             gio::ActionEntry::builder("new-window").activate(|app: &Self, _, _| app.new_window().present()).build();
         self.add_action_entries([quit, about, new_window]);
+        // A click on a notification: the window that has that conversation
+        // (the most recently used first) shows it.
+        let app = self.downgrade();
+        crate::notify::install_show_room(self, move |conversation| {
+            let Some(app) = app.upgrade() else { return };
+            let id = match conversation {
+                crate::notify::Conversation::Room(room) => ConvId::room(&room),
+                crate::notify::Conversation::Private(name) => ConvId::Private(name),
+            };
+            let window = app
+                .windows()
+                .into_iter()
+                .filter_map(|w| w.downcast::<NatterWindow>().ok())
+                .find(|w| w.has_conversation(&id));
+            if let Some(window) = window {
+                window.show_conversation(&id);
+                window.present();
+            }
+        });
 
         for (action, keys) in ACCELS {
             self.set_accels_for_action(action, keys);

@@ -9,6 +9,7 @@ pub mod config;
 pub mod connection;
 pub mod i18n;
 pub mod model;
+pub mod notify;
 pub mod settings;
 pub mod widgets;
 pub mod window;

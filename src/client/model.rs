@@ -1,7 +1,9 @@
 //! The client's state and rules, with no GTK in them.
 //!
 //! Everything a unit test can check without a display lives here: what a
-//! server line means for the window ([`session`]), who is online
+//! server line means for the window and which conversation it belongs to
+//! ([`session`]), the conversations with their unread counts ([`rooms`]),
+//! who is online
 //! ([`members`]), input recall ([`history`]), whether a line may go and which one a
 //! refusal is about ([`delivery`]), Tab completion
 //! ([`completion`]), the connection lifecycle and its reconnect delays
@@ -15,5 +17,6 @@ pub mod history;
 pub mod lifecycle;
 pub mod members;
 pub mod render;
+pub mod rooms;
 pub mod session;
 pub mod text;

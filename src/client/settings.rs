@@ -1,5 +1,6 @@
 //! What the client remembers between runs: the last server, name and
-//! whether the connection was encrypted.
+//! whether the connection was encrypted, and the rooms joined on each
+//! server (rejoined on the next start).
 //!
 //! Kept in a small key file, `natter/settings.ini` under the user config
 //! directory, rather than GSettings: a development run from `target/` has
@@ -12,6 +13,8 @@ use gtk::glib;
 use crate::model::address::DEFAULT_SERVER;
 
 const GROUP: &str = "connection";
+/// One key per server (its address, escaped): the rooms joined there.
+const ROOMS: &str = "rooms";
 
 /// The remembered values.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,12 +76,68 @@ impl Settings {
             // save_to_file reports the failure if this did not work.
             let _ = std::fs::create_dir_all(dir);
         }
-        let file = glib::KeyFile::new();
+        let file = load_file(path);
         file.set_string(GROUP, "server", &self.server);
         file.set_string(GROUP, "name", &self.name);
         file.set_boolean(GROUP, "tls", self.tls);
         file.save_to_file(path)
     }
+
+    /// The rooms remembered for `server` (as typed, `host:port`).
+    pub fn rooms_for(server: &str) -> Vec<String> {
+        Self::rooms_in(&Self::path(), server)
+    }
+
+    /// Remembers `rooms` as the rooms joined on `server`.
+    pub fn remember_rooms(server: &str, rooms: &[String]) -> Result<(), glib::Error> {
+        Self::remember_rooms_in(&Self::path(), server, rooms)
+    }
+
+    /// [`Settings::rooms_for`] in the file at `path`.
+    pub fn rooms_in(path: &Path, server: &str) -> Vec<String> {
+        let list = load_file(path).string(ROOMS, &server_key(server)).unwrap_or_default();
+        list.split_whitespace().map(str::to_owned).collect()
+    }
+
+    /// [`Settings::remember_rooms`] in the file at `path`, keeping the rest.
+    pub fn remember_rooms_in(path: &Path, server: &str, rooms: &[String]) -> Result<(), glib::Error> {
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let file = load_file(path);
+        let key = server_key(server);
+        if rooms.is_empty() {
+            let _ = file.remove_key(ROOMS, &key);
+        } else {
+            // Room names hold no spaces.
+            file.set_string(ROOMS, &key, &rooms.join(" "));
+        }
+        file.save_to_file(path)
+    }
+}
+
+/// The file at `path`, or an empty one (comments and other groups kept).
+fn load_file(path: &Path) -> glib::KeyFile {
+    let file = glib::KeyFile::new();
+    let _ = file.load_from_file(path, glib::KeyFileFlags::KEEP_COMMENTS);
+    file
+}
+
+/// A key file key for `server`: key names may not hold `=`, `[`, `]`,
+/// spaces or line breaks, which IPv6 addresses and typed hosts can.
+fn server_key(server: &str) -> String {
+    let mut key = String::new();
+    for c in server.trim().to_lowercase().chars() {
+        if c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '_') {
+            key.push(c);
+        } else {
+            let mut buf = [0; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                key.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    key
 }
 
 #[cfg(test)]
@@ -97,6 +156,24 @@ mod tests {
         // A file from before the switch existed reads as unencrypted.
         std::fs::write(&path, "[connection]\nserver=example.org:6000\nname=a\n").unwrap();
         assert!(!Settings::load_from(&path).tls);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn rooms_are_kept_per_server_beside_the_connection() {
+        let dir = std::env::temp_dir().join(format!("natter-settings-rooms-{}", std::process::id()));
+        let path = dir.join("natter").join("settings.ini");
+        let rooms = vec!["#dev".to_owned(), "#개발".to_owned()];
+        Settings::remember_rooms_in(&path, "[::1]:5000", &rooms).unwrap();
+        Settings::remember_rooms_in(&path, "example.org:6000", &["#ops".to_owned()]).unwrap();
+        let saved = Settings { server: "example.org:6000".into(), name: "a".into(), tls: false };
+        saved.save_to(&path).unwrap();
+        assert_eq!(Settings::rooms_in(&path, "[::1]:5000"), rooms);
+        assert_eq!(Settings::rooms_in(&path, "Example.org:6000"), ["#ops"]);
+        assert_eq!(Settings::load_from(&path), saved);
+        Settings::remember_rooms_in(&path, "[::1]:5000", &[]).unwrap();
+        assert!(Settings::rooms_in(&path, "[::1]:5000").is_empty());
+        assert!(Settings::rooms_in(&path, "elsewhere:1").is_empty());
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

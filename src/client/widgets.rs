@@ -5,18 +5,27 @@
 //! - [`MessageRow`]: one line of the conversation.
 //! - [`Composer`]: the message entry and Send button.
 //! - [`MemberList`]: who is online.
+//! - [`RoomSidebar`]: the rooms and private conversations, with unread counts.
+//! - [`JoinDialog`]: Join a Room, from the server's list or by name.
+//! - [`RoomSwitcher`]: Ctrl+K, go to an open conversation by name.
 
 mod chat_view;
 mod composer;
 mod connect_page;
+mod join_dialog;
 mod member_list;
 mod message_row;
+mod room_sidebar;
+mod room_switcher;
 
 pub use chat_view::ChatView;
 pub use composer::Composer;
 pub use connect_page::ConnectPage;
+pub use join_dialog::{JoinDialog, RoomEntry, RoomListing};
 pub use member_list::{avatar_colour_class, MemberList};
 pub use message_row::MessageRow;
+pub use room_sidebar::{RoomSidebar, RowState};
+pub use room_switcher::{RoomSwitcher, SwitchItem, ACCELS as SWITCHER_ACCELS};
 
 use gtk::prelude::*;
 

@@ -1,18 +1,22 @@
 //! `NatterWindow`: one window, one connection.
 //!
 //! A header bar over a stack of two pages, [`WindowPage::Connect`] (the
-//! form) and [`WindowPage::Chat`] (conversation, composer and member list
-//! in a flap that folds away on narrow windows). The window owns the
+//! form) and [`WindowPage::Chat`]: the sidebar of rooms, then the shown
+//! conversation and composer, then its member list, each side in a flap
+//! that folds away on narrow windows. The window owns the
 //! [`Connection`](crate::connection::Connection) and the
 //! [`Session`](crate::model::session::Session); `window/lifecycle.rs` applies
 //! what the connection lifecycle model decides, `window/conversation.rs`
-//! routes server events to the widgets, and
+//! routes server events to the widgets, `window/rooms.rs` switches,
+//! joins and leaves conversations, and
 //! `window/cert_dialogs.rs` asks about, and warns of, server certificates.
 
 mod cert_dialogs;
 mod conversation;
 mod focus;
 mod lifecycle;
+mod room_actions;
+mod rooms;
 
 use adw::prelude::*;
 use adw::subclass::prelude::*;
@@ -21,7 +25,7 @@ use gtk::{gio, glib, glib::clone};
 use crate::i18n::gettext_f;
 use crate::model::session::ChatLine;
 use crate::settings::Settings;
-use crate::widgets::{ChatView, Composer, ConnectPage, MemberList};
+use crate::widgets::{ChatView, Composer, ConnectPage, JoinDialog, MemberList, RoomListing, RoomSidebar};
 
 pub use self::lifecycle::GOODBYE_LIMIT;
 pub use crate::model::lifecycle::Phase;
@@ -70,9 +74,17 @@ mod imp {
         #[template_child]
         pub banner_label: TemplateChild<gtk::Label>,
         #[template_child]
+        pub sidebar_button: TemplateChild<gtk::ToggleButton>,
+        #[template_child]
+        pub room_menu_button: TemplateChild<gtk::MenuButton>,
+        #[template_child]
+        pub sidebar_flap: TemplateChild<adw::Flap>,
+        #[template_child]
+        pub sidebar: TemplateChild<RoomSidebar>,
+        #[template_child]
         pub flap: TemplateChild<adw::Flap>,
         #[template_child]
-        pub chat_view: TemplateChild<ChatView>,
+        pub conv_stack: TemplateChild<gtk::Stack>,
         #[template_child]
         pub composer: TemplateChild<Composer>,
         #[template_child]
@@ -81,6 +93,10 @@ mod imp {
         /// The conversation with the server, from the first join attempt
         /// until the user leaves; it survives reconnects.
         pub session: RefCell<Option<Session>>,
+        /// The `/rooms` answer being read for the open join dialog.
+        pub room_listing: RefCell<Option<(RoomListing, glib::WeakRef<JoinDialog>)>>,
+        /// One conversation view per [`Conversation::uid`](crate::model::rooms::Conversation::uid).
+        pub views: RefCell<Vec<(u64, ChatView)>>,
         /// The live connection, if any. Replacing it hangs the old one up.
         pub connection: RefCell<Option<Connection>>,
         /// Goodbyes said and not yet known to be done: closing waits for them.
@@ -103,10 +119,11 @@ mod imp {
 
         fn class_init(klass: &mut Self::Class) {
             ConnectPage::ensure_type();
-            ChatView::ensure_type();
             Composer::ensure_type();
             MemberList::ensure_type();
+            RoomSidebar::ensure_type();
             klass.bind_template();
+            Self::Type::install_room_actions(klass);
             klass.install_action("win.reconnect", None, |win, _, _| win.reconnect_now());
             klass.install_action("win.leave", None, |win, _, _| win.leave(true));
             klass.install_action("win.toggle-members", None, |win, _, _| {
@@ -192,10 +209,14 @@ impl NatterWindow {
             self,
             move |_, text| win.send_text(text)
         ));
-        imp.flap.connect_folded_notify(clone!(
+        imp.flap.connect_folded_notify(|flap| flap.set_modal(flap.is_folded()));
+        imp.sidebar_flap.connect_folded_notify(clone!(
             #[weak(rename_to = win)]
             self,
-            move |flap| win.imp().flap.set_modal(flap.is_folded())
+            move |flap| {
+                flap.set_modal(flap.is_folded());
+                win.update_sidebar_button();
+            }
         ));
         imp.flap.connect_reveal_flap_notify(clone!(
             #[weak(rename_to = win)]
@@ -208,9 +229,11 @@ impl NatterWindow {
                 }
             }
         ));
+        self.setup_rooms();
         self.setup_focus_keys();
         self.action_set_enabled("win.reconnect", false);
         self.action_set_enabled("win.leave", false);
+        self.action_set_enabled("win.join-room", false);
         self.show_page(WindowPage::Connect);
     }
 
@@ -220,6 +243,12 @@ impl NatterWindow {
         imp.stack.set_visible_child_name(page.name());
         let chat = page == WindowPage::Chat;
         imp.members_button.set_visible(chat);
+        // The title is the room menu only in the chat.
+        imp.room_menu_button.set_can_target(chat);
+        imp.room_menu_button.set_can_focus(chat);
+        imp.room_menu_button.set_always_show_arrow(chat);
+        self.action_set_enabled("win.jump-to-room", chat);
+        self.update_sidebar_button();
         // Tab never wanders into the page not shown (GTK's focus chain
         // can reach a hidden stack page while it is being switched away).
         imp.connect_page.set_can_focus(!chat);
@@ -227,6 +256,7 @@ impl NatterWindow {
         if chat {
             imp.composer.grab_focus();
         } else {
+            imp.window_title.set_title(&gettext_f("Natter", &[]));
             imp.window_title.set_subtitle("");
             imp.connect_page.grab_focus();
         }
@@ -240,26 +270,63 @@ impl NatterWindow {
         }
     }
 
+    /// The header: the shown conversation's name over its topic, or over
+    /// who this user is where when there is none.
     fn update_subtitle(&self) {
         let imp = self.imp();
-        let me = imp.session.borrow().as_ref().map(|s| s.me().to_owned()).unwrap_or_default();
-        let server = self.server();
-        // Translators: the header bar subtitle, such as "alice on 127.0.0.1:5000".
-        imp.window_title.set_subtitle(&gettext_f("{name} on {server}", &[("name", &me), ("server", &server)]));
+        let (me, title, topic) = match imp.session.borrow().as_ref() {
+            Some(session) => {
+                let rooms = session.rooms();
+                let topic = rooms.get(rooms.shown()).and_then(|c| c.topic.clone());
+                // With the default room alone, the window reads as before rooms.
+                let title =
+                    if rooms.list().len() > 1 { rooms.shown().title().to_owned() } else { gettext_f("Natter", &[]) };
+                (session.me().to_owned(), title, topic)
+            }
+            None => (String::new(), gettext_f("Natter", &[]), None),
+        };
+        imp.window_title.set_title(&title);
+        let subtitle = topic.unwrap_or_else(|| {
+            // Translators: the header bar subtitle, such as "alice on 127.0.0.1:5000".
+            gettext_f("{name} on {server}", &[("name", &me), ("server", &self.server())])
+        });
+        imp.window_title.set_subtitle(&subtitle);
     }
 
+    /// Lines for the shown conversation.
     fn append_lines(&self, lines: Vec<ChatLine>) {
-        self.imp().chat_view.append(lines);
+        self.chat_view().append(lines);
+    }
+
+    /// The header bar's title and subtitle.
+    pub fn header_text(&self) -> (String, String) {
+        let title = &self.imp().window_title;
+        (title.title().into(), title.subtitle().into())
+    }
+
+    /// The room sidebar.
+    pub fn sidebar(&self) -> RoomSidebar {
+        self.imp().sidebar.get()
+    }
+
+    /// True when the sidebar is folded away behind its header button.
+    pub fn sidebar_folded(&self) -> bool {
+        self.imp().sidebar_flap.is_folded()
+    }
+
+    /// True when the sidebar is shown (beside or over the conversation).
+    pub fn sidebar_shown(&self) -> bool {
+        self.imp().sidebar_flap.reveals_flap()
+    }
+
+    /// The header button that shows the folded sidebar.
+    pub fn sidebar_button(&self) -> gtk::ToggleButton {
+        self.imp().sidebar_button.get()
     }
 
     /// The connect form.
     pub fn connect_page(&self) -> ConnectPage {
         self.imp().connect_page.get()
-    }
-
-    /// The conversation.
-    pub fn chat_view(&self) -> ChatView {
-        self.imp().chat_view.get()
     }
 
     /// The message entry.

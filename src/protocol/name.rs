@@ -26,6 +26,8 @@ pub enum NameError {
     Empty,
     TooLong,
     BadChar(char),
+    /// Letters of scripts that do not mix (see [`look_alike`](super::look_alike)).
+    MixedScripts(Vec<&'static str>),
 }
 
 impl fmt::Display for NameError {
@@ -41,6 +43,7 @@ impl fmt::Display for NameError {
                 write!(f, "name may not contain invisible characters (U+{:04X})", *c as u32)
             }
             NameError::BadChar(c) => write!(f, "name may not contain '{c}'"),
+            NameError::MixedScripts(scripts) => write!(f, "name mixes {} letters", scripts.join(" and ")),
         }
     }
 }
@@ -102,6 +105,9 @@ fn check_name(name: &str) -> Result<(), NameError> {
     if name.chars().count() > MAX_NAME_CHARS {
         return Err(NameError::TooLong);
     }
+    if let Some(scripts) = super::look_alike::mixed_scripts(name) {
+        return Err(NameError::MixedScripts(scripts));
+    }
     Ok(())
 }
 
@@ -135,6 +141,16 @@ mod tests {
         for (bad, c) in [("a b", ' '), ("a:b", ':'), ("*x", '*'), ("a,b", ','), ("x\u{1b}", '\u{1b}')] {
             assert_eq!(validate_name(bad), Err(NameError::BadChar(c)), "{bad}");
         }
+    }
+
+    #[test]
+    fn refuses_names_that_mix_scripts() {
+        assert_eq!(validate_name("аlice"), Err(NameError::MixedScripts(vec!["Cyrillic", "Latin"])));
+        assert_eq!(
+            NameError::MixedScripts(vec!["Cyrillic", "Latin"]).to_string(),
+            "name mixes Cyrillic and Latin letters"
+        );
+        assert_eq!(validate_name("철수abc"), Ok(()));
     }
 
     #[test]

@@ -93,6 +93,8 @@ pub enum ErrorKind<'a> {
     NameTaken(&'a str),
     /// `invalid name: WHY`
     BadName(&'a str),
+    /// `name too similar to NAME`: a look-alike of someone online.
+    NameTooSimilar(&'a str),
     /// `unknown command /X`
     UnknownCommand(&'a str),
     /// `no such user: NAME`
@@ -139,6 +141,7 @@ impl fmt::Display for ErrorKind<'_> {
         match self {
             ErrorKind::NameTaken(n) => write!(f, "name already in use: {n}"),
             ErrorKind::BadName(why) => write!(f, "invalid name: {why}"),
+            ErrorKind::NameTooSimilar(n) => write!(f, "name too similar to {n}"),
             ErrorKind::UnknownCommand(c) => write!(f, "unknown command /{c}"),
             ErrorKind::NoSuchUser(n) => write!(f, "no such user: {n}"),
             ErrorKind::LineTooLong(max) => write!(f, "line too long (max {max} bytes)"),
@@ -354,6 +357,8 @@ fn parse_error(e: &str) -> ErrorKind<'_> {
         ErrorKind::NameTaken(n)
     } else if let Some(why) = e.strip_prefix("invalid name: ") {
         ErrorKind::BadName(why)
+    } else if let Some(n) = e.strip_prefix("name too similar to ") {
+        ErrorKind::NameTooSimilar(n)
     } else if let Some(c) = e.strip_prefix("unknown command /") {
         ErrorKind::UnknownCommand(c)
     } else if let Some(n) = e.strip_prefix("no such user: ") {
@@ -429,6 +434,7 @@ mod tests {
         let cases = [
             (ErrorKind::NameTaken("Bob"), "*** error: name already in use: Bob"),
             (ErrorKind::BadName("name is empty"), "*** error: invalid name: name is empty"),
+            (ErrorKind::NameTooSimilar("alice"), "*** error: name too similar to alice"),
             (ErrorKind::UnknownCommand("dance"), "*** error: unknown command /dance"),
             (ErrorKind::NoSuchUser("zed"), "*** error: no such user: zed"),
             (ErrorKind::LineTooLong(4096), "*** error: line too long (max 4096 bytes)"),

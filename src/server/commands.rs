@@ -84,8 +84,8 @@ pub fn join(cx: &mut Cx, key: usize, line: &str) {
         Err(why) => return refuse_name(cx, key, &why),
     };
     let name = name.as_ref();
-    if !cx.rooms.lobby_mut().add(name, key) {
-        cx.error(key, ErrorKind::NameTaken(name));
+    if let Err(refusal) = claim_name(cx, key, name) {
+        cx.error(key, refusal.as_error(name));
         cx.pool.quit(key, "");
         return;
     }
@@ -93,6 +93,42 @@ pub fn join(cx: &mut Cx, key: usize, line: &str) {
     info!("{name} joined from {}", session.peer());
     session.set_name(name);
     rooms::welcome(cx, key, name, None);
+}
+
+/// Why a name cannot be had.
+enum Refusal {
+    Taken,
+    /// Looks like the name of this client.
+    LooksLike(String),
+}
+
+impl Refusal {
+    fn as_error<'a>(&'a self, name: &'a str) -> ErrorKind<'a> {
+        match self {
+            Refusal::Taken => ErrorKind::NameTaken(name),
+            Refusal::LooksLike(other) => ErrorKind::NameTooSimilar(other),
+        }
+    }
+}
+
+/// Takes `name` for `key` in the online index and the look-alike keys,
+/// unless someone else holds it or a name that looks the same. Changing
+/// only the case of one's own name is allowed.
+fn claim_name(cx: &mut Cx, key: usize, name: &str) -> Result<(), Refusal> {
+    if cx.rooms.lobby().find(name).is_some_and(|holder| holder != key) {
+        return Err(Refusal::Taken);
+    }
+    if let Some(holder) = cx.rooms.look_alikes.holder(name, key) {
+        let other = cx.pool.get(holder).and_then(|s| s.name()).unwrap_or_default().to_owned();
+        return Err(Refusal::LooksLike(other));
+    }
+    if let Some(old) = cx.pool.get(key).and_then(|s| s.name()).map(str::to_owned) {
+        cx.rooms.lobby_mut().remove(&old);
+        cx.rooms.look_alikes.remove(&old, key);
+    }
+    cx.rooms.lobby_mut().add(name, key);
+    cx.rooms.look_alikes.add(name, key);
+    Ok(())
 }
 
 /// Tells an unnamed client why its name was refused, then closes it.
@@ -150,9 +186,8 @@ fn nick(cx: &mut Cx, key: usize, name: &str, new: &str) {
     if new == name {
         return;
     }
-    if !cx.rooms.lobby_mut().rename(name, new, key) {
-        cx.error(key, ErrorKind::NameTaken(new));
-        return;
+    if let Err(refusal) = claim_name(cx, key, new) {
+        return cx.error(key, refusal.as_error(new));
     }
     let Some(session) = cx.pool.get_mut(key) else { return };
     session.set_name(new);

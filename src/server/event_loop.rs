@@ -54,6 +54,7 @@ fn history_options(options: &Options) -> HistoryOptions {
     HistoryOptions {
         dir: options.data_dir(),
         replay: options.history_replay.into(),
+        rooms: options.max_rooms,
         days: options.history_days,
         max_bytes: (options.history_max_mb > 0).then(|| options.history_max_mb.saturating_mul(1 << 20)),
     }
@@ -128,7 +129,8 @@ impl Server {
         let waker = Arc::new(mio::Waker::new(poll.registry(), STORE).map_err(setup)?);
         let (history, saved) = History::open(history_options(&options), waker).map_err(|e| e.to_string())?;
         let mut rooms = Rooms::new(&options.default_room, room_limits(&options));
-        for room in saved {
+        // Least recently used first, so the most recent end up newest.
+        for room in saved.into_iter().rev() {
             rooms.restore(&room.name, room.topic);
         }
         Ok(Server {

@@ -39,6 +39,8 @@ pub struct HistoryOptions {
     pub dir: Option<PathBuf>,
     /// Lines replayed to a joiner.
     pub replay: usize,
+    /// Most kept rooms brought back at start (`--max-rooms`).
+    pub rooms: usize,
     /// Days lines are kept; 0 keeps them until the size cap.
     pub days: u32,
     /// Most bytes of stored lines; `None` for no cap.
@@ -121,7 +123,7 @@ impl History {
         let Some(dir) = &self.options.dir else { return Ok(Vec::new()) };
         let mut store = SqliteStore::open(dir)?;
         self.next_id = self.next_id.max(store.last_id()? + 1);
-        let rooms = store.rooms()?;
+        let rooms = store.rooms(self.options.rooms)?;
         let reader = SqliteStore::reader(store.path())?;
         let worker = Worker::start(reader, Arc::clone(&self.waker))
             .map_err(|e| StoreError { transient: true, message: format!("cannot start the store worker: {e}") })?;
@@ -172,6 +174,21 @@ impl History {
         Some((id, time))
     }
 
+    /// The saved room with folded name `key`, to bring back its topic
+    /// when it is made again.
+    pub fn saved_room(&mut self, key: &str) -> Option<SavedRoom> {
+        if !self.available() {
+            return None;
+        }
+        match self.store.as_mut()?.room(key) {
+            Ok(room) => room,
+            Err(e) => {
+                self.failed(&e, Instant::now());
+                None
+            }
+        }
+    }
+
     /// Keeps `room` (and its topic) across restarts.
     pub fn save_room(&mut self, key: &str, room: &SavedRoom) {
         if !self.available() {
@@ -189,7 +206,14 @@ impl History {
         }
         let lines = std::mem::take(&mut self.pending);
         let Some(store) = self.store.as_mut() else { return };
-        match store.append(&lines) {
+        let started = Instant::now();
+        let appended = store.append(&lines);
+        let took = started.elapsed();
+        // Everyone's output waits for this commit: a slow disk shows here.
+        if took > Duration::from_millis(100) {
+            log::warn!("slow disk: storing {} lines took {took:?}", lines.len());
+        }
+        match appended {
             Ok(()) => {
                 self.succeeded();
                 if let Some(worker) = &self.worker {

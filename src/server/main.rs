@@ -9,6 +9,7 @@ mod connection;
 mod event_loop;
 mod flood;
 mod history;
+mod look_alikes;
 mod options;
 mod outbox;
 mod pool;

@@ -88,8 +88,9 @@ pub struct Options {
     #[arg(long, value_name = "#ROOM", default_value = DEFAULT_ROOM, value_parser = room_name)]
     pub default_room: String,
 
-    /// Most rooms on the server besides the default room; a /join that
-    /// would make one more is refused.
+    /// Most rooms with members besides the default room; a /join that
+    /// would make one more is refused. Empty rooms kept for their history
+    /// do not count (at most this many of them are listed).
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub max_rooms: usize,
 

@@ -16,6 +16,8 @@ pub struct Room {
     topic: Option<String>,
     /// Outlives its members: it has stored history or a topic.
     kept: bool,
+    /// When it was last used, on [`Rooms`](crate::rooms::Rooms)' clock.
+    used: u64,
     /// Folded member name to slab key.
     members: BTreeMap<String, usize>,
 }
@@ -23,7 +25,14 @@ pub struct Room {
 impl Room {
     /// An empty room called `name` (already checked and in NFC).
     pub fn new(name: &str) -> Self {
-        Room { name: name.to_owned(), key: fold_name(name), topic: None, kept: false, members: BTreeMap::new() }
+        Room {
+            name: name.to_owned(),
+            key: fold_name(name),
+            topic: None,
+            kept: false,
+            used: 0,
+            members: BTreeMap::new(),
+        }
     }
 
     /// The folded name, the same for every spelling of the room.
@@ -38,6 +47,14 @@ impl Room {
 
     pub fn keep(&mut self) {
         self.kept = true;
+    }
+
+    pub fn used(&self) -> u64 {
+        self.used
+    }
+
+    pub fn set_used(&mut self, at: u64) {
+        self.used = at;
     }
 
     /// The name as it was first written.

@@ -14,6 +14,7 @@ use natter::protocol::tagged::encode_line;
 use natter::protocol::{fold_room, ErrorKind, Reply, Stamp};
 use slab::Slab;
 
+use crate::look_alikes::LookAlikes;
 use crate::pool::Pool;
 use crate::room::Room;
 
@@ -81,6 +82,8 @@ impl Membership {
 /// The default room and every other room, by id and by folded name.
 pub struct Rooms {
     lobby: Room,
+    /// The look-alike keys of everyone online (everyone is in the lobby).
+    pub look_alikes: LookAlikes,
     rooms: Slab<Room>,
     index: HashMap<String, RoomId>,
     limits: RoomLimits,
@@ -88,6 +91,8 @@ pub struct Rooms {
     scratch: Vec<u8>,
     /// The same line stamped, for clients that asked for stamps.
     stamped: Vec<u8>,
+    /// Counts uses, to tell which kept rooms were used least recently.
+    clock: u64,
 }
 
 impl Rooms {
@@ -95,11 +100,13 @@ impl Rooms {
     pub fn new(default: &str, limits: RoomLimits) -> Self {
         Rooms {
             lobby: Room::new(default),
+            look_alikes: LookAlikes::default(),
             rooms: Slab::new(),
             index: HashMap::new(),
             limits,
             scratch: Vec::new(),
             stamped: Vec::new(),
+            clock: 0,
         }
     }
 
@@ -146,18 +153,40 @@ impl Rooms {
         self.index.get(&fold_room(name)).copied()
     }
 
-    /// The room called `name`, made (empty) if there is none yet and the
-    /// server is not at its limit.
-    pub fn open(&mut self, name: &str) -> Result<RoomId, ErrorKind<'static>> {
+    /// The room called `name` and whether it was just made (empty): it is
+    /// made if there is none yet and fewer than `--max-rooms` rooms have
+    /// members. Kept rooms nobody is in do not count, so nobody can use up
+    /// the limit by making rooms and leaving them; past the limit the
+    /// least recently used of them are forgotten here (their history stays
+    /// stored, and comes back with the room when someone joins it again).
+    pub fn open(&mut self, name: &str) -> Result<(RoomId, bool), ErrorKind<'static>> {
         if let Some(id) = self.lookup(name) {
-            return Ok(id);
+            return Ok((id, false));
         }
-        if self.rooms.len() >= self.limits.max_rooms {
-            return Err(ErrorKind::TooManyRooms(self.limits.max_rooms));
+        let max = self.limits.max_rooms;
+        if self.rooms.iter().filter(|(_, room)| !room.is_empty()).count() >= max {
+            return Err(ErrorKind::TooManyRooms(max));
         }
         let id = self.rooms.insert(Room::new(name));
         self.index.insert(fold_room(name), id);
-        Ok(id)
+        self.touch(Some(id));
+        while self.rooms.len() > max {
+            let idle =
+                self.rooms.iter().filter(|&(other, room)| other != id && room.is_empty()).min_by_key(|(_, r)| r.used());
+            let Some((idle, _)) = idle else { break };
+            let room = self.rooms.remove(idle);
+            self.index.remove(room.key());
+        }
+        Ok((id, true))
+    }
+
+    /// Notes that room `id` was just used.
+    pub fn touch(&mut self, id: Option<RoomId>) {
+        self.clock += 1;
+        let at = self.clock;
+        if let Some(room) = self.room_mut(id) {
+            room.set_used(at);
+        }
     }
 
     /// Brings back a room kept from an earlier run, empty, with its topic.
@@ -175,8 +204,11 @@ impl Rooms {
             };
             self.rooms.get_mut(id)
         };
+        self.clock += 1;
+        let at = self.clock;
         if let Some(room) = room {
             room.keep();
+            room.set_used(at);
             if let Some(topic) = topic {
                 room.set_topic(topic);
             }

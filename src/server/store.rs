@@ -100,10 +100,16 @@ pub trait Store {
     fn expire(&mut self, cutoff: i64, max_bytes: Option<u64>, batch: usize) -> Result<usize>;
     /// Records a room (and its topic) so it outlives its members.
     fn save_room(&mut self, key: &str, room: &SavedRoom) -> Result<()>;
-    /// Every saved room.
-    fn rooms(&mut self) -> Result<Vec<SavedRoom>>;
+    /// The `limit` saved rooms with the most recent lines, most recent
+    /// first.
+    fn rooms(&mut self, limit: usize) -> Result<Vec<SavedRoom>>;
+    /// The saved room with folded name `key`.
+    fn room(&mut self, key: &str) -> Result<Option<SavedRoom>>;
     /// The largest id ever stored, 0 when there is none.
     fn last_id(&mut self) -> Result<u64>;
+    /// Brings the search index up to what was appended (a batch at a
+    /// time); how many lines it indexed. Slow: the worker calls it.
+    fn index(&mut self) -> Result<usize>;
     /// Makes what was appended durable (for SQLite: a WAL checkpoint).
     /// Slow: the worker calls it, never the event loop.
     fn sync(&mut self) -> Result<()>;

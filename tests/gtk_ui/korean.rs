@@ -18,12 +18,12 @@ use crate::window::Phase;
 
 /// Korean for as long as it lives; English again when dropped, even when
 /// the check fails.
-struct Korean {
+pub struct Korean {
     dir: PathBuf,
 }
 
 impl Korean {
-    fn start() -> Korean {
+    pub fn start() -> Korean {
         let dir = std::env::temp_dir().join(format!("natter-gtk-ko-{}", std::process::id()));
         let messages = dir.join("ko").join("LC_MESSAGES");
         std::fs::create_dir_all(&messages).expect("the temporary locale dir can be made");

@@ -13,6 +13,10 @@ use std::process::Command;
 pub const NOTES: &[&str] = &["started with --log-level warn --max-clients 20000, and --max-per-ip 0 --flood-rate 0 \
      where the build has them; the rest at its defaults"];
 
+/// natterd-history: the same, keeping history in a fresh database per run.
+pub const HISTORY_NOTES: &[&str] = &["as natterd, but with --data-dir in the run's own directory: every chat line is \
+     stored (SQLite, WAL, synchronous=NORMAL, search index) before anyone receives it; 50 lines replayed per join"];
+
 /// Options that turn off the limits this natterd build has.
 pub fn limits_off(program: &Path) -> Vec<String> {
     let help = Command::new(program).arg("--help").output();

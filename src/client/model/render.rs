@@ -154,6 +154,27 @@ pub fn render(entry: &Entry, palette: &Palette) -> Rendered {
             ),
             Status,
         ),
+        Entry::Left { name: who, reason: None } => {
+            (fill_markup(gettext("{name} left the room"), &[("name", &name(who, palette))]), Status)
+        }
+        Entry::Left { name: who, reason: Some(reason) } => (
+            // Translators: {reason} is what the person gave, untranslated.
+            fill_markup(
+                gettext("{name} left the room ({reason})"),
+                &[("name", &name(who, palette)), ("reason", &escape(reason))],
+            ),
+            Status,
+        ),
+        // Translators: {topic} is the room's topic, as its members wrote it.
+        Entry::Topic(topic) => (fill_markup(gettext("Topic: {topic}"), &[("topic", &linkify(topic))]), Status),
+        Entry::NoTopic => (escape(&gettext_f("This room has no topic.", &[])), Status),
+        Entry::TopicSet { by, topic } => (
+            fill_markup(
+                gettext("{name} set the topic: {topic}"),
+                &[("name", &name(by, palette)), ("topic", &linkify(topic))],
+            ),
+            Status,
+        ),
         Entry::Renamed { new, own: true, .. } => {
             (fill_markup(gettext("You are now known as {name}"), &[("name", &own_name(new, palette))]), Status)
         }
@@ -196,6 +217,9 @@ pub fn error_text(error: &ErrorKind<'_>) -> String {
         ErrorKind::NameTaken(n) => gettext_f("The name “{name}” is already in use.", &[("name", n)]),
         // Translators: {reason} comes from the server, untranslated.
         ErrorKind::BadName(why) => gettext_f("Invalid name: {reason}", &[("reason", why)]),
+        ErrorKind::NameTooSimilar(n) => {
+            gettext_f("The name looks too much like “{name}”, who is online. Choose another.", &[("name", n)])
+        }
         ErrorKind::UnknownCommand(c) => gettext_f("Unknown command: /{command}", &[("command", c)]),
         ErrorKind::NoSuchUser(n) => gettext_f("Nobody called “{name}” is online.", &[("name", n)]),
         ErrorKind::LineTooLong(max) => {
@@ -248,6 +272,9 @@ pub fn name_error_text(error: &NameError) -> String {
             "A name cannot contain invisible characters such as {code}.",
             &[("code", &format!("U+{:04X}", *c as u32))],
         ),
+        NameError::MixedScripts(_) => {
+            gettext_f("A name cannot mix alphabets that look alike, such as Latin and Cyrillic letters.", &[])
+        }
         // Translators: {char} is the one character that is not allowed.
         NameError::BadChar(c) => gettext_f(
             "A name cannot contain “{char}”. Use letters, digits, “_”, “-” and “.”.",
@@ -308,22 +335,6 @@ pub fn refusal_text(error: &ErrorKind<'_>) -> String {
             gettext_f("The name “{name}” is already taken. Choose another name.", &[("name", name)])
         }
         other => error_text(other),
-    }
-}
-
-/// Title and body of a desktop notification for an entry worth one.
-pub fn notification(entry: &Entry) -> Option<(String, String)> {
-    match entry {
-        Entry::PrivateIn { from, text } => {
-            Some((gettext_f("Private message from {name}", &[("name", from)]), text.clone()))
-        }
-        Entry::Chat { from, text, mention: true } => {
-            Some((gettext_f("{name} mentioned you", &[("name", from)]), text.clone()))
-        }
-        Entry::Action { from, text, mention: true, .. } => {
-            Some((gettext_f("{name} mentioned you", &[("name", from)]), format!("* {from} {text}")))
-        }
-        _ => None,
     }
 }
 

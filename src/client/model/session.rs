@@ -1,93 +1,36 @@
-//! One conversation as the client understands it.
+//! One connection's conversations as the client understands them.
 //!
 //! Every server line goes through [`Reply::parse`] once, here, and comes out
-//! as an [`Entry`] to show plus what changed (members, own name, joined or
-//! refused). What the user types goes through [`Command::parse`], the same
-//! reading the server applies, to decide what to show locally: the server
-//! does not echo a sender's own lines.
+//! as an [`Entry`] to show, the conversation it belongs to ([`Route`]) and
+//! what changed (members, topic, own name, joined or refused). Lines tagged
+//! with a room go to that room; private messages to a conversation with
+//! their sender; errors to the conversation on screen. What the user types
+//! is read in `session/sending.rs`.
 
-use natter::protocol::{fold_name, Command, ErrorKind, Reply};
+use natter::protocol::{fold_name, Reply, Tagged};
 
 use super::delivery::{Sent, SentLine};
-use super::members::Members;
+use super::rooms::{ConvId, Rooms};
 use super::text::mentions;
 
-/// One line of the conversation, in the client's terms.
+mod entry;
+mod sending;
+
+pub use self::entry::{ChatLine, Entry, ServerError};
+pub use self::sending::Outgoing;
+
+/// Where a received line goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Entry {
-    /// Someone else's message; `mention` when it names this user.
-    Chat { from: String, text: String, mention: bool },
-    /// A message this user sent, shown locally.
-    OwnChat { from: String, text: String },
-    /// `/me` from someone (`own` for this user's, shown locally).
-    Action { from: String, text: String, own: bool, mention: bool },
-    /// A private message to this user.
-    PrivateIn { from: String, text: String },
-    /// A private message this user sent, shown locally.
-    PrivateOut { to: String, text: String },
-    /// This user joined; `online` includes them.
-    Welcome { name: String, online: Vec<String> },
-    /// Someone joined.
-    Joined(String),
-    /// Someone left.
-    Quit { name: String, reason: Option<String> },
-    /// Someone changed name; `own` when it was this user.
-    Renamed { old: String, new: String, own: bool },
-    /// The answer to `/who`.
-    Online(Vec<String>),
-    /// An error the server reported.
-    Error(ServerError),
-    /// Any other server notice (such as the `/help` text), shown as received.
-    Notice(String),
-    /// The server announced it is shutting down.
-    ShuttingDown,
-    /// The connection was lost ("Server disconnected.").
-    Disconnected,
-    /// A line could not be written ("Failed to send message.").
-    SendFailed,
-    /// A line of this user's that the server refused, shown as it was and
-    /// marked as not delivered; `input` is what was typed, to give back.
-    Undelivered { echo: Box<Entry>, input: String },
-    /// A server line of no known kind, shown as received.
-    Raw(String),
+pub enum Route {
+    /// To these conversations (a quit goes to every room the person was in).
+    To(Vec<ConvId>),
+    /// To the conversation on screen: errors and answers to commands.
+    Shown,
 }
 
-/// An entry with the local time it arrived at, as the conversation keeps it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChatLine {
-    /// `HH:MM`, local time.
-    pub time: String,
-    /// What happened.
-    pub entry: Entry,
-}
-
-/// An error the server reported, kept as the line it sent.
-///
-/// Not a copy of the protocol's [`ErrorKind`]: [`ServerError::kind`] reads
-/// the line back as that very type, so a kind added to the protocol reaches
-/// the client's exhaustive match (`render::error_text`) and fails to
-/// compile there until it has the client's own words.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServerError {
-    /// The wire form, `*** error: …`, without the newline.
-    line: String,
-}
-
-impl ServerError {
-    /// What the server reported, in the protocol's terms.
-    pub fn kind(&self) -> ErrorKind<'_> {
-        match Reply::parse(&self.line) {
-            Reply::Error(kind) => kind,
-            // Unreachable: `line` was formatted from an error reply, and
-            // the protocol's tests hold that every error reply round-trips.
-            _ => ErrorKind::Other(&self.line),
-        }
-    }
-}
-
-impl From<ErrorKind<'_>> for ServerError {
-    fn from(kind: ErrorKind<'_>) -> Self {
-        ServerError { line: Reply::Error(kind).to_string() }
+impl Default for Route {
+    fn default() -> Self {
+        Route::To(vec![ConvId::Default])
     }
 }
 
@@ -96,6 +39,8 @@ impl From<ErrorKind<'_>> for ServerError {
 pub struct Outcome {
     /// The line to show, if any.
     pub entry: Option<Entry>,
+    /// Where it goes.
+    pub route: Route,
     /// The member list changed.
     pub members_changed: bool,
     /// The server accepted the name: the chat screen can open.
@@ -108,33 +53,49 @@ pub struct Outcome {
     pub renamed_me: bool,
     /// The shown line of this user's that this error refuses.
     pub undelivered: Option<SentLine>,
+    /// A conversation was added (a room joined, a private message).
+    pub opened: Option<ConvId>,
+    /// This user left a room: its conversation is gone.
+    pub closed: Option<ConvId>,
+    /// The user asked for this room (typed `/join`): show it.
+    pub show: Option<ConvId>,
+    /// A room's topic changed (the header shows the shown room's).
+    pub topic_changed: bool,
+    /// A line from history: when it was said (UTC, `YYYY-MM-DDTHH:MM:SSZ`).
+    /// Already seen or not, it is neither unread nor an alert.
+    pub said_at: Option<String>,
 }
 
-/// What to send for a line the user typed, and what to show for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outgoing {
-    /// The line for the wire, without the newline.
-    pub line: String,
-    /// The local echo, shown once the line is written.
-    pub echo: Option<Entry>,
-    /// The user is leaving (`/quit`): do not reconnect.
-    pub quits: bool,
-}
-
-/// The state of one connection's conversation.
+/// The state of one connection's conversations.
 #[derive(Debug, Clone)]
 pub struct Session {
     me: String,
-    members: Members,
+    rooms: Rooms,
     joined: bool,
     /// The last lines written, for matching refusals to them.
     sent: Sent,
+    /// The room the server sends plain lines and `/me` to: the last one
+    /// joined (`/join` also makes a room one is in current).
+    server_room: ConvId,
+    /// `*** now talking in #room` answers to the client's own switches,
+    /// which are not shown.
+    quiet_talking: u32,
+    /// Rooms the user asked to join, shown once joined.
+    wanted: Vec<ConvId>,
 }
 
 impl Session {
     /// A session that will join as `name`.
     pub fn new(name: &str) -> Self {
-        Session { me: name.to_owned(), members: Members::new(), joined: false, sent: Sent::default() }
+        Session {
+            me: name.to_owned(),
+            rooms: Rooms::new(),
+            joined: false,
+            sent: Sent::default(),
+            server_room: ConvId::Default,
+            quiet_talking: 0,
+            wanted: Vec::new(),
+        }
     }
 
     /// This user's current name.
@@ -142,9 +103,35 @@ impl Session {
         &self.me
     }
 
-    /// Who is online.
-    pub fn members(&self) -> &Members {
-        &self.members
+    /// The conversations.
+    pub fn rooms(&self) -> &Rooms {
+        &self.rooms
+    }
+
+    /// Shows `id` (see [`Rooms::show`]).
+    pub fn show(&mut self, id: &ConvId) -> bool {
+        self.rooms.show(id)
+    }
+
+    /// Shows `id`, keeping `draft` for the conversation left (see
+    /// [`Rooms::switch`]).
+    pub fn switch(&mut self, id: &ConvId, draft: &str) -> Option<String> {
+        self.rooms.switch(id, draft)
+    }
+
+    /// Opens (or finds) a private conversation with `name`.
+    pub fn open_private(&mut self, name: &str) -> ConvId {
+        let id = ConvId::Private(name.to_owned());
+        let me = self.me.clone();
+        let conv = self.rooms.open(&id);
+        conv.members.add(&me);
+        conv.members.add(name);
+        conv.id.clone()
+    }
+
+    /// Who is in the shown conversation.
+    pub fn members(&self) -> Vec<String> {
+        self.rooms.get(self.rooms.shown()).map(|c| c.members.to_vec()).unwrap_or_default()
     }
 
     /// True between the welcome and the disconnect.
@@ -159,33 +146,63 @@ impl Session {
     /// Reads one server line.
     pub fn receive(&mut self, line: &str) -> Outcome {
         let mut out = Outcome::default();
-        let reply = Reply::parse(line);
+        let Tagged { room, stamp, reply } = Tagged::parse(line);
+        let id = room.map_or(ConvId::Default, ConvId::room);
+        if let Some(stamp) = stamp {
+            // History: replayed before a room's welcome, or asked for.
+            out.said_at = Some(stamp.time.to_owned());
+            if self.rooms.get(&id).is_none() {
+                self.rooms.open(&id);
+                out.opened = Some(id.clone());
+            }
+        }
+        out.route = Route::To(vec![id.clone()]);
         let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         out.entry = Some(match reply {
-            Reply::Welcome { name, online } => {
-                self.joined = true;
-                self.me = name.to_owned();
-                self.members.set(online.iter().copied());
-                // The welcome list may predate our own entry; we are online.
-                self.members.add(name);
-                out.welcomed = true;
-                out.members_changed = true;
-                Entry::Welcome { name: name.to_owned(), online: owned(&online) }
-            }
             Reply::Error(kind) if !self.joined => {
                 out.refused = Some(ServerError::from(kind));
                 return out;
             }
             Reply::Error(kind) => {
                 out.undelivered = self.sent.refused(&kind);
+                out.route = Route::Shown;
                 Entry::Error(ServerError::from(kind))
             }
+            Reply::Welcome { name, online } if id != ConvId::Default => {
+                // Joined a room: it becomes the server's current room.
+                let conv = self.rooms.open(&id);
+                conv.members.set(online.iter().copied());
+                conv.members.add(name);
+                let id = conv.id.clone();
+                self.server_room = id.clone();
+                if let Some(at) = self.wanted.iter().position(|w| *w == id) {
+                    self.wanted.remove(at);
+                    out.show = Some(id.clone());
+                }
+                out.opened = Some(id);
+                out.members_changed = true;
+                Entry::Welcome { name: name.to_owned(), online: owned(&online) }
+            }
+            Reply::Welcome { name, online } => {
+                self.joined = true;
+                self.me = name.to_owned();
+                self.server_room = ConvId::Default;
+                self.quiet_talking = 0;
+                let members = &mut self.rooms.open(&ConvId::Default).members;
+                members.set(online.iter().copied());
+                // The welcome list may predate our own entry; we are online.
+                members.add(name);
+                out.welcomed = true;
+                out.members_changed = true;
+                Entry::Welcome { name: name.to_owned(), online: owned(&online) }
+            }
             Reply::Joined(name) => {
-                out.members_changed = self.members.add(name);
+                out.members_changed = self.rooms.get_mut(&id).is_some_and(|c| c.members.add(name));
                 Entry::Joined(name.to_owned())
             }
             Reply::Quit { name, reason } => {
-                out.members_changed = self.members.remove(name);
+                out.route = Route::To(self.rooms.person_left(name));
+                out.members_changed = true;
                 // The server's reasons and a user's look alike here: the
                 // protocol keeps them apart, the window shows both as said.
                 Entry::Quit { name: name.to_owned(), reason: reason.map(|r| r.text().to_owned()) }
@@ -196,101 +213,148 @@ impl Session {
                     self.me = new.to_owned();
                     out.renamed_me = true;
                 }
-                self.members.rename(old, new);
+                out.route = Route::To(self.rooms.person_renamed(old, new));
                 out.members_changed = true;
                 Entry::Renamed { old: old.to_owned(), new: new.to_owned(), own }
             }
             Reply::Online(names) => {
-                self.members.set(names.iter().copied());
+                if let Some(conv) = self.rooms.get_mut(&id) {
+                    conv.members.set(names.iter().copied());
+                }
                 out.members_changed = true;
                 Entry::Online(owned(&names))
             }
+            // From history, this user's own lines come back too.
+            Reply::Chat { from, text } if self.is_me(from) => {
+                Entry::OwnChat { from: from.to_owned(), text: text.to_owned() }
+            }
+            Reply::Action { from, text } if self.is_me(from) => {
+                Entry::Action { from: from.to_owned(), text: text.to_owned(), own: true, mention: false }
+            }
             Reply::Chat { from, text } => {
                 let mention = mentions(text, &self.me);
-                out.alert = mention;
+                self.message(&id, mention, &mut out);
                 Entry::Chat { from: from.to_owned(), text: text.to_owned(), mention }
             }
             Reply::Action { from, text } => {
                 let mention = mentions(text, &self.me);
-                out.alert = mention;
+                self.message(&id, mention, &mut out);
                 Entry::Action { from: from.to_owned(), text: text.to_owned(), own: false, mention }
             }
             Reply::Private { from, text } => {
                 out.alert = true;
+                let private = ConvId::Private(from.to_owned());
+                if self.rooms.get(&private).is_none() {
+                    out.opened = Some(self.open_private(from));
+                }
+                self.rooms.arrived(&private, true);
+                // Also where the user is, as before there were rooms: a
+                // private message is never missed, and is answered in its
+                // own conversation.
+                let shown = self.rooms.shown().clone();
+                out.route = Route::To(if shown == private { vec![private] } else { vec![private, shown] });
                 Entry::PrivateIn { from: from.to_owned(), text: text.to_owned() }
             }
-            Reply::ShuttingDown => Entry::ShuttingDown,
-            Reply::Notice(text) => Entry::Notice(text.to_owned()),
-            // Room lines, until the window shows rooms of their own.
-            Reply::Left { .. }
-            | Reply::Topic(_)
-            | Reply::NoTopic
-            | Reply::TopicSet { .. }
-            | Reply::Talking(_)
-            | Reply::RoomList(_)
+            Reply::ShuttingDown => {
+                out.route = Route::Shown;
+                Entry::ShuttingDown
+            }
+            Reply::Notice(text) => {
+                // Answers to commands (/help): where the user asked.
+                out.route = Route::Shown;
+                Entry::Notice(text.to_owned())
+            }
+            Reply::Left { name, reason } => {
+                if self.is_me(name) {
+                    // Usually closed already, when the user left.
+                    if self.rooms.close(&id) {
+                        out.closed = Some(id.clone());
+                    }
+                    if id == self.server_room {
+                        self.server_room = ConvId::Default;
+                    }
+                    return out;
+                }
+                out.members_changed = self.rooms.get_mut(&id).is_some_and(|c| c.members.remove(name));
+                Entry::Left { name: name.to_owned(), reason: reason.map(str::to_owned) }
+            }
+            Reply::Topic(topic) => {
+                out.topic_changed = self.set_topic(&id, Some(topic));
+                Entry::Topic(topic.to_owned())
+            }
+            Reply::NoTopic => {
+                out.topic_changed = self.set_topic(&id, None);
+                Entry::NoTopic
+            }
+            Reply::TopicSet { by, topic } => {
+                out.topic_changed = self.set_topic(&id, Some(topic).filter(|t| !t.is_empty()));
+                Entry::TopicSet { by: by.to_owned(), topic: topic.to_owned() }
+            }
+            Reply::Talking(room) => {
+                self.server_room = ConvId::room(room);
+                if self.quiet_talking > 0 {
+                    // The answer to the client's own switch.
+                    self.quiet_talking -= 1;
+                    return out;
+                }
+                out.route = Route::Shown;
+                Entry::Notice(rest_of(line).to_owned())
+            }
+            Reply::RoomList(_)
             | Reply::RoomInfo { .. }
             | Reply::HistoryEnd(_)
             | Reply::SearchEnd(_)
             | Reply::HistoryUnavailable
-            | Reply::StampsOn => Entry::Notice(line.strip_prefix("*** ").unwrap_or(line).to_owned()),
+            | Reply::StampsOn => {
+                // Answers to /rooms, /history, /search, /stamps: where the user asked.
+                out.route = Route::Shown;
+                Entry::Notice(rest_of(line).to_owned())
+            }
             Reply::Other(text) => Entry::Raw(text.to_owned()),
         });
         out
     }
 
-    /// Reads a line the user typed: `None` when there is nothing to send.
-    pub fn prepare(&self, input: &str) -> Option<Outgoing> {
-        // One entry line is one wire line, whatever was pasted into it.
-        let line: String = input.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }).collect();
-        let me = self.me.clone();
-        let (echo, quits) = match Command::parse(&line, &self.me) {
-            Command::Empty => return None,
-            Command::Say(text) => (Some(Entry::OwnChat { from: me, text: text.to_owned() }), false),
-            Command::Me(text) => {
-                (Some(Entry::Action { from: me, text: text.to_owned(), own: true, mention: false }), false)
+    /// A message from someone else in `id`: unread there unless from
+    /// history, and an alert when it names this user.
+    fn message(&mut self, id: &ConvId, mention: bool, out: &mut Outcome) {
+        if out.said_at.is_none() {
+            out.alert = mention;
+            self.rooms.arrived(id, mention);
+        }
+    }
+
+    fn set_topic(&mut self, id: &ConvId, topic: Option<&str>) -> bool {
+        match self.rooms.get_mut(id) {
+            Some(conv) => {
+                conv.topic = topic.map(str::to_owned);
+                true
             }
-            Command::Msg { to, text } => (Some(Entry::PrivateOut { to: to.to_owned(), text: text.to_owned() }), false),
-            Command::Quit(_) => (None, true),
-            // The server answers these itself.
-            Command::Who(_)
-            | Command::Nick(_)
-            | Command::Help
-            | Command::Usage(_)
-            | Command::Unknown(_)
-            | Command::Join(_)
-            | Command::Part { .. }
-            | Command::SayIn { .. }
-            | Command::Rooms
-            | Command::Topic(_)
-            | Command::History { .. }
-            | Command::Search { .. }
-            | Command::Stamps => (None, false),
-        };
-        Some(Outgoing { line, echo, quits })
+            None => false,
+        }
     }
 
-    /// `outgoing`, typed as `input`, is about to be written: a refusal
-    /// may be about it. Returns the id for [`Session::written`] when it
-    /// has an echo.
-    pub fn sending(&mut self, outgoing: &Outgoing, input: &str) -> Option<u64> {
-        let echo = outgoing.echo.clone()?;
-        Some(self.sent.record(echo, input, outgoing.line.len()))
-    }
-
-    /// Line `id` was written: what to show for it, its echo or (when the
-    /// server refused it already) the line marked as not delivered.
-    pub fn written(&mut self, id: u64, echo: Entry) -> Entry {
-        self.sent.shown(id).unwrap_or(echo)
-    }
-
-    /// The connection is gone: nobody is known to be online any more.
+    /// The connection is gone: nobody is known to be online any more. The
+    /// conversations stay, to be rejoined.
     pub fn disconnected(&mut self) -> Entry {
         self.sent.clear();
         self.joined = false;
-        self.members.clear();
+        self.rooms.clear_members();
+        self.server_room = ConvId::Default;
         Entry::Disconnected
     }
 }
 
+/// A notice as shown: the line without its room tag and `*** `.
+fn rest_of(line: &str) -> &str {
+    let line = match line.split_once(' ') {
+        Some((tag, rest)) if tag.starts_with('#') => rest,
+        _ => line,
+    };
+    line.strip_prefix("*** ").unwrap_or(line)
+}
+
+#[cfg(test)]
+mod room_tests;
 #[cfg(test)]
 mod tests;

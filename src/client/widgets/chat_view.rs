@@ -317,6 +317,17 @@ impl ChatView {
         false
     }
 
+    /// True when one of the newest `n` lines (waiting ones included)
+    /// shows `entry`.
+    pub fn has_recent(&self, entry: &Entry, n: u32) -> bool {
+        let imp = self.imp();
+        if imp.pending.borrow().iter().any(|l| l.entry == *entry) {
+            return true;
+        }
+        let len = imp.store.n_items();
+        (len.saturating_sub(n)..len).rev().any(|i| self.line(i).is_some_and(|l| l.entry == *entry))
+    }
+
     /// Copies of all lines (for tests).
     pub fn lines(&self) -> Vec<ChatLine> {
         (0..self.len()).filter_map(|i| self.line(i)).collect()

@@ -1,5 +1,6 @@
-//! Who is online: a count in the header, then one row per person with an
-//! avatar of their initials. This user's row says "(you)".
+//! Who is in the conversation: a count in the header, then one row per
+//! person with an avatar of their initials. This user's row says "(you)";
+//! choosing anyone else's opens a private conversation with them.
 
 use adw::prelude::*;
 use adw::subclass::prelude::*;
@@ -14,7 +15,7 @@ mod imp {
 
     use super::*;
 
-    #[derive(Debug, Default, gtk::CompositeTemplate)]
+    #[derive(Default, gtk::CompositeTemplate)]
     #[template(file = "member_list.ui")]
     pub struct MemberList {
         #[template_child]
@@ -23,6 +24,11 @@ mod imp {
         pub list_box: TemplateChild<gtk::ListBox>,
         /// The names shown, in order.
         pub names: RefCell<Vec<String>>,
+        /// This user's name, as marked.
+        pub me: RefCell<String>,
+        /// Called with the name of the person chosen.
+        #[allow(clippy::type_complexity)]
+        pub chosen: RefCell<Option<Box<dyn Fn(String)>>>,
     }
 
     #[glib::object_subclass]
@@ -44,6 +50,14 @@ mod imp {
         fn constructed(&self) {
             self.parent_constructed();
             self.obj().set_members(&[], "");
+            let list = self.obj().downgrade();
+            self.list_box.connect_row_activated(move |_, row| {
+                let Some(list) = list.upgrade() else { return };
+                let name = usize::try_from(row.index()).ok().and_then(|i| list.imp().names.borrow().get(i).cloned());
+                if let Some(name) = name {
+                    list.choose(&name);
+                }
+            });
         }
     }
 
@@ -73,6 +87,11 @@ impl MemberList {
     /// Shows `names` (already sorted); `me` is marked as this user.
     pub fn set_members(&self, names: &[String], me: &str) {
         let imp = self.imp();
+        if *imp.names.borrow() == names && *imp.me.borrow() == me && imp.list_box.first_child().is_some() {
+            // Unchanged: rebuilding would only cost a relayout.
+            return;
+        }
+        imp.me.replace(me.to_owned());
         let count = names.len();
         imp.count_label.set_label(&ngettext_f(
             "{count} person online",
@@ -87,6 +106,18 @@ impl MemberList {
             imp.list_box.append(&member_row(name, name == me));
         }
         imp.names.replace(names.to_vec());
+    }
+
+    /// Calls `f` with the name of the person the user picks (not this user).
+    pub fn connect_chosen<F: Fn(String) + 'static>(&self, f: F) {
+        self.imp().chosen.replace(Some(Box::new(f)));
+    }
+
+    /// Opens a private conversation with `name`, as a click on their row does.
+    pub fn choose(&self, name: &str) {
+        if let Some(chosen) = self.imp().chosen.borrow().as_ref() {
+            chosen(name.to_owned());
+        }
     }
 
     /// Empties the list while there is no connection.
@@ -125,5 +156,5 @@ fn member_row(name: &str, is_me: bool) -> gtk::ListBoxRow {
         you.add_css_class("dim-label");
         content.append(&you);
     }
-    gtk::ListBoxRow::builder().child(&content).activatable(false).tooltip_text(name).build()
+    gtk::ListBoxRow::builder().child(&content).activatable(!is_me).tooltip_text(name).build()
 }

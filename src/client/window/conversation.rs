@@ -3,83 +3,140 @@
 //!
 //! Each batch of [`ServerEvent`]s from `window/lifecycle.rs`'s loop goes
 //! through the [`Session`](crate::model::session::Session) line by line;
-//! the lines go to the conversation at once, a welcome, a refusal or the
-//! end of the connection go to the lifecycle model as [`Event`]s.
+//! the lines are gathered per conversation (the session's [`Route`]) and
+//! appended at the end of the batch, after which the sidebar, member list
+//! and header are brought in line once. A welcome, a refusal or the end of
+//! the connection go to the lifecycle model as [`Event`]s.
 
 use adw::prelude::*;
 use adw::subclass::prelude::*;
-use gtk::{gio, glib, glib::clone};
+use gtk::{glib, glib::clone};
+use natter::protocol::DEFAULT_ROOM;
 
-use super::lifecycle::now_hhmm;
+use super::lifecycle::{now_hhmm, stamp_hhmm};
 use super::NatterWindow;
 use crate::connection::ServerEvent;
 use crate::model::delivery::{too_long, SentLine};
 use crate::model::lifecycle::{Event, Phase};
-use crate::model::render::notification;
-use crate::model::session::{ChatLine, Entry};
+use crate::model::rooms::ConvId;
+use crate::model::session::{ChatLine, Entry, Route};
+
+/// Lines for each conversation, in arrival order, until the batch is done.
+#[derive(Default)]
+struct Batch(Vec<(ConvId, Vec<ChatLine>)>);
+
+impl Batch {
+    fn push(&mut self, to: &ConvId, line: ChatLine) {
+        match self.0.iter_mut().find(|(id, _)| id == to) {
+            Some((_, lines)) => lines.push(line),
+            None => self.0.push((to.clone(), vec![line])),
+        }
+    }
+}
 
 impl NatterWindow {
     pub(super) fn handle_events(&self, events: Vec<ServerEvent>) {
         let imp = self.imp();
         let time = now_hhmm();
-        let mut lines = Vec::new();
+        let mut batch = Batch::default();
         let mut members_changed = false;
+        let mut rooms_changed = false;
+        // Rooms joined or left (not private conversations, not a welcome:
+        // the remembered rooms are still to be rejoined then).
+        let mut joined_changed = false;
+        let mut show = None;
         let mut alert = None;
         for event in events {
             match event {
                 ServerEvent::Connected => {}
                 ServerEvent::Line(line) => {
+                    if self.feed_room_listing(&line) {
+                        continue;
+                    }
                     let outcome = match imp.session.borrow_mut().as_mut() {
                         Some(session) => session.receive(&line),
                         None => return,
                     };
                     if let Some(refusal) = outcome.refused {
-                        self.append_lines(std::mem::take(&mut lines));
+                        self.flush(std::mem::take(&mut batch));
                         self.lifecycle(Event::Refused(refusal));
                         return;
                     }
                     if outcome.welcomed {
-                        if self.phase() == Phase::Joining {
-                            // A fresh conversation starts with the welcome.
-                            lines.clear();
-                        }
+                        // What came before it is the default room's history.
                         self.lifecycle(Event::Welcomed);
+                        rooms_changed = true;
                     }
                     if let Some(refused) = outcome.undelivered {
                         self.mark_undelivered(&refused);
                     }
-                    members_changed |= outcome.members_changed;
+                    members_changed |= outcome.members_changed || outcome.topic_changed;
+                    rooms_changed |= outcome.opened.is_some() || outcome.closed.is_some();
+                    joined_changed |=
+                        outcome.opened.as_ref().is_some_and(|id| !id.is_private()) || outcome.closed.is_some();
                     if outcome.renamed_me {
                         self.update_subtitle();
                     }
-                    if let Some(entry) = outcome.entry {
-                        if outcome.alert {
-                            alert = Some(entry.clone());
+                    show = outcome.show.or(show);
+                    let Some(entry) = outcome.entry else { continue };
+                    let targets = match outcome.route {
+                        Route::To(ids) => ids,
+                        Route::Shown => vec![self.shown_conversation()],
+                    };
+                    if outcome.alert {
+                        let room = targets.first().map_or(DEFAULT_ROOM, ConvId::title).to_owned();
+                        alert = Some((entry.clone(), room));
+                    }
+                    let Some(said_at) = outcome.said_at else {
+                        for to in &targets {
+                            batch.push(to, ChatLine { time: time.clone(), entry: entry.clone() });
                         }
-                        lines.push(ChatLine { time: time.clone(), entry });
+                        continue;
+                    };
+                    // History replayed on rejoining repeats what was seen live.
+                    for to in targets.iter().filter(|to| !self.has_recent(to, &entry)) {
+                        batch.push(to, ChatLine { time: stamp_hhmm(&said_at), entry: entry.clone() });
                     }
                 }
                 ServerEvent::Closed(reason) => {
-                    self.append_lines(std::mem::take(&mut lines));
+                    self.flush(std::mem::take(&mut batch));
                     self.lifecycle(Event::Closed(reason));
                     members_changed = true;
                     break;
                 }
             }
         }
-        self.append_lines(lines);
-        if members_changed {
-            self.update_members();
+        // Lines elsewhere change unread counts; the shown one needs nothing.
+        let shown = self.shown_conversation();
+        let arrived = batch.0.iter().any(|(id, _)| *id != shown);
+        self.flush(batch);
+        if joined_changed {
+            self.remember_rooms();
         }
-        if let Some(entry) = alert {
-            self.notify(&entry);
+        if let Some(id) = show {
+            self.show_conversation(&id);
+        }
+        if rooms_changed || arrived || members_changed {
+            // Unread counts, topics and member lists, all at once.
+            self.refresh_rooms();
+        }
+        if let Some((entry, room)) = alert {
+            self.notify(&entry, &room);
+        }
+    }
+
+    /// Appends each conversation's lines; those for a conversation that
+    /// is gone (a room just left) are dropped.
+    fn flush(&self, batch: Batch) {
+        for (to, lines) in batch.0 {
+            self.append_to(&to, lines);
         }
     }
 
     pub(super) fn update_members(&self) {
         let imp = self.imp();
         let (names, me, joined) = match imp.session.borrow().as_ref() {
-            Some(session) => (session.members().to_vec(), session.me().to_owned(), session.is_joined()),
+            Some(session) => (session.members(), session.me().to_owned(), session.is_joined()),
             None => (Vec::new(), String::new(), false),
         };
         if joined {
@@ -89,6 +146,7 @@ impl NatterWindow {
         }
         imp.composer.set_names(names, &me);
     }
+
     /// Sends what the user typed, then shows it locally (the server does
     /// not echo a sender's lines). On failure the text stays in the entry.
     pub fn send_text(&self, text: String) {
@@ -108,12 +166,19 @@ impl NatterWindow {
                 return;
             }
         };
+        let typed_in = self.shown_conversation();
         imp.composer.set_busy(true);
         glib::spawn_future_local(clone!(
             #[weak(rename_to = win)]
             self,
             async move {
-                let result = sender.send(outgoing.line.clone()).await;
+                let result = match outgoing.before.clone() {
+                    Some(before) => match sender.send(before).await {
+                        Ok(()) => sender.send(outgoing.line.clone()).await,
+                        Err(err) => Err(err),
+                    },
+                    None => sender.send(outgoing.line.clone()).await,
+                };
                 let composer = win.composer();
                 composer.set_busy(false);
                 match result {
@@ -131,9 +196,16 @@ impl NatterWindow {
                             composer.sent(&text);
                         }
                         if let Some(entry) = shown {
-                            win.append_lines(vec![ChatLine { time: now_hhmm(), entry }]);
+                            let line = ChatLine { time: now_hhmm(), entry };
+                            if outgoing.to != typed_in {
+                                // `/msg` typed in a room: there, and in
+                                // the conversation with that person.
+                                win.append_to(&typed_in, vec![line.clone()]);
+                            }
+                            win.append_to(&outgoing.to, vec![line]);
+                            win.refresh_rooms();
                         }
-                        win.imp().chat_view.scroll_to_bottom();
+                        win.chat_view().scroll_to_bottom();
                         if outgoing.quits {
                             win.leave(false);
                         }
@@ -156,7 +228,11 @@ impl NatterWindow {
             // Not on screen yet: `send_text` shows it as not delivered.
             return;
         }
-        if !imp.chat_view.replace_newest(&refused.echo, refused.undelivered()) {
+        let mut replaced = false;
+        for view in self.all_views() {
+            replaced |= view.replace_newest(&refused.echo, refused.undelivered());
+        }
+        if !replaced {
             self.append_lines(vec![ChatLine { time: now_hhmm(), entry: refused.undelivered() }]);
         }
         if imp.composer.text().is_empty() {
@@ -169,23 +245,10 @@ impl NatterWindow {
         self.imp().composer.grab_focus();
     }
 
-    /// A desktop notification for a private message or a mention, unless
-    /// the window has the focus. Needs a registered application.
-    fn notify(&self, entry: &Entry) {
-        if self.is_active() {
-            return;
-        }
-        let Some((title, body)) = notification(entry) else {
-            return;
-        };
-        let Some(app) = self.application() else {
-            return;
-        };
-        if !app.is_registered() || app.is_remote() {
-            return;
-        }
-        let note = gio::Notification::new(&title);
-        note.set_body(Some(&body));
-        app.send_notification(Some("natter-message"), &note);
+    /// A desktop notification for a private message or a mention in
+    /// `room`, unless the window has the focus (`crate::notify` decides and
+    /// words it).
+    fn notify(&self, entry: &Entry, room: &str) {
+        crate::notify::notify_entry(self, entry, room);
     }
 }

@@ -5,7 +5,8 @@
 //! focus), some twenty presses before the entry comes back. The member
 //! list likewise (one stop per person otherwise); arrows still move inside. Escape brings
 //! the focus back to the entry from anywhere in the window, closing the
-//! member list on the way when it lies over the conversation.
+//! member list or the room sidebar on the way when it lies over the
+//! conversation.
 
 use adw::prelude::*;
 use adw::subclass::prelude::*;
@@ -18,11 +19,11 @@ impl NatterWindow {
     /// leave it at once.
     pub(super) fn setup_focus_keys(&self) {
         let imp = self.imp();
-        self.one_tab_stop(imp.chat_view.upcast_ref());
+        self.one_tab_stop(imp.sidebar.upcast_ref());
         self.one_tab_stop(imp.member_list.upcast_ref());
     }
 
-    fn one_tab_stop(&self, area: &gtk::Widget) {
+    pub(super) fn one_tab_stop(&self, area: &gtk::Widget) {
         let keys = gtk::EventControllerKey::new();
         // Capture: before the list and its rows take Tab for themselves.
         keys.set_propagation_phase(gtk::PropagationPhase::Capture);
@@ -67,8 +68,10 @@ impl NatterWindow {
         if self.page() != WindowPage::Chat {
             return glib::Propagation::Proceed;
         }
-        if imp.flap.is_folded() && imp.flap.reveals_flap() {
-            imp.flap.set_reveal_flap(false);
+        for flap in [&imp.flap, &imp.sidebar_flap] {
+            if flap.is_folded() && flap.reveals_flap() {
+                flap.set_reveal_flap(false);
+            }
         }
         imp.composer.grab_focus();
         glib::Propagation::Stop

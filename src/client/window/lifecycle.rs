@@ -56,6 +56,7 @@ impl NatterWindow {
         imp.connect_page.set_tls(tls);
         imp.connect_page.set_busy(true);
         imp.session.replace(Some(Session::new(name)));
+        self.reset_views();
         self.lifecycle(Event::Join { address: address.clone(), tls });
     }
 
@@ -115,6 +116,7 @@ impl NatterWindow {
                 self.action_set_enabled("win.reconnect", phase == Phase::Waiting);
                 self.action_set_enabled("win.leave", phase != Phase::Idle);
                 imp.composer.set_can_send(phase == Phase::Joined);
+                self.action_set_enabled("win.join-room", phase == Phase::Joined);
             }
             Action::Connect { generation } => self.open_connection(generation),
             Action::Disconnect { say_quit } => {
@@ -145,6 +147,7 @@ impl NatterWindow {
             Action::HideBanner => imp.banner_revealer.set_reveal_child(false),
             Action::OpenChat => self.open_chat(),
             Action::Rejoined => {
+                self.rejoin_rooms();
                 self.update_subtitle();
                 imp.composer.grab_focus();
             }
@@ -157,7 +160,7 @@ impl NatterWindow {
                 let kind = refusal.kind();
                 imp.connect_page.set_busy(false);
                 imp.connect_page.show_error(&refusal_text(&kind));
-                if matches!(kind, ErrorKind::NameTaken(_)) {
+                if matches!(kind, ErrorKind::NameTaken(_) | ErrorKind::NameTooSimilar(_)) {
                     imp.connect_page.focus_name();
                 }
             }
@@ -216,7 +219,9 @@ impl NatterWindow {
     /// The first welcome: a fresh conversation, and the form remembered.
     fn open_chat(&self) {
         let imp = self.imp();
-        imp.chat_view.clear();
+        // The views are fresh (`join`), and may hold the default room's
+        // history, replayed before the welcome.
+        self.rejoin_rooms();
         imp.connect_page.set_busy(false);
         let tls = imp.lifecycle.borrow().target().is_some_and(|t| t.tls);
         let settings = Settings { server: self.server(), name: self.me().unwrap_or_default(), tls };
@@ -279,4 +284,13 @@ impl NatterWindow {
 /// The local time as `HH:MM`, for a line of the conversation.
 pub(super) fn now_hhmm() -> String {
     glib::DateTime::now_local().and_then(|t| t.format("%H:%M")).map(Into::into).unwrap_or_default()
+}
+
+/// A history line's UTC time (`YYYY-MM-DDTHH:MM:SSZ`) as local `HH:MM`.
+pub(super) fn stamp_hhmm(utc: &str) -> String {
+    glib::DateTime::from_iso8601(utc, None)
+        .and_then(|t| t.to_local())
+        .and_then(|t| t.format("%H:%M"))
+        .map(Into::into)
+        .unwrap_or_else(|_| now_hhmm())
 }

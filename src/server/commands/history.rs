@@ -56,6 +56,7 @@ pub fn say_stored(cx: &mut Cx, except: Option<usize>, id: Option<RoomId>, kind: 
         let key = room.key().to_owned();
         cx.history.save_room(&key, &saved);
     }
+    cx.rooms.touch(id);
     let time = record.map(|(_, time)| utc(time));
     let stamp = record.zip(time.as_deref()).map(|((line, _), time)| Stamp { time, id: line });
     cx.rooms.broadcast_stored(cx.pool, id, except, stamp, reply);

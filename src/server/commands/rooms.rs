@@ -7,7 +7,7 @@
 
 use log::info;
 use natter::protocol::room::encode_in;
-use natter::protocol::{canonical_room, Command, ErrorKind, Reply};
+use natter::protocol::{canonical_room, fold_room, Command, ErrorKind, Reply};
 
 use super::{history, Cx};
 use crate::rooms::RoomId;
@@ -80,7 +80,14 @@ pub fn join(cx: &mut Cx, key: usize, name: &str, room: &str) {
         return cx.error(key, ErrorKind::TooManyJoined(max));
     }
     let id = match cx.rooms.open(&room) {
-        Ok(id) => id,
+        Ok((id, true)) => {
+            // A kept room forgotten here comes back with its topic.
+            if let Some(saved) = cx.history.saved_room(&fold_room(&room)) {
+                cx.rooms.restore(&saved.name, saved.topic);
+            }
+            id
+        }
+        Ok((id, false)) => id,
         Err(kind) => return cx.error(key, kind),
     };
     if let Some(room) = cx.rooms.get_mut(id) {
@@ -127,11 +134,12 @@ fn leave(cx: &mut Cx, key: usize, name: &str, id: RoomId) {
 
 /// Takes a closing client out of every room but the default one (its quit
 /// notice goes to everyone, in the default room).
-pub fn leave_all(rooms: &mut crate::rooms::Rooms, joined: &[RoomId], name: &str) {
+pub fn leave_all(rooms: &mut crate::rooms::Rooms, key: usize, joined: &[RoomId], name: &str) {
     for &id in joined {
         rooms.remove_member(id, name);
     }
     rooms.lobby_mut().remove(name);
+    rooms.look_alikes.remove(name, key);
 }
 
 /// `/say ROOM TEXT`: TEXT to a room the sender is in, without switching.

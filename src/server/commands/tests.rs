@@ -33,10 +33,10 @@ impl Chat {
     fn keeping(dir: Option<&std::path::Path>) -> Self {
         let poll = mio::Poll::new().expect("a poll");
         let waker = std::sync::Arc::new(mio::Waker::new(poll.registry(), mio::Token(0)).expect("a waker"));
-        let options = HistoryOptions { dir: dir.map(Into::into), replay: 3, days: 0, max_bytes: None };
+        let options = HistoryOptions { dir: dir.map(Into::into), replay: 3, rooms: 3, days: 0, max_bytes: None };
         let (history, saved) = History::open(options, waker).expect("history opens");
         let mut rooms = Rooms::new("#lobby", LIMITS);
-        for room in saved {
+        for room in saved.into_iter().rev() {
             rooms.restore(&room.name, room.topic);
         }
         Chat { pool: Pool::new(1 << 20, 64 << 20), rooms, history, _poll: poll }

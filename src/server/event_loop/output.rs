@@ -86,7 +86,7 @@ impl Server {
             debug!("closed unnamed connection from {peer}");
             return None;
         };
-        commands::leave_all(&mut self.rooms, &joined, &name);
+        commands::leave_all(&mut self.rooms, key, &joined, &name);
         match reason.as_reason() {
             None => info!("{name} quit"),
             Some(r) => info!("{name} quit ({})", r.text()),

@@ -32,7 +32,7 @@ impl Server {
         }
         self.trim.run_if_due(now);
         if self.history.deadline().is_some_and(|t| t <= now) {
-            for room in self.history.tick(now) {
+            for room in self.history.tick(now).into_iter().rev() {
                 self.rooms.restore(&room.name, room.topic);
             }
         }

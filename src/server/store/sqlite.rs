@@ -7,6 +7,12 @@
 //! paging and search run on the worker's own connection
 //! ([`worker`](super::worker)).
 //!
+//! Search has an index of its own in a second file, `search.db`, which
+//! only the worker writes: it indexes new lines in batches a second after
+//! they are stored, and a search scans the few lines not yet indexed. So
+//! the loop's commit is a plain insert, and the two never wait for each
+//! other's locks. The index is derived: if it is lost it is rebuilt.
+//!
 //! A file that is not natterd's, or is damaged, is refused with its path
 //! and never written; one made by a newer natterd too. The schema version
 //! is `PRAGMA user_version`, each step up a migration below.
@@ -23,6 +29,17 @@ use super::{Kind, Line, Page, Result, SavedRoom, Store, StoreError};
 const APPLICATION_ID: i64 = 0x4E41_5454;
 /// The file's name in the data directory.
 pub const FILE_NAME: &str = "natterd.db";
+/// The search index's file, beside it.
+const SEARCH_NAME: &str = "search.db";
+/// Lines indexed per batch (one transaction on the search file).
+const INDEX_BATCH: usize = 5_000;
+/// The search index: trigrams find Korean words inside longer ones (회의는
+/// in 회의는요); contentless, as the text is in the main file.
+const SEARCH_SCHEMA: &str = "
+    CREATE VIRTUAL TABLE IF NOT EXISTS search.idx USING fts5 (text, content = '', contentless_delete = 1, tokenize = 'trigram');
+    CREATE TABLE IF NOT EXISTS search.meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
+    INSERT OR IGNORE INTO search.meta VALUES ('indexed', 0);
+";
 const LOCK_NAME: &str = "natterd.lock";
 /// Queries of words this short (characters) cannot use the trigram
 /// index; they scan this many of the room's newest lines instead.
@@ -44,15 +61,6 @@ const MIGRATIONS: &[&str] = &["
         text TEXT NOT NULL
     );
     CREATE INDEX lines_room ON lines (room, id);
-    CREATE INDEX lines_time ON lines (time);
-    -- Trigrams find Korean words inside longer ones: 회의는 in 회의는요.
-    CREATE VIRTUAL TABLE lines_fts USING fts5 (text, content = 'lines', content_rowid = 'id', tokenize = 'trigram');
-    CREATE TRIGGER lines_ai AFTER INSERT ON lines BEGIN
-        INSERT INTO lines_fts (rowid, text) VALUES (new.id, new.text);
-    END;
-    CREATE TRIGGER lines_ad AFTER DELETE ON lines BEGIN
-        INSERT INTO lines_fts (lines_fts, rowid, text) VALUES ('delete', old.id, old.text);
-    END;
 "];
 
 /// The database file in `dir`.
@@ -70,7 +78,9 @@ fn error(path: &Path, e: rusqlite::Error) -> StoreError {
         Some(ErrorCode::DiskFull) => "cannot grow: the disk is full".to_owned(),
         Some(ErrorCode::ReadOnly) => "is read-only".to_owned(),
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => "is locked by another program".to_owned(),
-        Some(ErrorCode::SystemIoFailure) => "cannot be written: disk I/O error (disk full or file size limit?)".to_owned(),
+        Some(ErrorCode::SystemIoFailure) => {
+            "cannot be written: disk I/O error (disk full or file size limit?)".to_owned()
+        }
         Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => "cannot be opened".to_owned(),
         _ => "cannot be used".to_owned(),
     };
@@ -98,6 +108,8 @@ pub struct SqliteStore {
     conn: Connection,
     /// The loop's store holds it for its life: one natterd per directory.
     _lock: Option<File>,
+    /// The worker's store has the search index attached as `search`.
+    indexed: bool,
 }
 
 impl SqliteStore {
@@ -114,18 +126,48 @@ impl SqliteStore {
         check_and_migrate(&path, &conn)?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0; \
-             PRAGMA busy_timeout = 0; PRAGMA journal_size_limit = 4194304;",
+             PRAGMA busy_timeout = 0;",
         )
         .map_err(|e| error(&path, e))?;
-        Ok(SqliteStore { path, conn, _lock: Some(lock) })
+        Ok(SqliteStore { path, conn, _lock: Some(lock), indexed: false })
     }
 
     /// A second connection to the database at `path`, already opened by
     /// [`SqliteStore::open`], for the worker: it may wait for locks.
     pub fn reader(path: &Path) -> Result<Self> {
-        let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        if !path.exists() {
+            return Err(StoreError { transient: true, message: format!("{} is gone", path.display()) });
+        }
+        // CREATE, for the search index file it attaches.
+        let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
         conn.execute_batch("PRAGMA busy_timeout = 1000; PRAGMA cache_size = -256;").map_err(|e| error(path, e))?;
-        Ok(SqliteStore { path: path.to_owned(), conn, _lock: None })
+        let mut store = SqliteStore { path: path.to_owned(), conn, _lock: None, indexed: false };
+        store.indexed = match store.attach_search() {
+            Ok(()) => true,
+            Err(e) => {
+                log::warn!("search index unavailable ({e}); searching by scanning recent lines");
+                false
+            }
+        };
+        Ok(store)
+    }
+
+    /// Attaches (making it if need be) the search index beside the
+    /// database; a damaged one is set aside and rebuilt.
+    fn attach_search(&mut self) -> rusqlite::Result<()> {
+        let file = self.path.with_file_name(SEARCH_NAME);
+        let attach = |conn: &Connection| -> rusqlite::Result<()> {
+            conn.execute("ATTACH DATABASE ?1 AS search", params![file.to_string_lossy()])?;
+            conn.execute_batch("PRAGMA search.journal_mode = WAL; PRAGMA search.synchronous = OFF;")?;
+            conn.execute_batch(SEARCH_SCHEMA)
+        };
+        if attach(&self.conn).is_ok() {
+            return Ok(());
+        }
+        let _ = self.conn.execute_batch("DETACH DATABASE search");
+        // Derived data: set the broken index aside and start again.
+        let _ = std::fs::rename(&file, file.with_extension("db.broken"));
+        attach(&self.conn)
     }
 
     pub fn path(&self) -> &Path {
@@ -221,30 +263,37 @@ fn read_page(conn: &Connection, room: &str, page: Page, n: usize) -> rusqlite::R
 /// The newest `n` lines of `room` holding every word: through the trigram
 /// index when every word has 3 characters or more, else by scanning the
 /// room's newest lines (so 2-syllable Korean words such as 회의 are found).
-fn search_lines(conn: &Connection, room: &str, words: &str, n: usize) -> rusqlite::Result<Vec<Line>> {
+fn search_lines(conn: &Connection, indexed: bool, room: &str, words: &str, n: usize) -> rusqlite::Result<Vec<Line>> {
     let words: Vec<&str> = words.split_whitespace().take(MAX_WORDS).collect();
     if words.is_empty() {
         return Ok(Vec::new());
     }
-    if words.iter().all(|w| w.chars().count() >= 3) {
-        let query = words.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" AND ");
-        return newest_first(
-            conn,
-            &format!(
-                "SELECT {COLUMNS} FROM lines WHERE id IN (SELECT rowid FROM lines_fts WHERE lines_fts MATCH ?1) \
-                 AND room = ?2 ORDER BY id DESC LIMIT ?3"
-            ),
-            params![query, room, n as i64],
-        );
-    }
     let filters: String = (0..words.len()).map(|i| format!(" AND instr(lower(text), lower(?{})) > 0", i + 4)).collect();
+    let mut args: Vec<rusqlite::types::Value> =
+        vec![room.to_owned().into(), (SCAN_LINES as i64).into(), (n as i64).into()];
+    args.extend(words.iter().map(|w| rusqlite::types::Value::from(w.to_string())));
+    if indexed && words.iter().all(|w| w.chars().count() >= 3) {
+        // The index, plus a scan of what it has not reached yet.
+        let query = words.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" AND ");
+        args.push(query.into());
+        let sql = format!(
+            "SELECT {COLUMNS} FROM lines WHERE room = ?1 AND id IN \
+             (SELECT rowid FROM search.idx WHERE idx MATCH ?{q}) \
+             UNION ALL SELECT {COLUMNS} FROM lines WHERE room = ?1 \
+             AND id > (SELECT v FROM search.meta WHERE k = 'indexed'){filters} \
+             ORDER BY id DESC LIMIT ?3",
+            q = words.len() + 4
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        // ?2 is the scan bound of the other path; bind it all the same.
+        let mut lines = stmt.query_map(params_from_iter(args), line)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        lines.reverse();
+        return Ok(lines);
+    }
     let sql = format!(
         "SELECT {COLUMNS} FROM (SELECT {COLUMNS} FROM lines WHERE room = ?1 ORDER BY id DESC LIMIT ?2) \
          WHERE 1{filters} ORDER BY id DESC LIMIT ?3"
     );
-    let mut args: Vec<rusqlite::types::Value> =
-        vec![room.to_owned().into(), (SCAN_LINES as i64).into(), (n as i64).into()];
-    args.extend(words.iter().map(|w| rusqlite::types::Value::from(w.to_string())));
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut lines = stmt.query_map(params_from_iter(args), line)?.collect::<rusqlite::Result<Vec<_>>>()?;
     lines.reverse();
@@ -279,14 +328,17 @@ impl Store for SqliteStore {
     }
 
     fn search(&mut self, room: &str, words: &str, n: usize) -> Result<Vec<Line>> {
-        search_lines(&self.conn, room, words, n).map_err(|e| self.err(e))
+        search_lines(&self.conn, self.indexed, room, words, n).map_err(|e| self.err(e))
     }
 
     fn expire(&mut self, cutoff: i64, max_bytes: Option<u64>, batch: usize) -> Result<usize> {
+        // Times grow with ids, so the lines to expire are among the oldest:
+        // no index on time (a page less written per commit) is needed.
         let old = self
             .conn
             .prepare_cached(
-                "DELETE FROM lines WHERE id IN (SELECT id FROM lines WHERE time < ?1 ORDER BY time LIMIT ?2)",
+                "DELETE FROM lines WHERE id IN (SELECT id FROM (SELECT id, time FROM lines ORDER BY id LIMIT ?2) \
+                 WHERE time < ?1)",
             )
             .and_then(|mut s| s.execute(params![cutoff, batch as i64]))
             .map_err(|e| self.err(e))?;
@@ -323,14 +375,59 @@ impl Store for SqliteStore {
             .map_err(|e| self.err(e))
     }
 
-    fn rooms(&mut self) -> Result<Vec<SavedRoom>> {
-        let mut stmt =
-            self.conn.prepare_cached("SELECT name, topic FROM rooms ORDER BY key").map_err(|e| self.err(e))?;
+    fn rooms(&mut self, limit: usize) -> Result<Vec<SavedRoom>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT name, topic FROM rooms ORDER BY \
+                 (SELECT max(id) FROM lines WHERE lines.room = rooms.key) DESC NULLS LAST LIMIT ?1",
+            )
+            .map_err(|e| self.err(e))?;
         let rooms = stmt
-            .query_map([], |r| Ok(SavedRoom { name: r.get(0)?, topic: r.get(1)? }))
+            .query_map(params![limit as i64], |r| Ok(SavedRoom { name: r.get(0)?, topic: r.get(1)? }))
             .and_then(Iterator::collect)
             .map_err(|e| error(&self.path, e));
         rooms
+    }
+
+    fn room(&mut self, key: &str) -> Result<Option<SavedRoom>> {
+        self.conn
+            .prepare_cached("SELECT name, topic FROM rooms WHERE key = ?1")
+            .and_then(|mut s| {
+                s.query_row(params![key], |r| Ok(SavedRoom { name: r.get(0)?, topic: r.get(1)? })).optional()
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    fn index(&mut self) -> Result<usize> {
+        if !self.indexed {
+            return Ok(0);
+        }
+        let indexed = |conn: &Connection| -> rusqlite::Result<usize> {
+            let tx = conn.unchecked_transaction()?;
+            let last: i64 = tx.query_row("SELECT v FROM search.meta WHERE k = 'indexed'", [], |r| r.get(0))?;
+            let mut read = tx.prepare_cached("SELECT id, text FROM main.lines WHERE id > ?1 ORDER BY id LIMIT ?2")?;
+            let new: Vec<(i64, String)> = read
+                .query_map(params![last, INDEX_BATCH as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            drop(read);
+            let Some(&(newest, _)) = new.last() else { return Ok(0) };
+            let mut insert = tx.prepare_cached("INSERT INTO search.idx (rowid, text) VALUES (?1, ?2)")?;
+            for (id, text) in &new {
+                insert.execute(params![id, text])?;
+            }
+            drop(insert);
+            tx.execute("UPDATE search.meta SET v = ?1 WHERE k = 'indexed'", params![newest])?;
+            // Forget what expiry deleted, a batch at a time.
+            tx.execute(
+                "DELETE FROM search.idx WHERE rowid IN (SELECT rowid FROM search.idx WHERE rowid < \
+                 (SELECT coalesce(min(id), 0) FROM main.lines) LIMIT 1000)",
+                [],
+            )?;
+            tx.commit()?;
+            Ok(new.len())
+        };
+        indexed(&self.conn).map_err(|e| self.err(e))
     }
 
     fn sync(&mut self) -> Result<()> {
@@ -349,5 +446,59 @@ impl Store for SqliteStore {
             .optional()
             .map(|id| id.unwrap_or(0) as u64)
             .map_err(|e| self.err(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(id: u64, room: &str, text: &str) -> Line {
+        Line {
+            id,
+            time: 1_700_000_000 + id as i64,
+            room: room.into(),
+            kind: Kind::Chat,
+            from: "alice".into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn search_finds_indexed_and_not_yet_indexed_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(dir.path()).unwrap();
+        store
+            .append(&[line(1, "#dev", "회의는 금요일"), line(2, "#dev", "lunch?"), line(3, "#ops", "회의는 어디")])
+            .unwrap();
+        let mut reader = SqliteStore::reader(store.path()).unwrap();
+        assert_eq!(reader.index().unwrap(), 3);
+        store.append(&[line(4, "#dev", "회의는요 내일"), line(5, "#dev", "Lunch at noon")]).unwrap();
+        let ids = |lines: Vec<Line>| lines.iter().map(|l| l.id).collect::<Vec<_>>();
+        // Three characters or more: the index, plus the unindexed tail.
+        assert_eq!(ids(reader.search("#dev", "회의는", 10).unwrap()), [1, 4]);
+        assert_eq!(ids(reader.search("#dev", "LUNCH", 10).unwrap()), [2, 5]);
+        // Two: a scan of the room's newest lines.
+        assert_eq!(ids(reader.search("#dev", "회의", 10).unwrap()), [1, 4]);
+        assert_eq!(ids(reader.search("#dev", "회의 내일", 10).unwrap()), [4]);
+        assert_eq!(ids(reader.search("#dev", "회의는", 1).unwrap()), [4]);
+        assert_eq!(reader.index().unwrap(), 2);
+        assert_eq!(ids(reader.search("#dev", "회의는", 10).unwrap()), [1, 4]);
+        // Expired lines leave the index too.
+        assert_eq!(store.expire(1_700_000_003, None, 100).unwrap(), 2);
+        assert_eq!(reader.index().unwrap(), 0);
+        assert_eq!(ids(reader.search("#dev", "회의는", 10).unwrap()), [4]);
+    }
+
+    #[test]
+    fn a_broken_search_index_is_rebuilt_and_the_database_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(dir.path()).unwrap();
+        store.append(&[line(1, "#dev", "release notes")]).unwrap();
+        std::fs::write(dir.path().join(SEARCH_NAME), b"not a database at all").unwrap();
+        let mut reader = SqliteStore::reader(store.path()).unwrap();
+        assert_eq!(reader.index().unwrap(), 1);
+        assert_eq!(reader.search("#dev", "release", 10).unwrap().len(), 1);
+        assert!(dir.path().join("search.db.broken").exists());
     }
 }

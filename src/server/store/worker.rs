@@ -2,9 +2,9 @@
 //! disk, away from the event loop.
 //!
 //! It has a store of its own (for SQLite a second connection: WAL lets it
-//! read while the loop writes) and does three things: syncs (the only
-//! fsync, once a second while lines are being added), history pages and
-//! searches. Answers go back through a channel, and a `mio::Waker` wakes
+//! read while the loop writes) and does four things: syncs (the only
+//! fsync, once a second while lines are being added), indexing new lines
+//! for search, history pages and searches. Answers go back through a channel, and a `mio::Waker` wakes
 //! the loop to send them: the pattern of mio's `Waker` docs and of
 //! ngIRCd's resolver.
 
@@ -18,8 +18,10 @@ use mio::Waker;
 
 use super::{Line, Page, Result, Store};
 
-/// How soon after a commit the store is synced.
+/// How soon after a commit the store is synced and indexed.
 const SYNC_AFTER: Duration = Duration::from_secs(1);
+/// How soon to index again while a backlog remains.
+const INDEX_AGAIN: Duration = Duration::from_millis(50);
 
 /// What a client asked for.
 #[derive(Debug, Clone)]
@@ -93,7 +95,22 @@ impl<T: Send + 'static> Drop for Worker<T> {
     }
 }
 
+/// Runs this thread only when the CPU has nothing else to do: indexing a
+/// second of lines or a checkpoint must never delay the chat loop, which
+/// on a one-core VPS shares the CPU with it.
+fn yield_to_the_loop() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: changes the scheduling policy of the calling thread only.
+    unsafe {
+        let param = libc::sched_param { sched_priority: 0 };
+        if libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) != 0 {
+            warn!("store worker: cannot lower its priority: {}", std::io::Error::last_os_error());
+        }
+    }
+}
+
 fn run<T, S: Store>(mut store: S, inbox: &Receiver<Job<T>>, outbox: &Sender<Answer<T>>, waker: &Waker) {
+    yield_to_the_loop();
     let mut sync_due: Option<Instant> = None;
     loop {
         let wait = sync_due.map_or(Duration::from_secs(3600), |due| due.saturating_duration_since(Instant::now()));
@@ -116,6 +133,12 @@ fn run<T, S: Store>(mut store: S, inbox: &Receiver<Job<T>>, outbox: &Sender<Answ
         }
         if sync_due.is_some_and(|due| due <= Instant::now()) {
             sync_due = None;
+            match store.index() {
+                // More waits: come back soon rather than in a second.
+                Ok(n) if n > 0 => sync_due = Some(Instant::now() + INDEX_AGAIN),
+                Ok(_) => {}
+                Err(e) => warn!("indexing history for search: {e}"),
+            }
             if let Err(e) = store.sync() {
                 warn!("syncing history: {e}");
             }

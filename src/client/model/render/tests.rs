@@ -78,6 +78,7 @@ fn every_error_kind() -> Vec<ErrorKind<'static>> {
     let all = vec![
         ErrorKind::NameTaken("bob"),
         ErrorKind::BadName("name is empty"),
+        ErrorKind::NameTooSimilar("alice"),
         ErrorKind::UnknownCommand("dance"),
         ErrorKind::NoSuchUser("zed"),
         ErrorKind::LineTooLong(4096),
@@ -97,6 +98,7 @@ fn every_error_kind() -> Vec<ErrorKind<'static>> {
         match kind {
             ErrorKind::NameTaken(_)
             | ErrorKind::BadName(_)
+            | ErrorKind::NameTooSimilar(_)
             | ErrorKind::UnknownCommand(_)
             | ErrorKind::NoSuchUser(_)
             | ErrorKind::LineTooLong(_)
@@ -135,14 +137,6 @@ fn every_error_kind_has_its_own_client_text() {
         assert!(!refusal_text(&kind).is_empty());
     }
     assert_eq!(error_text(&ErrorKind::NameTimeout), "The server did not receive your name in time.");
-}
-
-#[test]
-fn notifications_only_for_private_and_mentions() {
-    assert!(notification(&Entry::PrivateIn { from: "b".into(), text: "x".into() }).is_some());
-    assert!(notification(&Entry::Chat { from: "b".into(), text: "x".into(), mention: false }).is_none());
-    let (title, body) = notification(&Entry::Chat { from: "b".into(), text: "hi a".into(), mention: true }).unwrap();
-    assert_eq!((title.as_str(), body.as_str()), ("b mentioned you", "hi a"));
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! Unit tests of `model/session.rs`.
 
+use natter::protocol::ErrorKind;
+
 use super::*;
 
 fn joined(name: &str, online: &str) -> Session {
@@ -9,8 +11,8 @@ fn joined(name: &str, online: &str) -> Session {
     s
 }
 
-fn members(s: &Session) -> Vec<&str> {
-    s.members().iter().collect()
+fn members(s: &Session) -> Vec<String> {
+    s.members()
 }
 
 #[test]

@@ -163,3 +163,38 @@ fn without_history_nothing_is_replayed_or_stamped() {
     chat.line(bob, "/history before 5");
     assert_eq!(chat.received(bob), [Reply::HistoryUnavailable.to_string()]);
 }
+
+#[test]
+fn kept_rooms_never_use_up_the_room_limit_and_come_back_when_joined() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut chat = Chat::keeping(Some(dir.path()));
+    let alice = chat.join("alice");
+    // The limit is 3 rooms with members; alice keeps making and leaving.
+    for room in ["#a", "#b", "#c", "#d", "#e"] {
+        chat.line(alice, &format!("/join {room}"));
+        chat.line(alice, &format!("/topic about {room}"));
+        chat.line(alice, &format!("said in {room}"));
+        chat.line(alice, "/part");
+    }
+    chat.received(alice);
+    let bob = chat.join("bob");
+    chat.line(bob, "/join #f");
+    chat.line(bob, "/rooms");
+    let got: Vec<_> = chat.received(bob).iter().map(|l| parsed(l).1).collect();
+    assert_eq!(
+        got[got.len() - 5..],
+        ["*** rooms (4):", "*** #lobby (2)", "*** #d (0): about #d", "*** #e (0): about #e", "*** #f (1)"]
+    );
+    // #a was forgotten from the list, not from history.
+    chat.line(bob, "/join #a");
+    let got: Vec<_> = chat.received(bob).iter().map(|l| parsed(l).1).collect();
+    assert_eq!(
+        got,
+        [
+            "#a *** alice set the topic: about #a",
+            "#a alice: said in #a",
+            "#a *** welcome bob, online (1): bob",
+            "#a *** topic: about #a"
+        ]
+    );
+}

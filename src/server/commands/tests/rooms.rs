@@ -210,3 +210,33 @@ fn a_new_name_reaches_each_client_once_and_follows_into_rooms() {
     chat.line(bob, "/who #a");
     assert_eq!(chat.received(bob), ["#a *** online (2): alicia, bob"]);
 }
+
+#[test]
+fn look_alike_names_cannot_be_online_together() {
+    let (mut chat, [alice, bob]) = Chat::with(["alice", "bob"]);
+    for (name, error) in [
+        ("\u{0430}lice", "*** error: invalid name: name mixes Cyrillic and Latin letters"),
+        ("\u{FF41}\u{FF4C}\u{FF49}\u{FF43}\u{FF45}", "*** error: name too similar to alice"),
+        ("ALICE", "*** error: name already in use: ALICE"),
+    ] {
+        let key = chat.connect();
+        chat.line(key, name);
+        assert_eq!(chat.received(key), [error], "{name}");
+    }
+    chat.line(bob, "/nick Ian");
+    chat.received(bob);
+    let key = chat.connect();
+    chat.line(key, "lan");
+    assert_eq!(chat.received(key), ["*** error: name too similar to Ian"]);
+    // A look-alike of one's own name is fine; of another's is not.
+    chat.line(bob, "/nick IAN");
+    chat.line(alice, "/nick lAN");
+    assert_eq!(
+        chat.received(alice),
+        ["*** bob is now known as Ian", "*** Ian is now known as IAN", "*** error: name too similar to IAN"]
+    );
+    // Once the holder goes, the name is free.
+    chat.line(bob, "/nick robert");
+    chat.line(alice, "/nick lAN");
+    assert_eq!(chat.received(alice)[1], "*** alice is now known as lAN");
+}
