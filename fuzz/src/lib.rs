@@ -160,10 +160,38 @@ pub fn check_command(line: &str, sender: &str) {
         Command::Unknown(w) => {
             assert!(!w.contains(char::is_whitespace) && !w.starts_with('/'), "bad unknown word {w:?}");
             let lw = w.to_ascii_lowercase();
-            assert!(!["who", "names", "help", "nick", "me", "msg", "quit"].contains(&lw.as_str()));
+            let known = [
+                "who", "names", "help", "nick", "me", "msg", "quit", "join", "part", "leave", "say", "rooms", "list",
+                "topic", "history", "search", "stamps",
+            ];
+            assert!(!known.contains(&lw.as_str()));
             again(format!("/{w}"), &Command::Unknown(w));
         }
         Command::Usage(u) => assert!(u.starts_with('/')),
-        Command::Who | Command::Help => {}
+        Command::Join(room) => {
+            assert!(trimmed_ws(room) && !room.is_empty(), "join arg not trimmed: {room:?}");
+            again(format!("/join {room}"), &Command::Join(room));
+        }
+        Command::Who(Some(room)) => {
+            assert!(room.starts_with('#') && trimmed_ws(room), "bad /who room {room:?}");
+            again(format!("/who {room}"), &Command::Who(Some(room)));
+        }
+        Command::SayIn { room, text } => {
+            assert!(room.starts_with('#') && !room.contains(char::is_whitespace), "bad /say room {room:?}");
+            assert!(!text.trim().is_empty(), "empty /say text");
+            again(format!("/say {room} {text}"), &Command::SayIn { room, text });
+        }
+        Command::Part { room, reason } => {
+            if let Some(room) = room {
+                assert!(room.starts_with('#') && !room.contains(char::is_whitespace), "bad /part room {room:?}");
+            }
+            if let Some(reason) = reason {
+                assert!(trimmed_ws(reason) && !reason.is_empty(), "part reason not trimmed: {reason:?}");
+            }
+        }
+        Command::Topic(Some(t)) => assert!(trimmed_ws(t) && !t.is_empty(), "topic not trimmed: {t:?}"),
+        Command::History { count, .. } => assert!(count.is_none_or(|_| true)),
+        Command::Search { words, .. } => assert!(!words.trim().is_empty(), "empty search"),
+        Command::Who(None) | Command::Help | Command::Rooms | Command::Topic(None) | Command::Stamps => {}
     }
 }

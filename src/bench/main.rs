@@ -32,7 +32,7 @@ use crate::figures::{Median, Series};
 use crate::options::{Options, Scenario};
 use crate::peers::{Peer, PeerKind};
 use crate::report::{Machine, PeerInfo, Report};
-use crate::scenarios::{ceiling, churn, fanout, idle, latency, rooms, slow_reader, Ctx};
+use crate::scenarios::{ceiling, churn, fanout, history, idle, latency, rooms, slow_reader, Ctx};
 
 fn main() -> ExitCode {
     let opts = Options::parse().finish();
@@ -151,9 +151,20 @@ fn main() -> ExitCode {
             )
         });
     }
+    let mut history_table = String::new();
+    if opts.wants(Scenario::History) {
+        match peers.iter().find(|p| p.kind == PeerKind::NatterdHistory) {
+            Some(peer) => {
+                let ctx = Ctx { opts: &opts, peer, label: "natterd-history history".into() };
+                eprintln!("{}", ctx.label);
+                history_table = history::render(&history::run(&ctx));
+            }
+            None => eprintln!("natter-bench: the history scenario needs the natterd-history peer"),
+        }
+    }
     report.machine.load_after = sys::load_average();
 
-    println!("{}", report.render());
+    println!("{}{history_table}", report.render());
     let mut status = ExitCode::SUCCESS;
     if let Some(path) = &opts.json {
         match report.save_json(path) {

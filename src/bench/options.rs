@@ -24,9 +24,9 @@ pub struct Options {
     #[arg(long, value_delimiter = ',', default_value = "natterd,natterd-history,ngircd,inspircd")]
     pub peers: Vec<String>,
 
-    /// Scenarios to run: ceiling, fanout, latency, idle, churn, and
-    /// (only when named) rooms, slow-reader.
-    #[arg(long, value_delimiter = ',', default_value = "ceiling,fanout,latency,idle,churn")]
+    /// Scenarios to run: ceiling, fanout, latency, idle, churn, history,
+    /// and (only when named) rooms, slow-reader.
+    #[arg(long, value_delimiter = ',', default_value = "ceiling,fanout,latency,idle,churn,history")]
     pub scenarios: Vec<Scenario>,
 
     /// Runs per scenario and peer; the table shows the median.
@@ -172,6 +172,8 @@ pub enum Scenario {
     Latency,
     Idle,
     Churn,
+    /// Storing and joining with history (natterd-history only).
+    History,
     /// Clients spread over many rooms (not run by default).
     Rooms,
     /// One member of a room stops reading (not run by default).

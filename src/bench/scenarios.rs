@@ -5,6 +5,7 @@
 pub mod ceiling;
 pub mod churn;
 pub mod fanout;
+pub mod history;
 pub mod idle;
 pub mod latency;
 pub mod rooms;

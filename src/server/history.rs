@@ -29,6 +29,8 @@ const RETRY_EVERY: Duration = Duration::from_secs(10);
 /// while it finds some.
 const EXPIRE_EVERY: Duration = Duration::from_secs(60);
 const EXPIRE_SLICE_PAUSE: Duration = Duration::from_millis(100);
+/// Pages and searches waiting for the worker at most.
+const MAX_WAITING: usize = 64;
 /// Lines deleted per slice: a few milliseconds of work at most.
 const EXPIRE_BATCH: usize = 200;
 
@@ -68,6 +70,8 @@ pub struct History {
     retry_at: Option<Instant>,
     /// Storing has failed and not yet succeeded again (one error logged).
     failing: bool,
+    /// Requests handed to the worker and not yet answered.
+    waiting: usize,
     expire_at: Instant,
 }
 
@@ -105,6 +109,7 @@ impl History {
             next_id: 1,
             retry_at: None,
             failing: false,
+            waiting: 0,
             expire_at: now,
         };
         let rooms = match history.connect() {
@@ -130,6 +135,7 @@ impl History {
         info!("history in {}", store.path().display());
         self.store = Some(store);
         self.worker = Some(worker);
+        self.waiting = 0;
         Ok(rooms)
     }
 
@@ -243,11 +249,14 @@ impl History {
     }
 
     /// Hands a page or search to the worker; `false` when unavailable.
+    /// Refused too when [`MAX_WAITING`] requests already wait: a flood of
+    /// searches from many addresses queues no unbounded work.
     pub fn ask(&mut self, tag: Tag, room: &str, query: Query) -> bool {
         self.commit();
         match (&self.worker, self.available()) {
-            (Some(worker), true) => {
+            (Some(worker), true) if self.waiting < MAX_WAITING => {
                 worker.ask(Request { tag, room: room.to_owned(), query });
+                self.waiting += 1;
                 true
             }
             _ => false,
@@ -255,8 +264,10 @@ impl History {
     }
 
     /// The worker's answers ready now.
-    pub fn answers(&self) -> Vec<Answer<Tag>> {
-        self.worker.as_ref().map(|w| w.answers().collect()).unwrap_or_default()
+    pub fn answers(&mut self) -> Vec<Answer<Tag>> {
+        let answers: Vec<_> = self.worker.as_ref().map(|w| w.answers().collect()).unwrap_or_default();
+        self.waiting = self.waiting.saturating_sub(answers.len());
+        answers
     }
 
     /// When [`History::tick`] next has work.

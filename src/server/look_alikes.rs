@@ -1,35 +1,48 @@
 //! Who online has which look-alike keys, so that no two names that look
 //! the same are online at once (`alice` and `аlice` with a Cyrillic `а`).
 //! The keys themselves come from `natter::protocol::look_alike`.
+//!
+//! Each key is kept as a 64-bit hash, keyed afresh per run (std's
+//! `RandomState`), so an idle connection costs a few bytes here rather
+//! than two strings, and nobody can craft names whose hashes collide.
 
+use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use natter::protocol::look_alike_keys;
 
-/// Look-alike key to the slab key of the client holding it.
+/// Hashed look-alike key to the slab key of the client holding it.
 #[derive(Default)]
 pub struct LookAlikes {
-    holders: HashMap<String, usize>,
+    holders: HashMap<u64, usize>,
+    seed: RandomState,
 }
 
 impl LookAlikes {
+    fn hashes(&self, name: &str) -> impl Iterator<Item = u64> + '_ {
+        look_alike_keys(name).into_iter().map(|k| self.seed.hash_one(k))
+    }
+
     /// The client other than `key` whose name looks like `name`.
     pub fn holder(&self, name: &str, key: usize) -> Option<usize> {
-        look_alike_keys(name).iter().filter_map(|k| self.holders.get(k)).copied().find(|&h| h != key)
+        self.hashes(name).filter_map(|h| self.holders.get(&h)).copied().find(|&h| h != key)
     }
 
     /// Notes that `key` is online as `name`.
     pub fn add(&mut self, name: &str, key: usize) {
-        for k in look_alike_keys(name) {
-            self.holders.insert(k, key);
+        let hashes: Vec<u64> = self.hashes(name).collect();
+        for h in hashes {
+            self.holders.insert(h, key);
         }
     }
 
     /// Forgets `name`'s keys held by `key`.
     pub fn remove(&mut self, name: &str, key: usize) {
-        for k in look_alike_keys(name) {
-            if self.holders.get(&k) == Some(&key) {
-                self.holders.remove(&k);
+        let hashes: Vec<u64> = self.hashes(name).collect();
+        for h in hashes {
+            if self.holders.get(&h) == Some(&key) {
+                self.holders.remove(&h);
             }
         }
     }

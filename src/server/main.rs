@@ -46,6 +46,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    trim::release_startup_code();
     match server.run() {
         Ok(()) => {
             info!("stopped");

@@ -53,7 +53,14 @@ fn main() {
                 assert!(!is_name_char(c));
                 assert_eq!(name.chars().find(|&c| !is_name_char(c)), Some(c), "not the first bad char");
             }
+            Err(NameError::MixedScripts(scripts)) => {
+                assert!(name.chars().all(is_name_char) && (1..=MAX_NAME_CHARS).contains(&n));
+                let _ = scripts;
+            }
         }
+        // Look-alike keys never panic, and a name always looks like itself
+        // and like its NFC form.
+        assert!(natter::protocol::look_alike(raw, name));
         if let Err(e) = validate_name(name) {
             // The server sends this text as `*** error: invalid name: WHY`.
             let why = e.to_string();

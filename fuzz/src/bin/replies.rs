@@ -7,7 +7,17 @@
 //!
 //! Input layout: `LINE[\nNAME[\nTEXT[\nNAME2]]]`.
 
-use natter::protocol::{clean_text, validate_name, ErrorKind, QuitReason, Reply};
+use natter::protocol::{clean_text, is_room, validate_name, ErrorKind, QuitReason, Reply, Stamp, Tagged};
+
+/// A reply tagged with `room` and stamped or not round-trips whole too:
+/// no user text can move a line into another room or make it history.
+fn tagged_round_trip(room: Option<&str>, r: &Reply<'_>) {
+    for stamp in [None, Some(Stamp { time: "2026-12-06T01:02:03Z", id: 42 })] {
+        let line = Tagged { room, stamp, reply: r.clone() };
+        let wire = line.to_string();
+        assert_eq!(Tagged::parse(&wire), line, "{line:?} does not round-trip via {wire:?}");
+    }
+}
 
 fn round_trip(r: &Reply<'_>) {
     let wire = r.to_string();
@@ -43,7 +53,22 @@ fn main() {
         let cleaned = clean_text(raw_text);
         let body: &str = &cleaned;
         let word = body.split(char::is_whitespace).next().unwrap_or("");
+        // 0. Whatever arrives, read as a whole line: parsing and
+        //    re-encoding is stable.
+        let t = Tagged::parse(line);
+        assert_eq!(Tagged::parse(&t.to_string()), t, "tagged parse of {line:?} is not stable");
         if validate_name(name).is_ok() {
+            let room = is_room(name2).then_some(name2);
+            for r in [
+                Reply::Chat { from: name, text: body },
+                Reply::Action { from: name, text: body.trim() },
+                Reply::TopicSet { by: name, topic: body.trim() },
+                Reply::Left { name, reason: Some(body.trim()).filter(|b| !b.is_empty()) },
+            ] {
+                round_trip(&r);
+                tagged_round_trip(room, &r);
+                tagged_round_trip(None, &r);
+            }
             round_trip(&Reply::Chat { from: name, text: body });
             round_trip(&Reply::Action { from: name, text: body.trim() });
             round_trip(&Reply::Private { from: name, text: body });
