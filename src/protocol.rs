@@ -25,7 +25,7 @@ pub mod tagged;
 pub use command::Command;
 pub use framer::{AfterRead, Framer, Mode};
 pub use line::{clean_text, Frame, LineDecoder};
-pub use look_alike::{look_alike, look_alike_keys};
+pub use look_alike::{look_alike_keys, looks_alike};
 pub use name::{canonical_name, fold_name, is_visible, normalize_name, validate_name, NameError, MAX_NAME_CHARS};
 pub use reply::{ErrorKind, QuitReason, Reply};
 pub use room::{canonical_room, fold_room, is_room, validate_room, RoomError, DEFAULT_ROOM, MAX_ROOM_CHARS};

@@ -232,7 +232,7 @@ fn members_that_never_read_cannot_pin_memory_past_the_budget() {
             m
         })
         .collect();
-    let idle_kib = server.rss_kib();
+    let idle_kib = server.anon_kib();
 
     let mut w = talker.writer();
     let talk = thread::spawn(move || {
@@ -247,7 +247,7 @@ fn members_that_never_read_cannot_pin_memory_past_the_budget() {
     let mut peak = 0;
     let deadline = Instant::now() + Duration::from_secs(30);
     while !readers.iter().all(|r| r.is_finished()) {
-        peak = peak.max(server.rss_kib());
+        peak = peak.max(server.anon_kib());
         assert!(Instant::now() < deadline, "the talk did not reach the readers within 30 s");
         thread::sleep(Duration::from_millis(20));
     }
@@ -261,7 +261,7 @@ fn members_that_never_read_cannot_pin_memory_past_the_budget() {
         kept.push(reader);
     }
     eprintln!(
-        "{STALLED} stalled members, budget {} KiB: idle RSS {idle_kib} KiB, peak {peak} KiB, {} dropped",
+        "{STALLED} stalled members, budget {} KiB: idle anonymous RSS {idle_kib} KiB, peak {peak} KiB, {} dropped",
         BUDGET / 1024,
         quits.len()
     );
@@ -269,7 +269,7 @@ fn members_that_never_read_cannot_pin_memory_past_the_budget() {
     let too_slow = quits.iter().filter(|q| q.starts_with("*** m") && q.ends_with(" quit [too slow]")).count();
     assert_eq!(too_slow, STALLED, "not every stalled member was dropped as too slow: {quits:?}");
     let bound = idle_kib + RSS_SLACK_KIB;
-    assert!(peak < bound, "RSS peaked at {peak} KiB (idle {idle_kib} KiB) for a budget of {BUDGET} bytes");
+    assert!(peak < bound, "anonymous RSS peaked at {peak} KiB (idle {idle_kib} KiB) for a budget of {BUDGET} bytes");
     // The talker read nothing but the joins and quits meanwhile.
     talker.send_line("/who");
     talker.skip_until(&common::online(&["r1", "r2", "talker"]), 2 * STALLED);

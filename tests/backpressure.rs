@@ -101,12 +101,12 @@ fn send_flood(mut w: TcpStream, lines: usize, window: Option<(usize, Arc<AtomicU
     })
 }
 
-/// Samples the server's RSS until `reader` finishes; returns the peak.
+/// Samples the server's anonymous RSS (what queues hold) until `reader` finishes; returns the peak.
 fn peak_rss_while(server: &Server, reader: &JoinHandle<Seen>) -> u64 {
     let started = Instant::now();
     let mut peak = 0;
     while !reader.is_finished() {
-        peak = peak.max(server.rss_kib());
+        peak = peak.max(server.anon_kib());
         assert!(started.elapsed() < Duration::from_secs(40), "the flood did not finish in 40 s");
         thread::sleep(Duration::from_millis(20));
     }

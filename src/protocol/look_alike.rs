@@ -31,7 +31,7 @@ pub fn look_alike_keys(name: &str) -> Vec<String> {
 }
 
 /// Do `a` and `b` look alike (or differ only in case)?
-pub fn look_alike(a: &str, b: &str) -> bool {
+pub fn looks_alike(a: &str, b: &str) -> bool {
     let b_keys = look_alike_keys(b);
     fold_name(a) == fold_name(b) || look_alike_keys(a).iter().any(|k| b_keys.contains(k))
 }
@@ -64,14 +64,14 @@ mod tests {
     #[test]
     fn look_alikes_share_a_key() {
         for same in ["Alice", "аlice", "ALICE", "ａｌｉｃｅ", "alıce", "\u{0430}lice"] {
-            assert!(look_alike("alice", same), "{same}");
+            assert!(looks_alike("alice", same), "{same}");
         }
-        assert!(look_alike("ALICE", "ALlCE"));
-        assert!(look_alike("rn", "m"));
-        assert!(look_alike("Ian", "lan"));
-        assert!(!look_alike("alice", "alicia"));
-        assert!(!look_alike("철수", "영희"));
-        assert!(look_alike("철수", "\u{110E}\u{1165}\u{11AF}\u{1109}\u{116E}"));
+        assert!(looks_alike("ALICE", "ALlCE"));
+        assert!(looks_alike("rn", "m"));
+        assert!(looks_alike("Ian", "lan"));
+        assert!(!looks_alike("alice", "alicia"));
+        assert!(!looks_alike("철수", "영희"));
+        assert!(looks_alike("철수", "\u{110E}\u{1165}\u{11AF}\u{1109}\u{116E}"));
     }
 
     #[test]

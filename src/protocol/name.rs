@@ -26,7 +26,7 @@ pub enum NameError {
     Empty,
     TooLong,
     BadChar(char),
-    /// Letters of scripts that do not mix (see [`look_alike`](super::look_alike)).
+    /// Letters of scripts that do not mix (see [`look_alike`](mod@super::look_alike)).
     MixedScripts(Vec<&'static str>),
 }
 

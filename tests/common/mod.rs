@@ -127,12 +127,24 @@ impl Server {
 
     /// Resident set size in KiB, from `/proc/PID/status`.
     pub fn rss_kib(&self) -> u64 {
+        self.status_kib("VmRSS:")
+    }
+
+    /// Anonymous resident memory in KiB (heap and stacks: what queues and
+    /// sessions hold). Unlike [`rss_kib`](Self::rss_kib) it leaves out
+    /// code pages, which natterd hands back after start and which come
+    /// back in large blocks as code runs.
+    pub fn anon_kib(&self) -> u64 {
+        self.status_kib("RssAnon:")
+    }
+
+    fn status_kib(&self, field: &str) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).expect("natterd is not running");
         status
             .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .find_map(|l| l.strip_prefix(field))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("no VmRSS in /proc/PID/status")
+            .unwrap_or_else(|| panic!("no {field} in /proc/PID/status"))
     }
 
     /// CPU time used so far (user + system), from `/proc/PID/stat`.

@@ -60,7 +60,7 @@ fn main() {
         }
         // Look-alike keys never panic, and a name always looks like itself
         // and like its NFC form.
-        assert!(natter::protocol::look_alike(raw, name));
+        assert!(natter::protocol::looks_alike(raw, name));
         if let Err(e) = validate_name(name) {
             // The server sends this text as `*** error: invalid name: WHY`.
             let why = e.to_string();

@@ -16,7 +16,7 @@
 //! It prints its own table; the other scenarios' natterd-history columns
 //! (fanout, latency, idle) cover the rest of the issue's targets.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -35,6 +35,9 @@ const CEILING_BATCH: usize = 1_000;
 /// The storing run: senders (each in its own room) and lines each.
 const STORE_CLIENTS: usize = 20;
 const STORE_LINES: usize = 10_000;
+
+/// What every sender says.
+const LINE: &str = "a stored line of a bench sender, about the size of fanout's\n";
 
 /// The joining run.
 const JOIN_CLIENTS: usize = 1_000;
@@ -78,7 +81,7 @@ fn ceiling(dir: &Path) -> Result<f64, String> {
         let mut conn = rusqlite::Connection::open(dir.join("ceiling.db"))?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0;
-             CREATE TABLE lines (id INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, time INTEGER NOT NULL,
+             CREATE TABLE lines (id INTEGER PRIMARY KEY AUTOINCREMENT, room INTEGER NOT NULL, time INTEGER NOT NULL,
                  kind INTEGER NOT NULL, sender TEXT NOT NULL, text TEXT NOT NULL);
              CREATE INDEX lines_room ON lines (room, id);",
         )?;
@@ -88,7 +91,7 @@ fn ceiling(dir: &Path) -> Result<f64, String> {
             let tx = conn.transaction()?;
             {
                 let mut insert = tx.prepare_cached(
-                    "INSERT INTO lines (id, room, time, kind, sender, text) VALUES (?1, '#lobby', ?2, 0, ?3, ?4)",
+                    "INSERT INTO lines (id, room, time, kind, sender, text) VALUES (?1, 1, ?2, 0, ?3, ?4)",
                 )?;
                 for i in 0..CEILING_BATCH {
                     let id = (batch * CEILING_BATCH + i + 1) as i64;
@@ -135,7 +138,7 @@ fn store(ctx: &Ctx, senders: usize, lines: usize) -> Result<f64, String> {
         Ok(reader)
     };
     let rooms: Vec<String> = (0..senders).map(|i| format!("#s{i}")).collect();
-    let mut reader = connect("reader", &rooms)?;
+    let reader = connect("reader", &rooms)?;
     // Lines of each sender the reader has: a sender keeps at most WINDOW
     // in flight, as the fanout scenario does, so the reader is never
     // buried deeper than natterd lets a client be (it would be dropped as
@@ -150,21 +153,19 @@ fn store(ctx: &Ctx, senders: usize, lines: usize) -> Result<f64, String> {
         // Each sender hands its socket back: closing it with unread input
         // would reset it, and natterd would lose what it has not read yet.
         threads.push(std::thread::spawn(move || -> std::io::Result<TcpStream> {
+            // One window's worth of lines, written in slices: the
+            // generator must cost far less per line than natterd does.
+            let block = LINE.repeat(WINDOW);
             go.wait();
             let mut sent = 0;
-            let mut chunk = String::new();
             while sent < lines {
-                let room_left = WINDOW.saturating_sub(sent - received[i].load(Ordering::Relaxed));
+                let room_left = WINDOW.saturating_sub(sent - received[i].load(Ordering::Relaxed)).min(lines - sent);
                 if room_left == 0 {
                     std::thread::sleep(Duration::from_micros(100));
                     continue;
                 }
-                for seq in sent..(sent + room_left).min(lines) {
-                    chunk.push_str(&format!("{seq:06} a stored line of a bench sender, about fanout size\n"));
-                }
-                sent = (sent + room_left).min(lines);
-                conn.write_all(chunk.as_bytes())?;
-                chunk.clear();
+                conn.write_all(&block.as_bytes()[..room_left * LINE.len()])?;
+                sent += room_left;
             }
             Ok(conn)
         }));
@@ -173,20 +174,30 @@ fn store(ctx: &Ctx, senders: usize, lines: usize) -> Result<f64, String> {
     started.wait();
     let t0 = Instant::now();
     let mut got = 0;
-    let mut line = String::new();
+    let mut stream = reader.into_inner();
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut partial: Vec<u8> = Vec::new();
     while got < total {
-        line.clear();
-        if reader.read_line(&mut line).map_err(|e| format!("after {got} of {total} lines: {e}"))? == 0 {
+        let n = stream.read(&mut buf).map_err(|e| format!("after {got} of {total} lines: {e}"))?;
+        if n == 0 {
             return Err(format!("natterd closed the reader after {got} of {total} lines"));
         }
-        if !line.contains(" a stored line of") {
-            continue;
+        partial.extend_from_slice(&buf[..n]);
+        let complete = partial.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        for line in partial[..complete].split(|&b| b == b'\n') {
+            // `#sN sNNNNN: a stored line…`: count it for sender N.
+            let Some(rest) = line.strip_prefix(b"#s") else { continue };
+            if !line.ends_with(LINE.trim_end().as_bytes()) {
+                continue;
+            }
+            let digits =
+                rest.iter().take_while(|b| b.is_ascii_digit()).fold(0usize, |n, &d| n * 10 + (d - b'0') as usize);
+            if let Some(counter) = received.get(digits) {
+                counter.fetch_add(1, Ordering::Relaxed);
+                got += 1;
+            }
         }
-        got += 1;
-        let sender = line.strip_prefix("#s").and_then(|r| r.split_once(' ')).and_then(|(n, _)| n.parse::<usize>().ok());
-        if let Some(counter) = sender.and_then(|s| received.get(s)) {
-            counter.fetch_add(1, Ordering::Relaxed);
-        }
+        partial.drain(..complete);
     }
     let secs = t0.elapsed().as_secs_f64();
     let senders: Vec<_> = threads.into_iter().filter_map(|t| t.join().ok()).collect();

@@ -15,54 +15,27 @@
 //!
 //! A file that is not natterd's, or is damaged, is refused with its path
 //! and never written; one made by a newer natterd too. The schema version
-//! is `PRAGMA user_version`, each step up a migration below.
+//! is `PRAGMA user_version`, each step up a migration in [`schema`].
 
 use std::fs::{File, OpenOptions};
 use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{params, params_from_iter, Connection, ErrorCode, OpenFlags, OptionalExtension, Row};
+use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension};
 
-use super::{Kind, Line, Page, Result, SavedRoom, Store, StoreError};
+use super::{Line, Page, Result, SavedRoom, Store, StoreError};
 
-/// "NATT": marks the file as natterd's.
-const APPLICATION_ID: i64 = 0x4E41_5454;
+mod queries;
+mod schema;
+
+use queries::{newest_first, read_page, room_id, search_lines, COLUMNS, ROOM};
+use schema::{check_and_migrate, SEARCH_SCHEMA};
+
 /// The file's name in the data directory.
 pub const FILE_NAME: &str = "natterd.db";
 /// The search index's file, beside it.
 const SEARCH_NAME: &str = "search.db";
-/// Lines indexed per batch (one transaction on the search file).
-const INDEX_BATCH: usize = 5_000;
-/// The search index: trigrams find Korean words inside longer ones (회의는
-/// in 회의는요); contentless, as the text is in the main file.
-const SEARCH_SCHEMA: &str = "
-    CREATE VIRTUAL TABLE IF NOT EXISTS search.idx USING fts5 (text, content = '', contentless_delete = 1, tokenize = 'trigram');
-    CREATE TABLE IF NOT EXISTS search.meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
-    INSERT OR IGNORE INTO search.meta VALUES ('indexed', 0);
-";
 const LOCK_NAME: &str = "natterd.lock";
-/// Queries of words this short (characters) cannot use the trigram
-/// index; they scan this many of the room's newest lines instead.
-const SCAN_LINES: usize = 20_000;
-/// Most words a search takes.
-const MAX_WORDS: usize = 8;
-
-/// Each migration takes the schema from its index to the next version.
-const MIGRATIONS: &[&str] = &["
-    CREATE TABLE rooms (key TEXT PRIMARY KEY, name TEXT NOT NULL, topic TEXT);
-    CREATE TABLE lines (
-        -- AUTOINCREMENT keeps the highest id ever used, so ids never go
-        -- back even when expiry has emptied the table.
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        room TEXT NOT NULL,
-        time INTEGER NOT NULL,
-        kind INTEGER NOT NULL,
-        sender TEXT NOT NULL,
-        text TEXT NOT NULL
-    );
-    CREATE INDEX lines_room ON lines (room, id);
-"];
-
 /// The database file in `dir`.
 pub fn path_in(dir: &Path) -> PathBuf {
     dir.join(FILE_NAME)
@@ -110,6 +83,8 @@ pub struct SqliteStore {
     _lock: Option<File>,
     /// The worker's store has the search index attached as `search`.
     indexed: bool,
+    /// Room key to its number in the file.
+    room_ids: std::collections::HashMap<String, i64>,
 }
 
 impl SqliteStore {
@@ -129,7 +104,7 @@ impl SqliteStore {
              PRAGMA busy_timeout = 0;",
         )
         .map_err(|e| error(&path, e))?;
-        Ok(SqliteStore { path, conn, _lock: Some(lock), indexed: false })
+        Ok(SqliteStore { path, conn, _lock: Some(lock), indexed: false, room_ids: Default::default() })
     }
 
     /// A second connection to the database at `path`, already opened by
@@ -141,7 +116,8 @@ impl SqliteStore {
         // CREATE, for the search index file it attaches.
         let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
         conn.execute_batch("PRAGMA busy_timeout = 1000; PRAGMA cache_size = -256;").map_err(|e| error(path, e))?;
-        let mut store = SqliteStore { path: path.to_owned(), conn, _lock: None, indexed: false };
+        let mut store =
+            SqliteStore { path: path.to_owned(), conn, _lock: None, indexed: false, room_ids: Default::default() };
         store.indexed = match store.attach_search() {
             Ok(()) => true,
             Err(e) => {
@@ -195,131 +171,34 @@ fn take_lock(dir: &Path) -> Result<File> {
     Ok(file)
 }
 
-/// Refuses a foreign, damaged or newer file; brings an older one up to date.
-fn check_and_migrate(path: &Path, conn: &Connection) -> Result<()> {
-    let read = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).map_err(|e| error(path, e));
-    let app = read("PRAGMA application_id")?;
-    let version = read("PRAGMA user_version")?;
-    let tables = read("SELECT count(*) FROM sqlite_schema")?;
-    if app != APPLICATION_ID && (app != 0 || tables > 0) {
-        return Err(fatal(path, "belongs to another program (not a natterd database)"));
-    }
-    let version = usize::try_from(version).unwrap_or(usize::MAX);
-    if version > MIGRATIONS.len() {
-        return Err(fatal(path, "was written by a newer natterd"));
-    }
-    let check: String = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0)).map_err(|e| error(path, e))?;
-    if check != "ok" {
-        return Err(fatal(path, &format!("is damaged ({check})")));
-    }
-    for (step, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-        let sql = format!(
-            "BEGIN; {sql}; PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {}; COMMIT;",
-            step + 1
-        );
-        conn.execute_batch(&sql).map_err(|e| error(path, e))?;
-    }
-    Ok(())
-}
-
-fn line(row: &Row<'_>) -> rusqlite::Result<Line> {
-    Ok(Line {
-        id: row.get::<_, i64>(0)? as u64,
-        room: row.get(1)?,
-        time: row.get(2)?,
-        kind: Kind::from_code(row.get(3)?).unwrap_or(Kind::Chat),
-        from: row.get(4)?,
-        text: row.get(5)?,
-    })
-}
-
-const COLUMNS: &str = "id, room, time, kind, sender, text";
-
-/// Reads lines newest first and hands them back oldest first.
-fn newest_first(conn: &Connection, sql: &str, args: impl rusqlite::Params) -> rusqlite::Result<Vec<Line>> {
-    let mut stmt = conn.prepare_cached(sql)?;
-    let mut lines = stmt.query_map(args, line)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    lines.reverse();
-    Ok(lines)
-}
-
-fn read_page(conn: &Connection, room: &str, page: Page, n: usize) -> rusqlite::Result<Vec<Line>> {
-    match page {
-        Page::Before(id) => newest_first(
-            conn,
-            &format!("SELECT {COLUMNS} FROM lines WHERE room = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3"),
-            params![room, id as i64, n as i64],
-        ),
-        Page::After(id) => {
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM lines WHERE room = ?1 AND id > ?2 ORDER BY id ASC LIMIT ?3"
-            ))?;
-            let lines = stmt.query_map(params![room, id as i64, n as i64], line)?.collect();
-            lines
-        }
-    }
-}
-
-/// The newest `n` lines of `room` holding every word: through the trigram
-/// index when every word has 3 characters or more, else by scanning the
-/// room's newest lines (so 2-syllable Korean words such as 회의 are found).
-fn search_lines(conn: &Connection, indexed: bool, room: &str, words: &str, n: usize) -> rusqlite::Result<Vec<Line>> {
-    let words: Vec<&str> = words.split_whitespace().take(MAX_WORDS).collect();
-    if words.is_empty() {
-        return Ok(Vec::new());
-    }
-    let filters: String = (0..words.len()).map(|i| format!(" AND instr(lower(text), lower(?{})) > 0", i + 4)).collect();
-    let mut args: Vec<rusqlite::types::Value> =
-        vec![room.to_owned().into(), (SCAN_LINES as i64).into(), (n as i64).into()];
-    args.extend(words.iter().map(|w| rusqlite::types::Value::from(w.to_string())));
-    if indexed && words.iter().all(|w| w.chars().count() >= 3) {
-        // The index, plus a scan of what it has not reached yet.
-        let query = words.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" AND ");
-        args.push(query.into());
-        let sql = format!(
-            "SELECT {COLUMNS} FROM lines WHERE room = ?1 AND id IN \
-             (SELECT rowid FROM search.idx WHERE idx MATCH ?{q}) \
-             UNION ALL SELECT {COLUMNS} FROM lines WHERE room = ?1 \
-             AND id > (SELECT v FROM search.meta WHERE k = 'indexed'){filters} \
-             ORDER BY id DESC LIMIT ?3",
-            q = words.len() + 4
-        );
-        let mut stmt = conn.prepare_cached(&sql)?;
-        // ?2 is the scan bound of the other path; bind it all the same.
-        let mut lines = stmt.query_map(params_from_iter(args), line)?.collect::<rusqlite::Result<Vec<_>>>()?;
-        lines.reverse();
-        return Ok(lines);
-    }
-    let sql = format!(
-        "SELECT {COLUMNS} FROM (SELECT {COLUMNS} FROM lines WHERE room = ?1 ORDER BY id DESC LIMIT ?2) \
-         WHERE 1{filters} ORDER BY id DESC LIMIT ?3"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut lines = stmt.query_map(params_from_iter(args), line)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    lines.reverse();
-    Ok(lines)
-}
-
 impl Store for SqliteStore {
     fn append(&mut self, lines: &[Line]) -> Result<()> {
-        let tx = self.conn.transaction().map_err(|e| error(&self.path, e))?;
+        let path = self.path.clone();
+        let err = |e| error(&path, e);
+        let tx = self.conn.transaction().map_err(err)?;
         {
             let mut insert = tx
                 .prepare_cached(
                     "INSERT INTO lines (id, room, time, kind, sender, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )
-                .map_err(|e| error(&self.path, e))?;
+                .map_err(err)?;
             for l in lines {
-                insert
-                    .execute(params![l.id as i64, l.room, l.time, l.kind.code(), l.from, l.text])
-                    .map_err(|e| error(&self.path, e))?;
+                let room = match self.room_ids.get(&l.room) {
+                    Some(&id) => id,
+                    None => {
+                        let id = room_id(&tx, &l.room).map_err(err)?;
+                        self.room_ids.insert(l.room.clone(), id);
+                        id
+                    }
+                };
+                insert.execute(params![l.id as i64, room, l.time, l.kind.code(), l.from, l.text]).map_err(err)?;
             }
         }
-        tx.commit().map_err(|e| error(&self.path, e))
+        tx.commit().map_err(err)
     }
 
     fn recent(&mut self, room: &str, n: usize) -> Result<Vec<Line>> {
-        let sql = format!("SELECT {COLUMNS} FROM lines WHERE room = ?1 ORDER BY id DESC LIMIT ?2");
+        let sql = format!("SELECT {COLUMNS} FROM lines WHERE room = {ROOM} ORDER BY id DESC LIMIT ?2");
         newest_first(&self.conn, &sql, params![room, n as i64]).map_err(|e| self.err(e))
     }
 
@@ -368,7 +247,7 @@ impl Store for SqliteStore {
         self.conn
             .prepare_cached(
                 "INSERT INTO rooms (key, name, topic) VALUES (?1, ?2, ?3) \
-                 ON CONFLICT (key) DO UPDATE SET topic = coalesce(excluded.topic, topic)",
+                 ON CONFLICT (key) DO UPDATE SET name = excluded.name, topic = coalesce(excluded.topic, topic)",
             )
             .and_then(|mut s| s.execute(params![key, room.name, room.topic]))
             .map(drop)
@@ -380,7 +259,7 @@ impl Store for SqliteStore {
             .conn
             .prepare_cached(
                 "SELECT name, topic FROM rooms ORDER BY \
-                 (SELECT max(id) FROM lines WHERE lines.room = rooms.key) DESC NULLS LAST LIMIT ?1",
+                 (SELECT max(id) FROM lines WHERE lines.room = rooms.id) DESC NULLS LAST LIMIT ?1",
             )
             .map_err(|e| self.err(e))?;
         let rooms = stmt
@@ -403,31 +282,7 @@ impl Store for SqliteStore {
         if !self.indexed {
             return Ok(0);
         }
-        let indexed = |conn: &Connection| -> rusqlite::Result<usize> {
-            let tx = conn.unchecked_transaction()?;
-            let last: i64 = tx.query_row("SELECT v FROM search.meta WHERE k = 'indexed'", [], |r| r.get(0))?;
-            let mut read = tx.prepare_cached("SELECT id, text FROM main.lines WHERE id > ?1 ORDER BY id LIMIT ?2")?;
-            let new: Vec<(i64, String)> = read
-                .query_map(params![last, INDEX_BATCH as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
-            drop(read);
-            let Some(&(newest, _)) = new.last() else { return Ok(0) };
-            let mut insert = tx.prepare_cached("INSERT INTO search.idx (rowid, text) VALUES (?1, ?2)")?;
-            for (id, text) in &new {
-                insert.execute(params![id, text])?;
-            }
-            drop(insert);
-            tx.execute("UPDATE search.meta SET v = ?1 WHERE k = 'indexed'", params![newest])?;
-            // Forget what expiry deleted, a batch at a time.
-            tx.execute(
-                "DELETE FROM search.idx WHERE rowid IN (SELECT rowid FROM search.idx WHERE rowid < \
-                 (SELECT coalesce(min(id), 0) FROM main.lines) LIMIT 1000)",
-                [],
-            )?;
-            tx.commit()?;
-            Ok(new.len())
-        };
-        indexed(&self.conn).map_err(|e| self.err(e))
+        queries::index_new_lines(&self.conn).map_err(|e| self.err(e))
     }
 
     fn sync(&mut self) -> Result<()> {
@@ -452,6 +307,7 @@ impl Store for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Kind;
 
     fn line(id: u64, room: &str, text: &str) -> Line {
         Line {
