@@ -13,12 +13,12 @@ use std::time::{Duration, Instant};
 
 const LIMIT: Duration = Duration::from_secs(120);
 
-#[test]
-fn quick_run_prints_the_tables() {
-    let json = std::env::temp_dir().join(format!("natter-bench-smoke-{}.json", std::process::id()));
+/// Runs `natter-bench --quick --peers natterd ARGS…` within [`LIMIT`];
+/// returns what it printed, after checking it exited 0.
+fn quick_run(args: &[&std::ffi::OsStr]) -> String {
     let mut child = Command::new(env!("CARGO_BIN_EXE_natter-bench"))
-        .args(["--quick", "--peers", "natterd", "--natterd", env!("CARGO_BIN_EXE_natterd"), "--json"])
-        .arg(&json)
+        .args(["--quick", "--peers", "natterd", "--natterd", env!("CARGO_BIN_EXE_natterd")])
+        .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -38,12 +38,19 @@ fn quick_run_prints_the_tables() {
         }
         if start.elapsed() > LIMIT {
             let _ = child.kill();
-            panic!("natter-bench --quick took longer than {LIMIT:?}");
+            panic!("natter-bench --quick {args:?} took longer than {LIMIT:?}");
         }
         std::thread::sleep(Duration::from_millis(50));
     };
     let out = reader.join().expect("reader thread should not panic");
     assert!(status.success(), "natter-bench failed: {status}\n{out}");
+    out
+}
+
+#[test]
+fn quick_run_prints_the_tables() {
+    let json = std::env::temp_dir().join(format!("natter-bench-smoke-{}.json", std::process::id()));
+    let out = quick_run(&["--json".as_ref(), json.as_os_str()]);
     for heading in ["### ceiling", "### fanout", "### latency", "### idle", "### churn"] {
         assert!(out.contains(heading), "missing {heading:?} in:\n{out}");
     }
@@ -51,4 +58,13 @@ fn quick_run_prints_the_tables() {
     let saved = std::fs::read_to_string(&json).expect("--json should write the file");
     let _ = std::fs::remove_file(&json);
     assert!(saved.trim_start().starts_with('{') && saved.contains("\"fanout\""), "odd JSON: {saved}");
+}
+
+#[test]
+fn quick_rooms_scenarios_print_their_tables() {
+    let out = quick_run(&["--scenarios".as_ref(), "rooms,slow-reader".as_ref()]);
+    for heading in ["### rooms", "### slow reader"] {
+        assert!(out.contains(heading), "missing {heading:?} in:\n{out}");
+    }
+    assert!(!out.contains("### runs that failed"), "a run failed:\n{out}");
 }

@@ -2,7 +2,9 @@
 //!
 //! natterd speaks Natter (first line is the name, then plain lines, see
 //! `docs/protocol.md`); ngIRCd and InspIRCd speak IRC (NICK/USER, wait for
-//! 001, JOIN #bench, PRIVMSG #bench, PING/PONG). Both deliver a chat line
+//! 001, JOIN #bench, PRIVMSG #bench, PING/PONG). A client given a room of
+//! its own (the rooms scenarios) joins it instead: `/join #room` after the
+//! Natter welcome, `JOIN #room` after 001, and talks there. Both deliver a chat line
 //! to every other member with some prefix in front of the text, so the
 //! bench puts a fixed-length payload at the end of every line it sends and
 //! reads it back from the end of every line it gets, whatever the prefix.
@@ -50,8 +52,10 @@ impl Dialect {
         }
     }
 
-    /// One chat line carrying `payload`.
-    pub fn chat(self, payload: &[u8], out: &mut Vec<u8>) {
+    /// One chat line carrying `payload` (or any other text) to `room`,
+    /// else the shared room. A Natter client talks in the one room it
+    /// joined, so its line is plain either way.
+    pub fn chat(self, room: Option<&str>, payload: &[u8], out: &mut Vec<u8>) {
         match self {
             Dialect::Natter => {
                 out.extend_from_slice(payload);
@@ -59,7 +63,7 @@ impl Dialect {
             }
             Dialect::Irc => {
                 out.extend_from_slice(b"PRIVMSG ");
-                out.extend_from_slice(CHANNEL.as_bytes());
+                out.extend_from_slice(room.unwrap_or(CHANNEL).as_bytes());
                 out.extend_from_slice(b" :");
                 out.extend_from_slice(payload);
                 out.extend_from_slice(b"\r\n");
@@ -68,21 +72,33 @@ impl Dialect {
     }
 
     /// Reacts to a line that arrived before the client was ready. An IRC
-    /// client that need not `join` is ready at 001; a Natter client is
-    /// always in the room once named.
-    pub fn setup_step(self, line: &[u8], join: bool) -> Step {
+    /// client that need not `join` is ready at 001; a Natter client is in
+    /// the default room once named, and in `room` at that room's welcome.
+    pub fn setup_step(self, line: &[u8], join: bool, room: Option<&str>) -> Step {
         if let Some(pong) = self.pong(line) {
             return Step::Send(pong);
         }
         match self {
-            Dialect::Natter => match Reply::parse(&String::from_utf8_lossy(line)) {
-                Reply::Welcome { .. } => Step::Ready,
-                Reply::Error(_) => Step::Failed(lossy(line)),
-                _ => Step::Nothing,
-            },
+            Dialect::Natter => {
+                let text = String::from_utf8_lossy(line);
+                // A line of another room is `#room ` plus the line.
+                let (tag, rest) = match room.and_then(|r| text.strip_prefix(r)?.strip_prefix(' ')) {
+                    Some(rest) => (room, rest),
+                    None => (None, &*text),
+                };
+                match (Reply::parse(rest), room) {
+                    (Reply::Welcome { .. }, None) => Step::Ready,
+                    (Reply::Welcome { .. }, Some(r)) if tag.is_none() => {
+                        Step::Send(format!("/join {r}\n").into_bytes())
+                    }
+                    (Reply::Welcome { .. }, Some(_)) => Step::Ready,
+                    (Reply::Error(_), _) if tag.is_none() => Step::Failed(lossy(line)),
+                    _ => Step::Nothing,
+                }
+            }
             Dialect::Irc => match irc_command(line) {
                 b"001" if !join => Step::Ready,
-                b"001" => Step::Send(format!("JOIN {CHANNEL}\r\n").into_bytes()),
+                b"001" => Step::Send(format!("JOIN {}\r\n", room.unwrap_or(CHANNEL)).into_bytes()),
                 b"366" => Step::Ready,
                 b"ERROR" | b"432" | b"433" | b"436" | b"451" | b"471" | b"473" | b"474" | b"475" => {
                     Step::Failed(lossy(line))
@@ -198,22 +214,39 @@ mod tests {
     #[test]
     fn irc_setup_steps() {
         let irc = Dialect::Irc;
-        assert_eq!(irc.setup_step(b":srv 001 f1 :Welcome", true), Step::Send(b"JOIN #bench\r\n".to_vec()));
-        assert_eq!(irc.setup_step(b":srv 366 f1 #bench :End of /NAMES list.", true), Step::Ready);
-        assert_eq!(irc.setup_step(b"PING :srv", true), Step::Send(b"PONG :srv\r\n".to_vec()));
-        assert!(matches!(irc.setup_step(b":srv 433 * f1 :Nickname already in use", true), Step::Failed(_)));
-        assert_eq!(irc.setup_step(b":srv 375 f1 :- motd", true), Step::Nothing);
-        assert_eq!(irc.setup_step(b":srv 001 f1 :Welcome", false), Step::Ready);
+        assert_eq!(irc.setup_step(b":srv 001 f1 :Welcome", true, None), Step::Send(b"JOIN #bench\r\n".to_vec()));
+        assert_eq!(irc.setup_step(b":srv 366 f1 #bench :End of /NAMES list.", true, None), Step::Ready);
+        assert_eq!(irc.setup_step(b"PING :srv", true, None), Step::Send(b"PONG :srv\r\n".to_vec()));
+        assert!(matches!(irc.setup_step(b":srv 433 * f1 :Nickname already in use", true, None), Step::Failed(_)));
+        assert_eq!(irc.setup_step(b":srv 375 f1 :- motd", true, None), Step::Nothing);
+        assert_eq!(irc.setup_step(b":srv 001 f1 :Welcome", false, None), Step::Ready);
     }
 
     #[test]
     fn natter_setup_steps() {
         let n = Dialect::Natter;
-        assert_eq!(n.setup_step(b"*** welcome f1, online (1): f1", true), Step::Ready);
-        assert!(matches!(n.setup_step(b"*** error: server full", true), Step::Failed(_)));
-        assert_eq!(n.setup_step(b"*** f2 joined", true), Step::Nothing);
+        assert_eq!(n.setup_step(b"*** welcome f1, online (1): f1", true, None), Step::Ready);
+        assert!(matches!(n.setup_step(b"*** error: server full", true, None), Step::Failed(_)));
+        assert_eq!(n.setup_step(b"*** f2 joined", true, None), Step::Nothing);
         let mut out = Vec::new();
         n.hello("f1", &mut out);
         assert_eq!(out, b"f1\n");
+    }
+
+    #[test]
+    fn room_setup_steps() {
+        let (n, room) = (Dialect::Natter, Some("#room07"));
+        let welcome = b"*** welcome r1, online (1): r1";
+        assert_eq!(n.setup_step(welcome, true, room), Step::Send(b"/join #room07\n".to_vec()));
+        assert_eq!(n.setup_step(b"*** r2 joined", true, room), Step::Nothing);
+        assert_eq!(n.setup_step(b"#room07 *** r2 joined", true, room), Step::Nothing);
+        assert_eq!(n.setup_step(b"#room07 *** welcome r1, online (2): r0, r1", true, room), Step::Ready);
+        let full = b"*** error: too many rooms on this server (max 1)";
+        assert!(matches!(n.setup_step(full, true, room), Step::Failed(_)));
+        let irc = Dialect::Irc;
+        assert_eq!(irc.setup_step(b":srv 001 r1 :Welcome", true, room), Step::Send(b"JOIN #room07\r\n".to_vec()));
+        let mut out = Vec::new();
+        irc.chat(room, b"x", &mut out);
+        assert_eq!(out, b"PRIVMSG #room07 :x\r\n");
     }
 }

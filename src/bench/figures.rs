@@ -53,6 +53,59 @@ pub struct Latency {
     pub error: Option<String>,
 }
 
+/// One rooms run: clients spread over rooms, a few senders in each.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Rooms {
+    pub clients: usize,
+    pub rooms: usize,
+    pub senders_per_room: usize,
+    pub lines_each: usize,
+    pub window: usize,
+    pub delivered: u64,
+    pub expected: u64,
+    pub missing: u64,
+    pub disordered: u64,
+    /// Lines delivered to a client outside the sender's room.
+    pub misrouted: u64,
+    pub lost_clients: usize,
+    pub secs: f64,
+    pub lines_per_sec: f64,
+    pub bytes_per_sec: f64,
+    /// One-way delivery time under that load, ms.
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub server_cpu_s: f64,
+    pub server_ns_per_line: f64,
+    pub bench_cpu_s: f64,
+    pub error: Option<String>,
+}
+
+/// One slow-reader run: bystanders' latency per room (ms), idle and then
+/// with one member of #a not reading.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SlowReader {
+    pub members: usize,
+    pub senders: usize,
+    pub rate: u64,
+    pub filler_rate: u64,
+    pub secs: f64,
+    pub idle_a_p50_ms: f64,
+    pub idle_a_p99_ms: f64,
+    pub idle_b_p50_ms: f64,
+    pub idle_b_p99_ms: f64,
+    pub slow_a_p50_ms: f64,
+    pub slow_a_p99_ms: f64,
+    pub slow_b_p50_ms: f64,
+    pub slow_b_p99_ms: f64,
+    pub missing: u64,
+    pub lost_clients: usize,
+    /// 1 if the server had closed the member that stopped reading.
+    pub slow_dropped: u64,
+    pub server_cpu_s: f64,
+    pub bench_cpu_s: f64,
+    pub error: Option<String>,
+}
+
 /// One idle run.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Idle {
@@ -167,6 +220,27 @@ median_impl!(Latency {
     float: [p50_ms, p99_ms, p999_ms, max_ms, wall_s, server_cpu_s, bench_cpu_s],
     int: [delivered, missing, lost_clients],
     opt: [syscalls_per_line, writes_per_line]
+});
+median_impl!(Rooms {
+    keep: [clients, rooms, senders_per_room, lines_each, window, expected],
+    float: [secs, lines_per_sec, bytes_per_sec, p50_ms, p99_ms, server_cpu_s, server_ns_per_line, bench_cpu_s],
+    int: [delivered, missing, disordered, misrouted, lost_clients]
+});
+median_impl!(SlowReader {
+    keep: [members, senders, rate, filler_rate, secs],
+    float: [
+        idle_a_p50_ms,
+        idle_a_p99_ms,
+        idle_b_p50_ms,
+        idle_b_p99_ms,
+        slow_a_p50_ms,
+        slow_a_p99_ms,
+        slow_b_p50_ms,
+        slow_b_p99_ms,
+        server_cpu_s,
+        bench_cpu_s
+    ],
+    int: [missing, lost_clients, slow_dropped]
 });
 median_impl!(Idle {
     keep: [clients],

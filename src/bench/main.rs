@@ -5,7 +5,8 @@
 //! - [`peers`]: finding, configuring, starting and stopping each server.
 //! - [`net`], [`dialect`], [`swarm`]: the single-threaded load generator
 //!   and the Natter and IRC client dialects it speaks.
-//! - [`scenarios`]: ceiling, fanout, latency, idle, churn.
+//! - [`scenarios`]: ceiling, fanout, latency, idle, churn, and on request
+//!   rooms and slow-reader.
 //! - [`figures`], [`report`], [`targets`], [`chart`]: medians, tables,
 //!   JSON, the targets and the SVG charts.
 
@@ -31,7 +32,7 @@ use crate::figures::{Median, Series};
 use crate::options::{Options, Scenario};
 use crate::peers::{Peer, PeerKind};
 use crate::report::{Machine, PeerInfo, Report};
-use crate::scenarios::{ceiling, churn, fanout, history, idle, latency, Ctx};
+use crate::scenarios::{ceiling, churn, fanout, history, idle, latency, rooms, slow_reader, Ctx};
 
 fn main() -> ExitCode {
     let opts = Options::parse().finish();
@@ -68,6 +69,10 @@ fn main() -> ExitCode {
     if opts.wants(Scenario::Idle) && (fd_limit as usize) < max_idle + 64 {
         eprintln!("natter-bench: the open-file limit ({fd_limit}) is below {max_idle} idle clients; raise ulimit -n");
     }
+    if opts.wants(Scenario::Rooms) && (fd_limit as usize) < opts.rooms_clients + 64 {
+        let n = opts.rooms_clients;
+        eprintln!("natter-bench: the open-file limit ({fd_limit}) is below {n} rooms clients; raise ulimit -n");
+    }
 
     let mut report = Report {
         command: std::env::args().collect::<Vec<_>>().join(" "),
@@ -99,6 +104,8 @@ fn main() -> ExitCode {
         latency: Vec::new(),
         idle: Vec::new(),
         churn: Vec::new(),
+        rooms: Vec::new(),
+        slow_reader: Vec::new(),
     };
 
     if opts.wants(Scenario::Ceiling) {
@@ -125,6 +132,24 @@ fn main() -> ExitCode {
     }
     if opts.wants(Scenario::Churn) {
         report.churn = each_peer(&opts, &peers, "churn", |ctx| churn::run(ctx, opts.churn_secs));
+    }
+    if opts.wants(Scenario::Rooms) {
+        let (c, r, s, l) = (opts.rooms_clients, opts.rooms_count, opts.rooms_senders, opts.rooms_lines);
+        let label = format!("rooms {c} clients in {r} rooms, {s} senders each x {l} lines");
+        report.rooms = each_peer(&opts, &peers, &label, |ctx| rooms::run(ctx, c, r, s, l));
+    }
+    if opts.wants(Scenario::SlowReader) {
+        let label = format!("slow-reader {} members, {} lines/s", opts.slow_members, opts.slow_rate);
+        report.slow_reader = each_peer(&opts, &peers, &label, |ctx| {
+            slow_reader::run(
+                ctx,
+                opts.slow_members,
+                opts.slow_senders,
+                opts.slow_rate,
+                opts.slow_filler_rate,
+                opts.slow_secs,
+            )
+        });
     }
     let mut history_table = String::new();
     if opts.wants(Scenario::History) {

@@ -24,7 +24,8 @@ pub struct Options {
     #[arg(long, value_delimiter = ',', default_value = "natterd,natterd-history,ngircd,inspircd")]
     pub peers: Vec<String>,
 
-    /// Scenarios to run.
+    /// Scenarios to run: ceiling, fanout, latency, idle, churn, history,
+    /// and (only when named) rooms, slow-reader.
     #[arg(long, value_delimiter = ',', default_value = "ceiling,fanout,latency,idle,churn,history")]
     pub scenarios: Vec<Scenario>,
 
@@ -77,6 +78,43 @@ pub struct Options {
     /// from idle are not counted (its CPU time is then all of the wall time).
     #[arg(long)]
     pub spin: bool,
+
+    /// rooms: clients in all, spread evenly over --rooms-count rooms.
+    #[arg(long, default_value_t = 1000)]
+    pub rooms_clients: usize,
+
+    /// rooms: how many rooms.
+    #[arg(long, default_value_t = 50)]
+    pub rooms_count: usize,
+
+    /// rooms: members of each room that send.
+    #[arg(long, default_value_t = 5)]
+    pub rooms_senders: usize,
+
+    /// rooms: lines each sender sends.
+    #[arg(long, default_value_t = 200)]
+    pub rooms_lines: usize,
+
+    /// slow-reader: members of #a and of #b (besides the fillers and the
+    /// one that stops reading).
+    #[arg(long, default_value_t = 20)]
+    pub slow_members: usize,
+
+    /// slow-reader: members of each room that send measured lines.
+    #[arg(long, default_value_t = 5)]
+    pub slow_senders: usize,
+
+    /// slow-reader: measured lines per second, both rooms together.
+    #[arg(long, default_value_t = 1000)]
+    pub slow_rate: u64,
+
+    /// slow-reader: 400-byte filler lines per second into #a.
+    #[arg(long, default_value_t = 2000)]
+    pub slow_filler_rate: u64,
+
+    /// slow-reader: seconds of each phase (idle, then one member not reading).
+    #[arg(long, default_value_t = 5.0)]
+    pub slow_secs: f64,
 
     /// Idle client counts.
     #[arg(long, value_delimiter = ',', default_value = "1000,5000,10000")]
@@ -136,6 +174,10 @@ pub enum Scenario {
     Churn,
     /// Storing and joining with history (natterd-history only).
     History,
+    /// Clients spread over many rooms (not run by default).
+    Rooms,
+    /// One member of a room stops reading (not run by default).
+    SlowReader,
 }
 
 /// A fan-out shape: clients x lines each.
@@ -176,6 +218,15 @@ impl Options {
             self.latency_secs = 1.0;
             self.idle = vec![200];
             self.churn_secs = 1.0;
+            self.rooms_clients = 100;
+            self.rooms_count = 5;
+            self.rooms_senders = 2;
+            self.rooms_lines = 10;
+            self.slow_members = 5;
+            self.slow_senders = 2;
+            self.slow_rate = 200;
+            self.slow_filler_rate = 400;
+            self.slow_secs = 1.0;
             self.ceiling_secs = 0.3;
             self.scenario_limit = 30;
         }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::figures::{Ceiling, Churn, Fanout, Idle, Latency, Series};
+use crate::figures::{Ceiling, Churn, Fanout, Idle, Latency, Rooms, Series, SlowReader};
 use crate::targets;
 
 /// Where the figures were taken.
@@ -48,6 +48,8 @@ pub struct Report {
     pub latency: Vec<Series<Latency>>,
     pub idle: Vec<Vec<Series<Idle>>>,
     pub churn: Vec<Series<Churn>>,
+    pub rooms: Vec<Series<Rooms>>,
+    pub slow_reader: Vec<Series<SlowReader>>,
 }
 
 impl Report {
@@ -115,6 +117,12 @@ impl Report {
         }
         if !self.churn.is_empty() {
             s.push_str(&self.churn_table());
+        }
+        if !self.rooms.is_empty() {
+            s.push_str(&self.rooms_table());
+        }
+        if !self.slow_reader.is_empty() {
+            s.push_str(&self.slow_reader_table());
         }
         s.push_str(&targets::render(self));
         s.push_str(&self.notes());
@@ -284,6 +292,107 @@ impl Report {
         section("churn", "connect, name, disconnect, over and over", &t)
     }
 
+    fn rooms_table(&self) -> String {
+        let mut t = Table::new(&[
+            "peer",
+            "clients",
+            "rooms",
+            "senders x lines",
+            "delivered lines/s",
+            "vs natterd",
+            "p50 ms",
+            "p99 ms",
+            "time s",
+            "server CPU s",
+            "server ns/line",
+            "bench CPU s",
+            "missing",
+            "out of order",
+            "wrong room",
+            "lost clients",
+        ]);
+        let natterd = self.rooms.iter().find(|s| s.peer == "natterd" && s.median.error.is_none());
+        for series in &self.rooms {
+            let r = &series.median;
+            let ratio = natterd.map_or("-".into(), |n| format!("{:.2}x", r.lines_per_sec / n.median.lines_per_sec));
+            t.row(vec![
+                series.peer.clone(),
+                r.clients.to_string(),
+                r.rooms.to_string(),
+                format!("{}x{}", r.senders_per_room, r.lines_each),
+                si(r.lines_per_sec),
+                ratio,
+                format!("{:.3}", r.p50_ms),
+                format!("{:.3}", r.p99_ms),
+                format!("{:.2}", r.secs),
+                format!("{:.2}", r.server_cpu_s),
+                format!("{:.0}", r.server_ns_per_line),
+                format!("{:.2}", r.bench_cpu_s),
+                r.missing.to_string(),
+                r.disordered.to_string(),
+                r.misrouted.to_string(),
+                r.lost_clients.to_string(),
+            ]);
+        }
+        let mut note = format!(
+            "clients spread evenly over the rooms, the first senders of each room sending as fast as the server takes \
+             them (at most {} lines in flight, {} per sender); latency is one-way under that load",
+            self.window, self.sender_window
+        );
+        if let Some(n) = natterd {
+            for other in self.rooms.iter().filter(|s| s.peer != "natterd" && s.median.error.is_none()) {
+                let x = n.median.lines_per_sec / other.median.lines_per_sec;
+                let _ = write!(note, "; natterd delivers {x:.2}x the lines/s of {}", other.peer);
+            }
+        }
+        section("rooms", &note, &t)
+    }
+
+    fn slow_reader_table(&self) -> String {
+        let mut t = Table::new(&[
+            "peer",
+            "room",
+            "idle p50 ms",
+            "idle p99 ms",
+            "stalled p50 ms",
+            "stalled p99 ms",
+            "p99 change ms",
+            "missing",
+            "lost clients",
+            "non-reader dropped",
+        ]);
+        for series in &self.slow_reader {
+            let r = &series.median;
+            for (room, idle50, idle99, slow50, slow99) in [
+                ("#a", r.idle_a_p50_ms, r.idle_a_p99_ms, r.slow_a_p50_ms, r.slow_a_p99_ms),
+                ("#b", r.idle_b_p50_ms, r.idle_b_p99_ms, r.slow_b_p50_ms, r.slow_b_p99_ms),
+            ] {
+                t.row(vec![
+                    series.peer.clone(),
+                    room.into(),
+                    format!("{idle50:.3}"),
+                    format!("{idle99:.3}"),
+                    format!("{slow50:.3}"),
+                    format!("{slow99:.3}"),
+                    format!("{:+.3}", slow99 - idle99),
+                    r.missing.to_string(),
+                    r.lost_clients.to_string(),
+                    if r.slow_dropped > 0 { "yes" } else { "no" }.into(),
+                ]);
+            }
+        }
+        let note = self.slow_reader.first().map_or(String::new(), |s| {
+            let r = &s.median;
+            format!(
+                "#a and #b with {} members each, {} senders per room, {} lines/s in all, plus {} 400-byte lines/s into \
+                 #a; {} s idle, then {} s with one more member of #a not reading (4 KiB receive buffer); bystanders' \
+                 one-way latency",
+                r.members, r.senders, r.rate, r.filler_rate, r.secs, r.secs
+            )
+        });
+        section("slow reader", &note, &t)
+    }
+
     fn notes(&self) -> String {
         let mut s = String::from("\n### what could not be turned off\n\n");
         for p in &self.peers {
@@ -326,6 +435,16 @@ impl Report {
         for s in &self.churn {
             for r in &s.runs {
                 add(&s.peer, "churn".into(), &r.error);
+            }
+        }
+        for s in &self.rooms {
+            for r in &s.runs {
+                add(&s.peer, format!("rooms {} in {}", r.clients, r.rooms), &r.error);
+            }
+        }
+        for s in &self.slow_reader {
+            for r in &s.runs {
+                add(&s.peer, "slow-reader".into(), &r.error);
             }
         }
         out

@@ -8,6 +8,8 @@ pub mod fanout;
 pub mod history;
 pub mod idle;
 pub mod latency;
+pub mod rooms;
+pub mod slow_reader;
 
 use std::time::{Duration, Instant};
 

@@ -43,6 +43,8 @@ pub struct Swarm {
     refused: Vec<usize>,
     /// Whether IRC clients join #bench before they count as ready.
     join: bool,
+    /// The room each client joins and talks in instead, by socket id.
+    rooms: Vec<Option<String>>,
     /// The last reason a server gave for refusing a client.
     pub last_refusal: Option<String>,
 }
@@ -57,6 +59,7 @@ impl Swarm {
             replies: Vec::new(),
             refused: Vec::new(),
             join: true,
+            rooms: Vec::new(),
             last_refusal: None,
         })
     }
@@ -72,11 +75,19 @@ impl Swarm {
     /// Connects one client and queues its hello; it reports
     /// [`Happening::Ready`] once it is in the room.
     pub fn spawn(&mut self, name: &str) -> io::Result<usize> {
+        self.spawn_in(name, None)
+    }
+
+    /// Like [`spawn`](Self::spawn), for a client that joins `room` and
+    /// talks there (Natter: `/join`; IRC: instead of #bench).
+    pub fn spawn_in(&mut self, name: &str, room: Option<String>) -> io::Result<usize> {
         let id = self.net.connect(self.addr)?;
         if self.phases.len() <= id {
             self.phases.resize(id + 1, Phase::Free);
+            self.rooms.resize(id + 1, None);
         }
         self.phases[id] = Phase::SettingUp;
+        self.rooms[id] = room;
         if let Some(out) = self.net.out(id) {
             self.dialect.hello(name, out);
         }
@@ -95,9 +106,14 @@ impl Swarm {
     /// Queues one chat line carrying `payload` for client `id`; call
     /// [`flush`](Self::flush) after queueing a batch.
     pub fn queue_chat(&mut self, id: usize, payload: &Payload) {
-        let text = payload.encode();
+        self.queue_text(id, &payload.encode());
+    }
+
+    /// Queues one chat line of any text (not a payload: receivers skip it).
+    pub fn queue_text(&mut self, id: usize, text: &[u8]) {
+        let room = self.rooms.get(id).and_then(Option::as_deref);
         if let Some(out) = self.net.out(id) {
-            self.dialect.chat(&text, out);
+            self.dialect.chat(room, text, out);
         }
     }
 
@@ -107,7 +123,7 @@ impl Swarm {
 
     /// One poll turn of at most `timeout`.
     pub fn pump(&mut self, timeout: Duration, mut on: impl FnMut(Happening)) -> io::Result<()> {
-        let Swarm { net, dialect, phases, replies, refused, last_refusal, join, .. } = self;
+        let Swarm { net, dialect, phases, replies, refused, last_refusal, join, rooms, .. } = self;
         net.poll(Some(timeout), |event| match event {
             Event::Line(id, line) => match phases.get(id).copied().unwrap_or(Phase::Free) {
                 Phase::Ready => {
@@ -117,7 +133,7 @@ impl Swarm {
                         replies.push((id, pong));
                     }
                 }
-                Phase::SettingUp => match dialect.setup_step(line, *join) {
+                Phase::SettingUp => match dialect.setup_step(line, *join, rooms.get(id).and_then(Option::as_deref)) {
                     Step::Nothing => {}
                     Step::Send(bytes) => replies.push((id, bytes)),
                     Step::Ready => {
@@ -159,6 +175,19 @@ impl Swarm {
         limit: Duration,
         progress: &mut Progress,
     ) -> Result<Vec<usize>, String> {
+        self.establish_in(n, name, |_| None, concurrency, limit, progress)
+    }
+
+    /// Like [`establish`](Self::establish), client `i` joining `room(i)`.
+    pub fn establish_in(
+        &mut self,
+        n: usize,
+        name: impl Fn(usize) -> String,
+        room: impl Fn(usize) -> Option<String>,
+        concurrency: usize,
+        limit: Duration,
+        progress: &mut Progress,
+    ) -> Result<Vec<usize>, String> {
         let deadline = Instant::now() + limit;
         let mut ids = vec![usize::MAX; n];
         // Socket id to client index, for the clients still setting up.
@@ -166,7 +195,7 @@ impl Swarm {
         let (mut next, mut ready, mut in_setup) = (0, 0, 0);
         while ready < n {
             while next < n && in_setup < concurrency.max(1) {
-                let id = self.spawn(&name(next)).map_err(|e| format!("connect failed: {e}"))?;
+                let id = self.spawn_in(&name(next), room(next)).map_err(|e| format!("connect failed: {e}"))?;
                 if index_of.len() <= id {
                     index_of.resize(id + 1, usize::MAX);
                 }

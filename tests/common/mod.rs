@@ -609,6 +609,35 @@ impl Client {
         lines
     }
 
+    /// `/join ROOM` of a room new to this client: the next line must be
+    /// the room's tagged welcome listing `members` (sorted ignoring case).
+    pub fn enter(&mut self, room: &str, members: &[&str]) {
+        self.send_line(&format!("/join {room}"));
+        let want = format!("{room} {}", welcome(&self.label, members));
+        self.expect_line(&want);
+    }
+
+    /// `/rooms`: checks the header's count and returns the room lines as
+    /// a set (tests that care about their order read them themselves).
+    pub fn rooms(&mut self) -> std::collections::BTreeSet<String> {
+        self.send_line("/rooms");
+        let head = self.next_line();
+        let n: usize = head
+            .strip_prefix("*** rooms (")
+            .and_then(|r| r.strip_suffix("):"))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{}: not a /rooms header: {head:?}", self.label));
+        (0..n).map(|_| self.next_line()).collect()
+    }
+
+    /// Round trip through an unknown command, whose error goes to the
+    /// sender alone: proves nothing else was queued for us before it,
+    /// whatever room we are talking in.
+    pub fn sync(&mut self) {
+        self.send_line("/sync");
+        self.expect_line("*** error: unknown command /sync");
+    }
+
     /// Round trip through `/who`: the next line must be this exact list.
     /// Proves nothing else was queued for us before it.
     pub fn expect_who(&mut self, names: &[&str]) {
@@ -641,4 +670,9 @@ pub fn welcome_names(line: &str, name: &str) -> Vec<String> {
     let names: Vec<String> = list.split(", ").map(str::to_string).collect();
     assert_eq!(count.parse::<usize>().ok(), Some(names.len()), "count disagrees in {line:?}");
     names
+}
+
+/// Lines as a set, to compare with [`Client::rooms`].
+pub fn set(lines: &[&str]) -> std::collections::BTreeSet<String> {
+    lines.iter().map(|l| l.to_string()).collect()
 }
