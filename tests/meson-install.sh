@@ -198,7 +198,7 @@ chmod 700 "$work/run"
 
 # The installed natterd, for natter to join: proves the server install runs.
 : >"$work/natterd.log"
-"$prefix/bin/natterd" --listen 127.0.0.1:0 --log-level info 2>>"$work/natterd.log" &
+"$prefix/bin/natterd" --listen 127.0.0.1:0 --data-dir "$work/state" --log-level info 2>>"$work/natterd.log" &
 natterd_pid=$!
 port=""
 for _ in $(seq 100); do
@@ -265,7 +265,12 @@ class Peer:
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
         self.buf = b""
         self.sock.sendall((name + "\n").encode())
+        # History comes first: "[time id] line", oldest first, then the welcome.
+        self.history = []
         self.welcome = self.line()
+        while self.welcome.startswith("["):
+            self.history.append(self.welcome.split("] ", 1)[1])
+            self.welcome = self.line()
         assert self.welcome.startswith("*** welcome"), self.welcome
 
     def line(self):
@@ -299,6 +304,8 @@ def say(peer, line):
 
 say(a, "안녕하세요! 다들 잘 지내시죠?")
 b = Peer("서연")
+assert "지훈: 안녕하세요! 다들 잘 지내시죠?" in b.history, b.history
+print("history replayed", flush=True)
 time.sleep(0.15)
 say(b, "오늘 저녁에 같이 밥 먹을 사람?")
 if typing:
