@@ -5,6 +5,7 @@
 //! drift apart. See `docs/protocol.md` for the prose version.
 //!
 //! - [`name`]: user name rules and case folding.
+//! - [`account`]: registered names: password rule, account notices and errors.
 //! - [`look_alike`]: names that look the same (UTS #39 skeletons, mixed scripts).
 //! - [`line`]: the line decoder and text cleaning.
 //! - [`framer`]: one client's framing, lines or raw reads.
@@ -13,6 +14,7 @@
 //! - [`room`]: room names and the `#room ` tag on room lines.
 //! - [`tagged`]: a whole server line, with its room tag and history stamp.
 
+pub mod account;
 pub mod command;
 pub mod framer;
 pub mod line;

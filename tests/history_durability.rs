@@ -271,7 +271,7 @@ fn history_max_mb_drops_the_oldest_lines_past_the_cap() {
 #[test]
 fn no_history_keeps_nothing_anywhere() {
     let home = tempfile::tempdir().unwrap();
-    let server = Server::start_with(&["--no-history"], |c| {
+    let server = Server::start_default_dir(&["--no-history"], |c| {
         c.env("HOME", home.path()).env("XDG_STATE_HOME", home.path().join("state")).env_remove("STATE_DIRECTORY");
     });
     let (mut alice, _) = login(&server, "alice");

@@ -3,6 +3,8 @@
 //! An unknown command is a variant, not a failure: the server answers it
 //! like any other. Parsing is pure and borrows from the line.
 
+use super::account::Secret;
+
 /// One client line after the name has been set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command<'a> {
@@ -38,10 +40,28 @@ pub enum Command<'a> {
     Quit(Option<&'a str>),
     /// `/help`
     Help,
+    /// `/register PASSWORD`: register the name in use, and log in.
+    Register(Secret<'a>),
+    /// `/login NAME PASSWORD`: become the registered NAME.
+    Login { name: &'a str, password: Secret<'a> },
+    /// `/password OLD NEW`
+    Password { old: Secret<'a>, new: Secret<'a> },
+    /// `/unregister PASSWORD`
+    Unregister(Secret<'a>),
     /// A known command with missing arguments; holds its usage line.
     Usage(&'static str),
     /// `/x` that natterd does not know; holds `x`.
     Unknown(&'a str),
+}
+
+/// Exactly `N` words separated by whitespace, or `None`.
+fn words<const N: usize>(args: &str) -> Option<[&str; N]> {
+    let mut it = args.split_whitespace();
+    let mut out = [""; N];
+    for slot in &mut out {
+        *slot = it.next()?;
+    }
+    it.next().is_none().then_some(out)
 }
 
 /// Usage lines, sent with a usage error and listed by `/help`.
@@ -59,6 +79,10 @@ pub const USAGE_ME: &str = "/me ACTION";
 pub const USAGE_MSG: &str = "/msg NAME TEXT";
 pub const USAGE_QUIT: &str = "/quit [REASON]";
 pub const USAGE_LITERAL: &str = "//text";
+pub const USAGE_REGISTER: &str = "/register PASSWORD";
+pub const USAGE_LOGIN: &str = "/login NAME PASSWORD";
+pub const USAGE_PASSWORD: &str = "/password OLD NEW";
+pub const USAGE_UNREGISTER: &str = "/unregister PASSWORD";
 
 /// What `/help` lists: each usage line and what it does.
 pub const HELP: &[(&str, &str)] = &[
@@ -76,6 +100,10 @@ pub const HELP: &[(&str, &str)] = &[
     (USAGE_HISTORY, "earlier or later stored lines of a room"),
     (USAGE_SEARCH, "find stored lines of a room"),
     (USAGE_STAMPS, "stamp stored lines with their time and id, own ones echoed"),
+    (USAGE_REGISTER, "register the name you use (and log in)"),
+    (USAGE_LOGIN, "log in as a registered name"),
+    (USAGE_PASSWORD, "change your password"),
+    (USAGE_UNREGISTER, "give up your registered name"),
 ];
 
 impl<'a> Command<'a> {
@@ -145,6 +173,22 @@ impl<'a> Command<'a> {
                 _ => Command::Usage(USAGE_MSG),
             },
             "quit" => Command::Quit(Some(args).filter(|a| has(a))),
+            "register" => match words::<1>(args) {
+                Some([password]) => Command::Register(Secret(password)),
+                None => Command::Usage(USAGE_REGISTER),
+            },
+            "login" => match words::<2>(args) {
+                Some([name, password]) => Command::Login { name, password: Secret(password) },
+                None => Command::Usage(USAGE_LOGIN),
+            },
+            "password" => match words::<2>(args) {
+                Some([old, new]) => Command::Password { old: Secret(old), new: Secret(new) },
+                None => Command::Usage(USAGE_PASSWORD),
+            },
+            "unregister" => match words::<1>(args) {
+                Some([password]) => Command::Unregister(Secret(password)),
+                None => Command::Usage(USAGE_UNREGISTER),
+            },
             _ => Command::Unknown(word),
         }
     }

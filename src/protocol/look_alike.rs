@@ -3,11 +3,12 @@
 //! Two names whose skeletons match render (near enough) the same: `alice`
 //! and `аlice` with a Cyrillic `а`, `ａｌｉｃｅ` in fullwidth letters, `rn`
 //! and `m`. natterd never lets two of them be online at once, and a
-//! registered name blocks its look-alikes. Each name has two keys, the
-//! skeleton of the name as written and the skeleton of its case-folded
-//! form, and two names look alike when they share one: so `Ian` and `lan`
-//! (capital i, small L) collide as well as `Alice` and `аlice`. Names that
-//! differ only in case are one name already.
+//! registered name blocks its look-alikes. Each name has up to three
+//! keys, the skeletons of the name as written, case-folded and in capitals,
+//! and two names look alike when they share one: so `Ian` and `lan`
+//! (capital i, small L) collide, `ALlCE` (small L) and `alice` (whose
+//! capitals are `ALICE`), as well as `Alice` and `аlice`. Names that differ
+//! only in case are one name already.
 //!
 //! A name that mixes scripts in a way UTS #39's "highly restrictive" level
 //! does not allow (Latin with Cyrillic or Greek, say; Latin with Han,
@@ -21,13 +22,14 @@ use super::name::fold_name;
 
 /// The keys of `name`: two look-alike names share at least one.
 pub fn look_alike_keys(name: &str) -> Vec<String> {
-    let written: String = skeleton(name).collect();
-    let folded: String = skeleton(&fold_name(name)).collect();
-    if written == folded {
-        vec![written]
-    } else {
-        vec![written, folded]
+    let mut keys: Vec<String> = Vec::with_capacity(3);
+    for form in [name.to_owned(), fold_name(name), name.to_uppercase()] {
+        let key: String = skeleton(&form).collect();
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
     }
+    keys
 }
 
 /// Do `a` and `b` look alike (or differ only in case)?

@@ -11,6 +11,7 @@
 
 use std::fmt;
 
+use super::account::{AccountError, AccountReply};
 use super::command::HELP;
 use super::name::validate_name;
 use super::room::is_room;
@@ -51,6 +52,8 @@ pub enum Reply<'a> {
     HistoryUnavailable,
     /// `*** stamps on`: the answer to `/stamps`.
     StampsOn,
+    /// `*** logged in as NAME` and the other account notices.
+    Account(AccountReply<'a>),
     /// `NAME: TEXT`
     Chat { from: &'a str, text: &'a str },
     /// `* NAME ACTION`
@@ -121,6 +124,8 @@ pub enum ErrorKind<'a> {
     TooManyJoined(usize),
     /// `cannot leave the default room ROOM`
     CannotLeaveDefault(&'a str),
+    /// `wrong password for NAME` and the other account errors.
+    Account(AccountError<'a>),
     /// Any other error text.
     Other(&'a str),
 }
@@ -155,6 +160,7 @@ impl fmt::Display for ErrorKind<'_> {
             ErrorKind::TooManyRooms(max) => write!(f, "too many rooms on this server (max {max})"),
             ErrorKind::TooManyJoined(max) => write!(f, "you are in too many rooms (max {max})"),
             ErrorKind::CannotLeaveDefault(r) => write!(f, "cannot leave the default room {r}"),
+            ErrorKind::Account(e) => write!(f, "{e}"),
             ErrorKind::Other(t) => f.write_str(t),
         }
     }
@@ -195,6 +201,7 @@ impl fmt::Display for Reply<'_> {
             Reply::SearchEnd(n) => write!(f, "{NOTICE}end of search ({n} lines)"),
             Reply::HistoryUnavailable => write!(f, "{NOTICE}history unavailable"),
             Reply::StampsOn => write!(f, "{NOTICE}stamps on"),
+            Reply::Account(a) => write!(f, "{NOTICE}{a}"),
             Reply::RoomInfo { room, members, topic: None } => write!(f, "{NOTICE}{room} ({members})"),
             Reply::RoomInfo { room, members, topic: Some(t) } => write!(f, "{NOTICE}{room} ({members}): {t}"),
             Reply::Chat { from, text } => write!(f, "{from}: {text}"),
@@ -278,6 +285,9 @@ fn parse_notice(n: &str) -> Reply<'_> {
     }
     if n == "stamps on" {
         return Reply::StampsOn;
+    }
+    if let Some(account) = AccountReply::parse(n, is_name) {
+        return Reply::Account(account);
     }
     if let Some(count) = parse_count(n, "end of history (", " lines)") {
         return Reply::HistoryEnd(count);
@@ -387,6 +397,8 @@ fn parse_error(e: &str) -> ErrorKind<'_> {
         ErrorKind::TooManyRooms(max)
     } else if let Some(max) = parse_count(e, "you are in too many rooms (max ", ")") {
         ErrorKind::TooManyJoined(max)
+    } else if let Some(account) = AccountError::parse(e, is_name) {
+        ErrorKind::Account(account)
     } else {
         ErrorKind::Other(e)
     }

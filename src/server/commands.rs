@@ -10,16 +10,20 @@ use std::borrow::Cow;
 
 use log::{debug, info};
 use natter::protocol::reply::help_lines;
+use natter::protocol::account::split_login;
 use natter::protocol::{canonical_name, clean_text, Command, ErrorKind, Frame, NameError, Reply};
 
+use crate::accounts::Accounts;
 use crate::flood::private_message_cost;
 use crate::history::History;
 use crate::pool::Pool;
 use crate::rooms::{RoomId, Rooms};
 use crate::store::Kind;
 
+mod accounts;
 mod history;
 mod rooms;
+pub use accounts::finish as password_checked;
 pub use history::deliver;
 pub use rooms::leave_all;
 #[cfg(test)]
@@ -30,6 +34,7 @@ pub struct Cx<'a> {
     pub pool: &'a mut Pool,
     pub rooms: &'a mut Rooms,
     pub history: &'a mut History,
+    pub accounts: &'a mut Accounts,
     /// The line cap, quoted in the too-long error.
     pub max_line: usize,
 }
@@ -56,7 +61,10 @@ pub fn route(cx: &mut Cx, key: usize, frame: Frame) -> u32 {
     let Some(session) = cx.pool.get(key) else { return 0 };
     let name = session.name().map(str::to_owned);
     match (name, frame) {
-        (None, Frame::Line(line)) => join(cx, key, &line),
+        (None, Frame::Line(line)) => match split_login(&line) {
+            Some((name, password)) => accounts::first_line(cx, key, &line, name, password),
+            None => join(cx, key, &line),
+        },
         (None, Frame::TooLong) => refuse_name(cx, key, &NameError::TooLong),
         (Some(name), Frame::Line(line)) => {
             let clean = clean_text(&line);
@@ -84,6 +92,9 @@ pub fn join(cx: &mut Cx, key: usize, line: &str) {
         Err(why) => return refuse_name(cx, key, &why),
     };
     let name = name.as_ref();
+    if !accounts::may_take(cx, key, name) {
+        return cx.pool.quit(key, "");
+    }
     if let Err(refusal) = claim_name(cx, key, name) {
         cx.error(key, refusal.as_error(name));
         cx.pool.quit(key, "");
@@ -159,6 +170,10 @@ pub fn apply(cx: &mut Cx, key: usize, name: &str, line: &str) -> u32 {
         Command::History { room, after, cursor, count } => return history::page(cx, key, room, after, cursor, count),
         Command::Search { room, words } => return history::search(cx, key, room, words),
         Command::Stamps => history::stamps(cx, key),
+        Command::Register(password) => accounts::register(cx, key, name, password.0),
+        Command::Login { name: to, password } => accounts::login(cx, key, to, password.0),
+        Command::Password { old, new } => accounts::password(cx, key, name, old.0, new.0),
+        Command::Unregister(password) => accounts::unregister(cx, key, name, password.0),
         Command::Usage(usage) => cx.error(key, ErrorKind::Usage(usage)),
         Command::Unknown(word) => cx.error(key, ErrorKind::UnknownCommand(word)),
     }
@@ -183,13 +198,20 @@ fn nick(cx: &mut Cx, key: usize, name: &str, new: &str) {
         Err(why) => return cx.error(key, ErrorKind::BadName(&why.to_string())),
     };
     let new = new.as_ref();
-    if new == name {
+    if new == name || !accounts::may_take(cx, key, new) {
         return;
     }
+    let _ = rename(cx, key, name, new);
+}
+
+/// Renames `key` from `name` to `new` everywhere and tells everyone, unless
+/// someone else holds `new` or a look-alike (error sent).
+fn rename(cx: &mut Cx, key: usize, name: &str, new: &str) -> Result<(), ()> {
     if let Err(refusal) = claim_name(cx, key, new) {
-        return cx.error(key, refusal.as_error(new));
+        cx.error(key, refusal.as_error(new));
+        return Err(());
     }
-    let Some(session) = cx.pool.get_mut(key) else { return };
+    let Some(session) = cx.pool.get_mut(key) else { return Err(()) };
     session.set_name(new);
     for &id in session.rooms().joined() {
         if let Some(room) = cx.rooms.get_mut(id) {
@@ -198,6 +220,7 @@ fn nick(cx: &mut Cx, key: usize, name: &str, new: &str) {
     }
     info!("{name} is now known as {new}");
     cx.rooms.broadcast(cx.pool, None, None, &Reply::Renamed { old: name, new });
+    Ok(())
 }
 
 fn msg(cx: &mut Cx, key: usize, name: &str, to: &str, text: &str) -> u32 {

@@ -26,6 +26,7 @@ use mio::{Events, Interest, Poll, Token};
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook_mio::v1_0::Signals;
 
+use crate::accounts::{Accounts, Registry};
 use crate::addresses::{Addresses, Limits};
 use crate::commands::{self, Cx};
 use crate::connection::Connection;
@@ -39,8 +40,9 @@ use crate::trim::Trim;
 const LISTENER: Token = Token(0);
 const SIGNALS: Token = Token(1);
 const TLS_LISTENER: Token = Token(2);
-/// The store worker's answers are ready.
-const STORE: Token = Token(3);
+/// The store or password worker has answers ready (mio allows one
+/// waker per poll, so the two share it).
+const WORKERS: Token = Token(3);
 /// Client tokens are the slab key plus this.
 const FIRST_CLIENT: usize = 4;
 const READ_CHUNK: usize = 16 * 1024;
@@ -53,10 +55,32 @@ fn token(key: usize) -> Token {
 fn history_options(options: &Options) -> HistoryOptions {
     HistoryOptions {
         dir: options.data_dir(),
+        lines: !options.no_history,
         replay: options.history_replay.into(),
         rooms: options.max_rooms,
         days: options.history_days,
         max_bytes: (options.history_max_mb > 0).then(|| options.history_max_mb.saturating_mul(1 << 20)),
+    }
+}
+
+/// The registered names the store holds; a store that cannot be read now
+/// starts with none (and logs why), a foreign or damaged one was refused
+/// by [`History::open`] already.
+pub(super) fn load_accounts(history: &mut History) -> Result<Registry, String> {
+    use crate::store::AccountStore;
+    let Some(store) = history.existing_store() else { return Ok(Registry::default()) };
+    match store.accounts() {
+        Ok(accounts) => {
+            if !accounts.is_empty() {
+                info!("{} registered names", accounts.len());
+            }
+            Ok(Registry::load(accounts))
+        }
+        Err(e) if e.transient => {
+            history.store_failed(&e);
+            Ok(Registry::default())
+        }
+        Err(e) => Err(e.to_string()),
     }
 }
 
@@ -78,6 +102,7 @@ pub struct Server {
     sockets: Vec<Option<Connection>>,
     rooms: Rooms,
     history: History,
+    accounts: Accounts,
     options: Options,
     /// Unnamed clients with unterminated input, oldest first.
     raw_checks: VecDeque<(Instant, Handle)>,
@@ -126,8 +151,10 @@ impl Server {
             connects_per_minute: options.max_connects_per_ip,
         };
         let addresses = Addresses::new(limits, options.max_clients.saturating_mul(2));
-        let waker = Arc::new(mio::Waker::new(poll.registry(), STORE).map_err(setup)?);
-        let (history, saved) = History::open(history_options(&options), waker).map_err(|e| e.to_string())?;
+        let waker = Arc::new(mio::Waker::new(poll.registry(), WORKERS).map_err(setup)?);
+        let (mut history, saved) =
+            History::open(history_options(&options), Arc::clone(&waker)).map_err(|e| e.to_string())?;
+        let accounts = Accounts::new(load_accounts(&mut history)?, waker);
         let mut rooms = Rooms::new(&options.default_room, room_limits(&options));
         // Least recently used first, so the most recent end up newest.
         for room in saved.into_iter().rev() {
@@ -143,6 +170,7 @@ impl Server {
             sockets: Vec::new(),
             rooms,
             history,
+            accounts,
             options,
             raw_checks: VecDeque::new(),
             name_sweep_at: None,
@@ -184,7 +212,10 @@ impl Server {
                             return Ok(());
                         }
                     }
-                    STORE => self.store_answers(),
+                    WORKERS => {
+                        self.store_answers();
+                        self.password_answers();
+                    }
                     Token(t) => {
                         let key = t - FIRST_CLIENT;
                         // Sporadic events for a closed key are ignored.
@@ -227,13 +258,33 @@ impl Server {
 
     /// What commands may touch.
     fn cx(&mut self) -> Cx<'_> {
-        Cx { pool: &mut self.pool, rooms: &mut self.rooms, history: &mut self.history, max_line: self.options.max_line }
+        Cx {
+            pool: &mut self.pool,
+            rooms: &mut self.rooms,
+            history: &mut self.history,
+            accounts: &mut self.accounts,
+            max_line: self.options.max_line,
+        }
     }
 
     /// Sends what the store worker has answered to those who asked.
     fn store_answers(&mut self) {
         for answer in self.history.answers() {
             commands::deliver(&mut self.cx(), answer);
+        }
+    }
+
+    /// Resumes the clients whose password checks are done: each answer is
+    /// applied, then the input the client sent meanwhile is handled.
+    fn password_answers(&mut self) {
+        for (tag, outcome) in self.accounts.hasher.answers() {
+            let Some(key) = commands::password_checked(&mut self.cx(), tag, outcome) else { continue };
+            self.drain_frames(key);
+            if let Some(session) = self.pool.get(key) {
+                if session.can_read() {
+                    self.read_again.push(Handle::new(key, session.id()));
+                }
+            }
         }
     }
 

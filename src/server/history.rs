@@ -37,8 +37,11 @@ const EXPIRE_BATCH: usize = 200;
 /// What `--data-dir`, `--no-history` and the retention flags asked for.
 #[derive(Debug, Clone)]
 pub struct HistoryOptions {
-    /// `None`: keep nothing (`--no-history`).
+    /// Where the database lives; `None`: no directory could be found.
     pub dir: Option<PathBuf>,
+    /// Keep chat lines (no `--no-history`). Without, the database holds
+    /// only accounts, and is opened when it exists or one is registered.
+    pub lines: bool,
     /// Lines replayed to a joiner.
     pub replay: usize,
     /// Most kept rooms brought back at start (`--max-rooms`).
@@ -112,6 +115,10 @@ impl History {
             waiting: 0,
             expire_at: now,
         };
+        let exists = history.options.dir.as_deref().is_some_and(|d| crate::store::sqlite::path_in(d).exists());
+        if !history.options.lines && !exists {
+            return Ok((history, Vec::new()));
+        }
         let rooms = match history.connect() {
             Ok(rooms) => rooms,
             Err(e) if e.transient => {
@@ -127,6 +134,11 @@ impl History {
     fn connect(&mut self) -> Result<Vec<SavedRoom>, StoreError> {
         let Some(dir) = &self.options.dir else { return Ok(Vec::new()) };
         let mut store = SqliteStore::open(dir)?;
+        if !self.options.lines {
+            info!("accounts in {} (no history kept)", store.path().display());
+            self.store = Some(store);
+            return Ok(Vec::new());
+        }
         self.next_id = self.next_id.max(store.last_id()? + 1);
         let rooms = store.rooms(self.options.rooms)?;
         let reader = SqliteStore::reader(store.path())?;
@@ -141,12 +153,40 @@ impl History {
 
     /// Is history kept at all (no `--no-history`)?
     pub fn enabled(&self) -> bool {
-        self.options.dir.is_some()
+        self.options.lines && self.options.dir.is_some()
     }
 
     /// Can lines be stored and read right now?
     pub fn available(&self) -> bool {
+        self.options.lines && self.store_ready()
+    }
+
+    fn store_ready(&self) -> bool {
         self.store.is_some() && self.retry_at.is_none()
+    }
+
+    /// The store, for accounts (and later bans): opened on first use when
+    /// no lines are kept. `None` (and one error logged) while it fails.
+    pub fn accounts_store(&mut self) -> Option<&mut SqliteStore> {
+        if self.store.is_none() && self.retry_at.is_none() && self.options.dir.is_some() {
+            if let Err(e) = self.connect() {
+                self.failed(&e, Instant::now());
+            }
+        }
+        if !self.store_ready() {
+            return None;
+        }
+        self.store.as_mut()
+    }
+
+    /// The store if it is open now (without opening it).
+    pub fn existing_store(&mut self) -> Option<&mut SqliteStore> {
+        self.store.as_mut()
+    }
+
+    /// Notes a failed account write: like a failed line, retried later.
+    pub fn store_failed(&mut self, e: &StoreError) {
+        self.failed(e, Instant::now());
     }
 
     pub fn replay_len(&self) -> usize {
@@ -273,7 +313,7 @@ impl History {
     /// When [`History::tick`] next has work.
     pub fn deadline(&self) -> Option<Instant> {
         if !self.enabled() {
-            return None;
+            return self.retry_at;
         }
         Some(self.retry_at.map_or(self.expire_at, |r| r.min(self.expire_at)))
     }

@@ -1,6 +1,7 @@
 //! natterd: parses the command line, sets up logging, binds, runs the loop
 //! and turns the outcome into an exit status.
 
+mod accounts;
 mod addresses;
 mod budget;
 mod commands;

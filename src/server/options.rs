@@ -105,10 +105,11 @@ pub struct Options {
     /// Where natterd keeps its database (history, rooms). Default:
     /// systemd's $STATE_DIRECTORY, else $XDG_STATE_HOME/natterd, else
     /// ~/.local/state/natterd.
-    #[arg(long, value_name = "DIR", conflicts_with = "no_history")]
+    #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
-    /// Keep nothing: no history, rooms vanish when empty, as before.
+    /// Keep no chat lines: rooms vanish when empty, as before. Registered
+    /// names (and bans) are still kept in the data directory.
     #[arg(long)]
     pub no_history: bool,
 
@@ -144,9 +145,6 @@ fn default_listen() -> SocketAddr {
 impl Options {
     /// The data directory, or `None` with `--no-history`.
     pub fn data_dir(&self) -> Option<PathBuf> {
-        if self.no_history {
-            return None;
-        }
         if let Some(dir) = &self.data_dir {
             return Some(dir.clone());
         }

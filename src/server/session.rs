@@ -82,6 +82,21 @@ pub struct Session {
     rooms: Membership,
     /// Asked for stored lines stamped with time and id (`/stamps`).
     stamps: bool,
+    /// What it is logged in as, and whether it waits for a password check.
+    pub account: AccountState,
+}
+
+/// A session's standing with accounts.
+#[derive(Debug, Default)]
+pub struct AccountState {
+    /// The folded name of the account it logged in to (or registered).
+    pub key: Option<String>,
+    /// A password check or hash is under way: its input waits.
+    pub busy: bool,
+    /// Came in over TLS: passwords travel encrypted.
+    pub secure: bool,
+    /// Already told that its password travelled unencrypted.
+    pub warned: bool,
 }
 
 impl Session {
@@ -103,6 +118,7 @@ impl Session {
             waits_for: None,
             rooms: Membership::default(),
             stamps: false,
+            account: AccountState::default(),
         }
     }
 
@@ -162,6 +178,12 @@ impl Session {
     /// Records the name the session joined (or was renamed) under.
     pub fn set_name(&mut self, name: &str) {
         self.state = State::Joined { name: name.to_owned() };
+    }
+
+    /// Gives up its name without a quit notice: someone logged in to it
+    /// from elsewhere, and this session is closing.
+    pub fn give_up_name(&mut self) {
+        self.state = State::AwaitingName { since: Instant::now() };
     }
 
     /// Gives up the state, for the quit notice of a reaped session.
@@ -269,9 +291,10 @@ impl Session {
         self.waits_for = target;
     }
 
-    /// Neither closing nor throttled: its input may be read and handled.
+    /// Neither closing, throttled nor waiting for a password check: its
+    /// input may be read and handled.
     pub fn is_active(&self) -> bool {
-        self.closing.is_none() && !self.throttled
+        self.closing.is_none() && !self.throttled && !self.account.busy
     }
 
     /// Whether its socket may be read: active, or a throttled raw client

@@ -1,5 +1,6 @@
-//! What natterd keeps on disk, behind one small interface: the lines said
-//! in rooms (chat, `/me`, topic changes) and the rooms themselves.
+//! What natterd keeps on disk, behind small interfaces: the lines said
+//! in rooms (chat, `/me`, topic changes) and the rooms themselves
+//! ([`Store`]), and registered names ([`AccountStore`]).
 //!
 //! Commands and the event loop see only [`Store`] and these plain types,
 //! never SQL, so another backend (a networked one for a cluster) can be
@@ -57,6 +58,19 @@ pub struct SavedRoom {
     pub topic: Option<String>,
 }
 
+/// A registered name and its password hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// The folded name: one account per name, whatever its case.
+    pub key: String,
+    /// The name as registered (NFC).
+    pub name: String,
+    /// The Argon2id hash as a PHC string, parameters and salt included.
+    pub phc: String,
+    /// Seconds since the Unix epoch, UTC.
+    pub created: i64,
+}
+
 /// Which way to page from a cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Page {
@@ -82,6 +96,13 @@ impl fmt::Display for StoreError {
 }
 
 impl std::error::Error for StoreError {}
+
+impl StoreError {
+    /// The store is not open (failing, retried later).
+    pub fn unavailable() -> Self {
+        StoreError { transient: true, message: "the store is unavailable".into() }
+    }
+}
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
@@ -113,4 +134,14 @@ pub trait Store {
     /// Makes what was appended durable (for SQLite: a WAL checkpoint).
     /// Slow: the worker calls it, never the event loop.
     fn sync(&mut self) -> Result<()>;
+}
+
+/// Registered names. Kept even with `--no-history`.
+pub trait AccountStore {
+    /// Every account, to hold in memory at start.
+    fn accounts(&mut self) -> Result<Vec<Account>>;
+    /// Adds an account or replaces its hash.
+    fn save_account(&mut self, account: &Account) -> Result<()>;
+    /// Deletes the account with folded name `key`.
+    fn delete_account(&mut self, key: &str) -> Result<()>;
 }

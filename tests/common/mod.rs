@@ -34,6 +34,9 @@ pub struct Server {
     log: Arc<Mutex<VecDeque<String>>>,
     /// Every line logged so far (history tests count errors).
     all: Arc<Mutex<Vec<String>>>,
+    /// The data directory made for a start that named none: even with
+    /// `--no-history` natterd keeps registered names there.
+    pub own_dir: Option<tempfile::TempDir>,
 }
 
 impl Server {
@@ -83,10 +86,16 @@ impl Server {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
-        // Live-chat tests keep nothing; history tests pass a --data-dir.
+        // Live-chat tests keep no lines; history tests pass a --data-dir.
         if !args.iter().any(|a| a.starts_with("--data-dir") || *a == "--no-history" || *a == DEFAULT_DIR) {
             command.arg("--no-history");
         }
+        // Accounts go to a temporary directory, never the tester's own.
+        let own_dir = (!args.iter().any(|a| a.starts_with("--data-dir") || *a == DEFAULT_DIR)).then(|| {
+            let dir = tempfile::tempdir().expect("a temporary data directory");
+            command.arg("--data-dir").arg(dir.path());
+            dir
+        });
         if let Some(limit) = fd_limit {
             // SAFETY: setrlimit is async-signal-safe, as pre_exec requires.
             unsafe {
@@ -143,7 +152,7 @@ impl Server {
                 );
             }
         };
-        Server { child, addr, log, all }
+        Server { child, addr, log, all, own_dir }
     }
 
     /// Every line the server logged so far.

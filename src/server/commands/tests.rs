@@ -6,6 +6,7 @@ use std::time::Instant;
 use natter::protocol::Frame;
 
 use super::{route, Cx};
+use crate::accounts::{Accounts, Registry};
 use crate::history::{History, HistoryOptions};
 use crate::pool::Pool;
 use crate::rooms::{RoomLimits, Rooms};
@@ -18,6 +19,7 @@ struct Chat {
     pool: Pool,
     rooms: Rooms,
     history: History,
+    accounts: Accounts,
     /// Keeps the waker's registry alive.
     _poll: mio::Poll,
 }
@@ -33,13 +35,15 @@ impl Chat {
     fn keeping(dir: Option<&std::path::Path>) -> Self {
         let poll = mio::Poll::new().expect("a poll");
         let waker = std::sync::Arc::new(mio::Waker::new(poll.registry(), mio::Token(0)).expect("a waker"));
-        let options = HistoryOptions { dir: dir.map(Into::into), replay: 3, rooms: 3, days: 0, max_bytes: None };
-        let (history, saved) = History::open(options, waker).expect("history opens");
+        let options =
+            HistoryOptions { dir: dir.map(Into::into), lines: true, replay: 3, rooms: 3, days: 0, max_bytes: None };
+        let (history, saved) = History::open(options, std::sync::Arc::clone(&waker)).expect("history opens");
+        let accounts = Accounts::new(Registry::default(), waker);
         let mut rooms = Rooms::new("#lobby", LIMITS);
         for room in saved.into_iter().rev() {
             rooms.restore(&room.name, room.topic);
         }
-        Chat { pool: Pool::new(1 << 20, 64 << 20), rooms, history, _poll: poll }
+        Chat { pool: Pool::new(1 << 20, 64 << 20), rooms, history, accounts, _poll: poll }
     }
 
     /// A new unnamed session.
@@ -58,7 +62,13 @@ impl Chat {
     }
 
     fn cx(&mut self) -> Cx<'_> {
-        Cx { pool: &mut self.pool, rooms: &mut self.rooms, history: &mut self.history, max_line: MAX_LINE }
+        Cx {
+            pool: &mut self.pool,
+            rooms: &mut self.rooms,
+            history: &mut self.history,
+            accounts: &mut self.accounts,
+            max_line: MAX_LINE,
+        }
     }
 
     fn route(&mut self, key: usize, frame: Frame) {
@@ -300,6 +310,10 @@ fn help_lists_every_usage_line() {
             "*** /history [#ROOM] before|after ID [N] - earlier or later stored lines of a room",
             "*** /search [#ROOM] WORDS - find stored lines of a room",
             "*** /stamps - stamp stored lines with their time and id, own ones echoed",
+            "*** /register PASSWORD - register the name you use (and log in)",
+            "*** /login NAME PASSWORD - log in as a registered name",
+            "*** /password OLD NEW - change your password",
+            "*** /unregister PASSWORD - give up your registered name",
         ]
     );
     chat.assert_nothing_for(&[bob]);

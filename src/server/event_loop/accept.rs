@@ -87,7 +87,9 @@ impl Server {
             return;
         }
         debug!("connection from {peer}");
-        let handle = self.pool.insert(Session::new(peer, self.options.max_line, now));
+        let mut session = Session::new(peer, self.options.max_line, now);
+        session.account.secure = conn.is_tls();
+        let handle = self.pool.insert(session);
         let key = handle.key();
         if self.sockets.len() <= key {
             self.sockets.resize_with(key + 1, || None);

@@ -32,8 +32,15 @@ impl Server {
         }
         self.trim.run_if_due(now);
         if self.history.deadline().is_some_and(|t| t <= now) {
+            let was_open = self.history.existing_store().is_some();
             for room in self.history.tick(now).into_iter().rev() {
                 self.rooms.restore(&room.name, room.topic);
+            }
+            // A store that could not be read at start: its names now.
+            if !was_open && self.accounts.names.is_empty() {
+                if let Ok(names) = super::load_accounts(&mut self.history) {
+                    self.accounts.names = names;
+                }
             }
         }
         while let Some(&Reverse((when, client))) = self.flood_timers.peek() {

@@ -25,6 +25,7 @@ use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension};
 
 use super::{Line, Page, Result, SavedRoom, Store, StoreError};
 
+mod accounts;
 mod queries;
 mod schema;
 
@@ -150,7 +151,7 @@ impl SqliteStore {
         &self.path
     }
 
-    fn err(&self, e: rusqlite::Error) -> StoreError {
+    pub(super) fn err(&self, e: rusqlite::Error) -> StoreError {
         error(&self.path, e)
     }
 }
@@ -391,6 +392,6 @@ mod tests {
         store.append(&[line(13, "#dev", "after")]).unwrap();
         assert_eq!(texts(store.recent("#dev", 10).unwrap()), [(7, "kept".to_owned()), (13, "after".to_owned())]);
         let version: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-        assert_eq!(version, 2);
+        assert_eq!(version, 3);
     }
 }

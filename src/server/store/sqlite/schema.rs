@@ -14,7 +14,7 @@ const APPLICATION_ID: i64 = 0x4E41_5454;
 type Migration = fn(&Connection) -> rusqlite::Result<()>;
 
 /// Each migration takes the schema from its index to the next version.
-const MIGRATIONS: &[Migration] = &[v1, v2];
+const MIGRATIONS: &[Migration] = &[v1, v2, v3];
 
 /// Version 1: rooms and lines named by room key, with the search index in
 /// the same file (natterd 0.2 development builds).
@@ -75,6 +75,13 @@ fn v2(conn: &Connection) -> rusqlite::Result<()> {
          ALTER TABLE lines_v2 RENAME TO lines;
          CREATE INDEX lines_room ON lines (room, id);
          DROP TABLE rooms_v1;",
+    )
+}
+
+/// Version 3: registered names, with their Argon2id hashes.
+fn v3(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE accounts (key TEXT PRIMARY KEY, name TEXT NOT NULL, phc TEXT NOT NULL, created INTEGER NOT NULL);",
     )
 }
 
