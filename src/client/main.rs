@@ -8,6 +8,7 @@ pub mod application;
 pub mod config;
 pub mod connection;
 pub mod i18n;
+pub mod keyring;
 pub mod model;
 pub mod notify;
 pub mod settings;

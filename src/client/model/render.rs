@@ -5,6 +5,7 @@
 //! server text the client does not understand, is shown as received.
 
 use gettextrs::{gettext, ngettext};
+use natter::protocol::account::{password_problem, AccountError, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use natter::protocol::{is_visible, ErrorKind, NameError, MAX_NAME_CHARS};
 
 use super::address::AddressError;
@@ -244,9 +245,49 @@ pub fn error_text(error: &ErrorKind<'_>) -> String {
         ErrorKind::CannotLeaveDefault(r) => {
             gettext_f("{room} is the server's main room and cannot be left.", &[("room", r)])
         }
+        ErrorKind::Account(ref account) => account_error_text(account),
         // Translators: {error} is the server's text, untranslated.
         ErrorKind::Other(text) => gettext_f("Server error: {error}", &[("error", text)]),
     }
+}
+
+/// An account error in the client's words: what happened and what to do.
+pub fn account_error_text(error: &AccountError<'_>) -> String {
+    match *error {
+        AccountError::NeedsLogin(n) => gettext_f(
+            "The name “{name}” is registered. Enter its password to log in, or choose another name.",
+            &[("name", n)],
+        ),
+        AccountError::WrongPassword(n) => {
+            gettext_f("Wrong password for “{name}”. Check the password and try again.", &[("name", n)])
+        }
+        AccountError::Guessing(secs) => gettext_f(
+            // Translators: {seconds} is a number of seconds.
+            "Too many failed logins. Wait {seconds} s before trying again.",
+            &[("seconds", &secs.to_string())],
+        ),
+        AccountError::NotRegistered(n) => gettext_f("The name “{name}” is not registered.", &[("name", n)]),
+        AccountError::AlreadyRegistered(n) => gettext_f("The name “{name}” is already registered.", &[("name", n)]),
+        // Translators: {reason} comes from the server, untranslated.
+        AccountError::BadPassword(why) => gettext_f("The password cannot be used: {reason}", &[("reason", why)]),
+        AccountError::Unavailable => gettext_f("Accounts are unavailable on the server. Try again later.", &[]),
+    }
+}
+
+/// Why a new password is refused, from [`natter::protocol::password_problem`]'s
+/// reason, in the client's words.
+pub fn password_problem_text(password: &str) -> Option<String> {
+    password_problem(password)?;
+    let chars = password.chars().count();
+    Some(if password.chars().any(char::is_whitespace) {
+        gettext_f("A password cannot contain spaces.", &[])
+    } else if chars < MIN_PASSWORD_CHARS {
+        gettext_f("A password needs at least {min} characters.", &[("min", &MIN_PASSWORD_CHARS.to_string())])
+    } else if chars > MAX_PASSWORD_CHARS {
+        gettext_f("A password can have at most {max} characters.", &[("max", &MAX_PASSWORD_CHARS.to_string())])
+    } else {
+        gettext_f("A password cannot contain control characters.", &[])
+    })
 }
 
 /// Why the text in the entry is not sent: over the protocol's limit.

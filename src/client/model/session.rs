@@ -7,7 +7,8 @@
 //! their sender; errors to the conversation on screen. What the user types
 //! is read in `session/sending.rs`.
 
-use natter::protocol::{fold_name, Reply, Tagged};
+use natter::protocol::account::AccountReply;
+use natter::protocol::{fold_name, ErrorKind, Reply, Tagged};
 
 use super::delivery::{Sent, SentLine};
 use super::rooms::{ConvId, Rooms};
@@ -33,6 +34,23 @@ impl Default for Route {
         Route::To(vec![ConvId::Default])
     }
 }
+
+/// An account answer the account dialog and the keyring act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountNews {
+    /// Registered (and so logged in) as this name.
+    Registered,
+    /// Logged in with a password.
+    LoggedIn,
+    /// The password was changed.
+    PasswordChanged,
+    /// The name is no longer registered.
+    Unregistered,
+}
+
+/// The server's text when this user's name logged in on another
+/// connection, which replaces this one.
+const REPLACED: &str = "you logged in from elsewhere";
 
 /// What one received line changed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -64,6 +82,11 @@ pub struct Outcome {
     /// A line from history: when it was said (UTC, `YYYY-MM-DDTHH:MM:SSZ`).
     /// Already seen or not, it is neither unread nor an alert.
     pub said_at: Option<String>,
+    /// An account answer (registered, logged in …).
+    pub account: Option<AccountNews>,
+    /// This user logged in elsewhere: this connection is replaced and
+    /// must not reconnect (it would take the name back, and so on).
+    pub replaced: bool,
 }
 
 /// The state of one connection's conversations.
@@ -164,6 +187,7 @@ impl Session {
                 return out;
             }
             Reply::Error(kind) => {
+                out.replaced = kind == ErrorKind::Other(REPLACED);
                 out.undelivered = self.sent.refused(&kind);
                 out.route = Route::Shown;
                 Entry::Error(ServerError::from(kind))
@@ -254,6 +278,23 @@ impl Session {
                 let shown = self.rooms.shown().clone();
                 out.route = Route::To(if shown == private { vec![private] } else { vec![private, shown] });
                 Entry::PrivateIn { from: from.to_owned(), text: text.to_owned() }
+            }
+            Reply::Account(AccountReply::Stored(to)) => {
+                // Where the message was typed: its private conversation.
+                let private = ConvId::Private(to.to_owned());
+                out.route = if self.rooms.get(&private).is_some() { Route::To(vec![private]) } else { Route::Shown };
+                Entry::Notice(rest_of(line).to_owned())
+            }
+            Reply::Account(reply) => {
+                out.account = match reply {
+                    AccountReply::Registered(_) => Some(AccountNews::Registered),
+                    AccountReply::LoggedIn(_) => Some(AccountNews::LoggedIn),
+                    AccountReply::PasswordChanged => Some(AccountNews::PasswordChanged),
+                    AccountReply::Unregistered(_) => Some(AccountNews::Unregistered),
+                    AccountReply::Unencrypted | AccountReply::Stored(_) => None,
+                };
+                out.route = Route::Shown;
+                Entry::Notice(rest_of(line).to_owned())
             }
             Reply::ShuttingDown => {
                 out.route = Route::Shown;

@@ -93,6 +93,7 @@ fn every_error_kind() -> Vec<ErrorKind<'static>> {
         ErrorKind::TooManyRooms(5),
         ErrorKind::TooManyJoined(5),
         ErrorKind::CannotLeaveDefault("#lobby"),
+        ErrorKind::Account(AccountError::WrongPassword("alice")),
     ];
     for kind in &all {
         match kind {
@@ -112,6 +113,7 @@ fn every_error_kind() -> Vec<ErrorKind<'static>> {
             | ErrorKind::TooManyRooms(_)
             | ErrorKind::TooManyJoined(_)
             | ErrorKind::CannotLeaveDefault(_)
+            | ErrorKind::Account(_)
             | ErrorKind::Other(_) => {}
         }
     }

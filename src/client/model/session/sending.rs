@@ -99,6 +99,10 @@ impl Session {
             | Command::Stamps
             | Command::Nick(_)
             | Command::Help
+            | Command::Register(_)
+            | Command::Login { .. }
+            | Command::Password { .. }
+            | Command::Unregister(_)
             | Command::Usage(_)
             | Command::Unknown(_) => {}
         }
