@@ -12,12 +12,17 @@
 //! Reconnect delays double from one second up to half a minute: 1 s, 2 s,
 //! 4 s, 8 s, 16 s, 30 s, 30 s … A successful rejoin starts over. A name
 //! refused on the first join, an unknown or a changed certificate stop
-//! without retrying: the user decides what happens next.
+//! without retrying: the user decides what happens next. So do a refused
+//! password and a login of the same user elsewhere, on any attempt: a
+//! retry would fail again, or take the name back from the other login.
 
 use std::time::{Duration, Instant};
 
+use natter::protocol::account::AccountError;
+use natter::protocol::ErrorKind;
+
 use super::address::ServerAddress;
-use super::session::ServerError;
+use super::session::{ServerError, REPLACED};
 use crate::connection::cert_verifier::Fingerprint;
 use crate::connection::CloseReason;
 
@@ -197,6 +202,13 @@ impl Lifecycle {
                 self.set_phase(Phase::Idle, &mut actions);
                 actions.push(Action::ShowRefusal(error));
             }
+            // A password refused on a reconnect, or this user logged in
+            // elsewhere: trying again would fail the same way (and count
+            // as guessing), or take the name back from the other login.
+            Event::Refused(error) if needs_the_user(&error) => {
+                self.leave(false, &mut actions);
+                actions.push(Action::ShowRefusal(error));
+            }
             // Refused on a reconnect (the name was taken meanwhile, the
             // server is full): say so and keep trying.
             Event::Refused(error) => {
@@ -281,6 +293,18 @@ impl Lifecycle {
         let delay = self.backoff.next_delay();
         self.retry_at = Some(now + delay);
         actions.push(Action::RetryIn(delay));
+    }
+}
+
+/// True for refusals only the user can answer: a missing or wrong
+/// password, too many failed logins, or a login of theirs elsewhere.
+pub fn needs_the_user(error: &ServerError) -> bool {
+    match error.kind() {
+        ErrorKind::Account(
+            AccountError::NeedsLogin(_) | AccountError::WrongPassword(_) | AccountError::Guessing(_),
+        ) => true,
+        ErrorKind::Other(text) => text == REPLACED,
+        _ => false,
     }
 }
 

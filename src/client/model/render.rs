@@ -10,7 +10,7 @@ use natter::protocol::{is_visible, ErrorKind, NameError, MAX_NAME_CHARS};
 
 use super::address::AddressError;
 use super::delivery::TooLong;
-use super::session::Entry;
+use super::session::{Entry, REPLACED};
 use super::text::{escape, linkify, name_color_index};
 use crate::connection::CloseReason;
 use crate::i18n::{fill_markup, gettext_f};
@@ -374,6 +374,9 @@ pub fn refusal_text(error: &ErrorKind<'_>) -> String {
     match error {
         ErrorKind::NameTaken(name) => {
             gettext_f("The name “{name}” is already taken. Choose another name.", &[("name", name)])
+        }
+        ErrorKind::Other(text) if *text == REPLACED => {
+            gettext_f("You logged in with this name from elsewhere, so this window was disconnected.", &[])
         }
         other => error_text(other),
     }

@@ -50,7 +50,7 @@ pub enum AccountNews {
 
 /// The server's text when this user's name logged in on another
 /// connection, which replaces this one.
-const REPLACED: &str = "you logged in from elsewhere";
+pub const REPLACED: &str = "you logged in from elsewhere";
 
 /// What one received line changed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

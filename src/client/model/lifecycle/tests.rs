@@ -2,6 +2,7 @@
 
 use std::time::{Duration, Instant};
 
+use natter::protocol::account::AccountError;
 use natter::protocol::ErrorKind;
 use rustls::pki_types::CertificateDer;
 
@@ -84,6 +85,39 @@ fn refused_on_a_reconnect_says_so_and_keeps_trying() {
     assert_eq!(actions.first(), Some(&Action::AppendError(error)));
     assert_eq!(life.phase(), Phase::Waiting);
     assert_eq!(retry_delay(&actions), Some(2));
+}
+
+#[test]
+fn refused_password_on_a_reconnect_stops_at_the_form() {
+    for kind in [
+        ErrorKind::Account(AccountError::WrongPassword("alice")),
+        ErrorKind::Account(AccountError::NeedsLogin("alice")),
+        ErrorKind::Account(AccountError::Guessing(30)),
+    ] {
+        let (mut life, now) = joined();
+        life.handle(Event::Closed(CloseReason::Closed), now);
+        life.handle(Event::Reconnect, now);
+        let error = ServerError::from(kind);
+        let actions = life.handle(Event::Refused(error.clone()), now);
+        assert_eq!(life.phase(), Phase::Idle);
+        assert!(actions.contains(&Action::ShowForm));
+        assert_eq!(actions.last(), Some(&Action::ShowRefusal(error)));
+        assert_eq!(retry_delay(&actions), None, "no retry loop after a refused password");
+        assert!(life.handle(Event::Reconnect, now).is_empty());
+    }
+}
+
+#[test]
+fn logged_in_elsewhere_stops_without_retrying() {
+    let (mut life, now) = joined();
+    let error = ServerError::from(ErrorKind::Other(REPLACED));
+    let actions = life.handle(Event::Refused(error.clone()), now);
+    assert_eq!(life.phase(), Phase::Idle);
+    assert_eq!(actions.last(), Some(&Action::ShowRefusal(error)));
+    // The close that follows changes nothing.
+    let after = life.handle(Event::Closed(CloseReason::Closed), now);
+    assert_eq!(retry_delay(&after), None);
+    assert_eq!(life.phase(), Phase::Idle);
 }
 
 #[test]

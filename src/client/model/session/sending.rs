@@ -26,6 +26,12 @@ pub struct Outgoing {
     pub to: ConvId,
     /// The user is leaving (`/quit`): do not reconnect.
     pub quits: bool,
+    /// The line holds a password (`/register`, `/login`, `/password`,
+    /// `/unregister`): it is kept out of the input history.
+    pub secret: bool,
+    /// The password the account has once the server confirms this line,
+    /// to keep in the keyring then.
+    pub password: Option<String>,
 }
 
 impl Session {
@@ -37,7 +43,15 @@ impl Session {
         let me = self.me.clone();
         let shown = self.rooms.shown().clone();
         let current = shown == self.server_room;
-        let mut out = Outgoing { before: None, line: line.clone(), echo: None, to: shown.clone(), quits: false };
+        let mut out = Outgoing {
+            before: None,
+            line: line.clone(),
+            echo: None,
+            to: shown.clone(),
+            quits: false,
+            secret: false,
+            password: None,
+        };
         match Command::parse(&line, &self.me) {
             Command::Empty => return None,
             Command::Say(text) => {
@@ -73,6 +87,12 @@ impl Session {
                 out.echo = Some(Entry::OwnChat { from: me, text: text.to_owned() });
             }
             Command::Quit(_) => out.quits = true,
+            // The server answers these; nothing is echoed.
+            Command::Register(password) | Command::Login { password, .. } | Command::Password { new: password, .. } => {
+                out.secret = true;
+                out.password = Some(password.0.to_owned());
+            }
+            Command::Unregister(_) => out.secret = true,
             Command::Who(None) if !current && !shown.is_private() => {
                 // The answer comes tagged, to the room it is about.
                 out.line = format!("/who {}", shown.title());
@@ -99,10 +119,6 @@ impl Session {
             | Command::Stamps
             | Command::Nick(_)
             | Command::Help
-            | Command::Register(_)
-            | Command::Login { .. }
-            | Command::Password { .. }
-            | Command::Unregister(_)
             | Command::Usage(_)
             | Command::Unknown(_) => {}
         }

@@ -135,3 +135,54 @@ fn disconnect_forgets_members() {
     // Rejoining works the same way as joining.
     assert!(s.receive("*** welcome alice, online (1): alice").welcomed);
 }
+
+#[test]
+fn offline_private_message_opens_its_conversation_with_its_time() {
+    let mut s = joined("alice", "alice");
+    let out = s.receive("[2026-12-06T01:02:03Z 1234] bob (private): while you were away");
+    let bob = ConvId::Private("bob".into());
+    assert_eq!(out.entry, Some(Entry::PrivateIn { from: "bob".into(), text: "while you were away".into() }));
+    assert_eq!(out.said_at.as_deref(), Some("2026-12-06T01:02:03Z"));
+    assert_eq!(out.opened, Some(bob.clone()));
+    assert!(matches!(&out.route, Route::To(ids) if ids.contains(&bob)));
+    let conv = s.rooms().get(&bob).expect("the private conversation is open");
+    assert!(conv.highlight && conv.unread == 1, "shown in bold until read");
+}
+
+#[test]
+fn stored_notice_goes_to_the_private_conversation() {
+    let mut s = joined("alice", "alice");
+    let bob = s.open_private("bob");
+    let out = s.receive("*** bob is offline: your message will be delivered when they log in");
+    assert_eq!(out.route, Route::To(vec![bob]));
+    assert!(matches!(out.entry, Some(Entry::Notice(ref t)) if t.starts_with("bob is offline")));
+    // With no such conversation: where the user is.
+    let out = s.receive("*** carol is offline: your message will be delivered when they log in");
+    assert_eq!(out.route, Route::Shown);
+}
+
+#[test]
+fn account_answers_are_news() {
+    let mut s = Session::new("alice");
+    assert_eq!(s.receive("*** logged in as alice").account, Some(AccountNews::LoggedIn));
+    let mut s = joined("alice", "alice");
+    assert_eq!(s.receive("*** registered alice, you are logged in").account, Some(AccountNews::Registered));
+    assert_eq!(s.receive("*** password changed").account, Some(AccountNews::PasswordChanged));
+    assert_eq!(s.receive("*** alice is no longer registered").account, Some(AccountNews::Unregistered));
+    let out = s.receive("*** note: your password travelled unencrypted; connect with TLS to keep it private");
+    assert_eq!((out.account, out.route), (None, Route::Shown));
+    assert!(s.receive("*** error: you logged in from elsewhere").replaced);
+}
+
+#[test]
+fn account_commands_are_secret_and_carry_the_new_password() {
+    let s = joined("alice", "alice");
+    let out = s.prepare("/register correct-horse").expect("sent");
+    assert!(out.secret && out.echo.is_none());
+    assert_eq!(out.password.as_deref(), Some("correct-horse"));
+    let out = s.prepare("/password correct-horse battery-staple").expect("sent");
+    assert_eq!(out.password.as_deref(), Some("battery-staple"));
+    let out = s.prepare("/unregister battery-staple").expect("sent");
+    assert!(out.secret && out.password.is_none());
+    assert!(!s.prepare("hello").expect("sent").secret);
+}
