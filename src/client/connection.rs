@@ -171,7 +171,8 @@ impl Goodbye {
 }
 
 impl Connection {
-    /// Connects to `address` as `name` in the background,
+    /// Connects to `address` as `name` in the background (the first
+    /// line: a name, or `NAME PASSWORD` to log in; never logged),
     /// encrypted or not as `security` says. The events arrive on the
     /// returned receiver, ending with one [`ServerEvent::Closed`].
     pub fn open(

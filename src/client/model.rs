@@ -7,9 +7,11 @@
 //! ([`members`]), input recall ([`history`]), whether a line may go and which one a
 //! refusal is about ([`delivery`]), Tab completion
 //! ([`completion`]), the connection lifecycle and its reconnect delays
-//! ([`lifecycle`]), the server address ([`address`]), and how a line reads on screen ([`text`],
+//! ([`lifecycle`]), the server address ([`address`]), the account forms'
+//! checks ([`account`]), and how a line reads on screen ([`text`],
 //! [`render`]). The widgets only display what these decide.
 
+pub mod account;
 pub mod address;
 pub mod completion;
 pub mod delivery;

@@ -1,6 +1,7 @@
 //! The window's building blocks, one GObject per file with its `.ui` beside it.
 //!
-//! - [`ConnectPage`]: the server and name form.
+//! - [`ConnectPage`]: the server, name and password form.
+//! - [`AccountDialog`]: register the name, change its password, unregister.
 //! - [`ChatView`]: the conversation, sticking to the newest line.
 //! - [`MessageRow`]: one line of the conversation.
 //! - [`Composer`]: the message entry and Send button.
@@ -9,6 +10,7 @@
 //! - [`JoinDialog`]: Join a Room, from the server's list or by name.
 //! - [`RoomSwitcher`]: Ctrl+K, go to an open conversation by name.
 
+mod account_dialog;
 mod chat_view;
 mod composer;
 mod connect_page;
@@ -18,6 +20,7 @@ mod message_row;
 mod room_sidebar;
 mod room_switcher;
 
+pub use account_dialog::AccountDialog;
 pub use chat_view::ChatView;
 pub use composer::Composer;
 pub use connect_page::ConnectPage;

@@ -7,10 +7,12 @@
 //! [`Connection`](crate::connection::Connection) and the
 //! [`Session`](crate::model::session::Session); `window/lifecycle.rs` applies
 //! what the connection lifecycle model decides, `window/conversation.rs`
-//! routes server events to the widgets, `window/rooms.rs` switches,
+//! routes server events to the widgets, `window/account.rs` keeps the
+//! password and the account dialog, `window/rooms.rs` switches,
 //! joins and leaves conversations, and
 //! `window/cert_dialogs.rs` asks about, and warns of, server certificates.
 
+mod account;
 mod cert_dialogs;
 mod conversation;
 mod focus;
@@ -25,7 +27,9 @@ use gtk::{gio, glib, glib::clone};
 use crate::i18n::gettext_f;
 use crate::model::session::ChatLine;
 use crate::settings::Settings;
-use crate::widgets::{ChatView, Composer, ConnectPage, JoinDialog, MemberList, RoomListing, RoomSidebar};
+use crate::widgets::{
+    AccountDialog, ChatView, Composer, ConnectPage, JoinDialog, MemberList, RoomListing, RoomSidebar,
+};
 
 pub use self::lifecycle::GOODBYE_LIMIT;
 pub use crate::model::lifecycle::Phase;
@@ -49,7 +53,7 @@ impl WindowPage {
 }
 
 mod imp {
-    use std::cell::RefCell;
+    use std::cell::{Cell, RefCell};
 
     use super::*;
     use crate::connection::{Connection, Goodbye};
@@ -109,6 +113,16 @@ mod imp {
         /// The pending reconnect and the banner countdown.
         pub retry_source: RefCell<Option<glib::SourceId>>,
         pub tick_source: RefCell<Option<glib::SourceId>>,
+        /// The password of the name in use, sent on every (re)connect;
+        /// never written to the settings (`window/account.rs`).
+        pub password: RefCell<Option<String>>,
+        /// A new password sent with `/register` or `/password`, until the
+        /// server agrees.
+        pub pending_password: RefCell<Option<String>>,
+        /// Logged in to a registered name.
+        pub registered: Cell<bool>,
+        /// The account dialog, while open.
+        pub account_dialog: RefCell<glib::WeakRef<AccountDialog>>,
     }
 
     #[glib::object_subclass]
@@ -126,6 +140,7 @@ mod imp {
             Self::Type::install_room_actions(klass);
             klass.install_action("win.reconnect", None, |win, _, _| win.reconnect_now());
             klass.install_action("win.leave", None, |win, _, _| win.leave(true));
+            klass.install_action("win.account", None, |win, _, _| win.open_account_dialog());
             klass.install_action("win.toggle-members", None, |win, _, _| {
                 if win.imp().members_button.is_visible() {
                     let flap = &win.imp().flap;
@@ -234,6 +249,7 @@ impl NatterWindow {
         self.action_set_enabled("win.reconnect", false);
         self.action_set_enabled("win.leave", false);
         self.action_set_enabled("win.join-room", false);
+        self.action_set_enabled("win.account", false);
         self.show_page(WindowPage::Connect);
     }
 

@@ -161,7 +161,8 @@ impl<'a> AccountError<'a> {
         if let Some(name) = named(e.strip_prefix(WRONG)) {
             return Some(AccountError::WrongPassword(name));
         }
-        if let Some((name, _)) = e.split_once(NEEDS_LOGIN.0).filter(|(n, rest)| *rest == format!("{n}{}", NEEDS_LOGIN.1))
+        if let Some((name, _)) =
+            e.split_once(NEEDS_LOGIN.0).filter(|(n, rest)| *rest == format!("{n}{}", NEEDS_LOGIN.1))
         {
             return named(Some(name)).map(AccountError::NeedsLogin);
         }
@@ -205,7 +206,10 @@ mod tests {
             (AccountError::Guessing(40), "too many failed logins, try again in 40 s"),
             (AccountError::NotRegistered("bob"), "bob is not registered"),
             (AccountError::AlreadyRegistered("bob"), "bob is already registered"),
-            (AccountError::BadPassword("a password needs at least 8 characters"), "invalid password: a password needs at least 8 characters"),
+            (
+                AccountError::BadPassword("a password needs at least 8 characters"),
+                "invalid password: a password needs at least 8 characters",
+            ),
             (AccountError::Unavailable, UNAVAILABLE),
         ] {
             assert_eq!(error.to_string(), wire);

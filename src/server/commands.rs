@@ -9,8 +9,8 @@
 use std::borrow::Cow;
 
 use log::{debug, info};
-use natter::protocol::reply::help_lines;
 use natter::protocol::account::split_login;
+use natter::protocol::reply::help_lines;
 use natter::protocol::{canonical_name, clean_text, Command, ErrorKind, Frame, NameError, Reply};
 
 use crate::accounts::Accounts;

@@ -1,5 +1,9 @@
-//! The connection form: server, name and the "Use encryption" switch,
-//! checked before anything is sent.
+//! The connection form: server, name, an optional password and the "Use
+//! encryption" switch, checked before anything is sent.
+//!
+//! The password is for a registered name. It is looked up in the keyring
+//! ([`crate::keyring`]) for the server and name typed, a moment after
+//! either changes, and never stored by the form itself.
 //!
 //! The name is checked with the server's own rule
 //! ([`natter::protocol::validate_name`]) and the address with
@@ -16,11 +20,16 @@ use adw::subclass::prelude::*;
 use gtk::{glib, glib::clone, glib::subclass::Signal};
 use natter::protocol::validate_name;
 
+use crate::keyring;
 use crate::model::address::ServerAddress;
-use crate::model::render::{address_error_text, name_error_text};
+use crate::model::render::{address_error_text, name_error_text, password_problem_text};
+
+/// How long the form waits after the last keystroke in the server or name
+/// before asking the keyring.
+const LOOKUP_DELAY: std::time::Duration = std::time::Duration::from_millis(250);
 
 mod imp {
-    use std::cell::Cell;
+    use std::cell::{Cell, RefCell};
 
     use super::*;
 
@@ -32,6 +41,8 @@ mod imp {
         #[template_child]
         pub name_row: TemplateChild<adw::EntryRow>,
         #[template_child]
+        pub password_row: TemplateChild<adw::PasswordEntryRow>,
+        #[template_child]
         pub tls_switch: TemplateChild<gtk::Switch>,
         #[template_child]
         pub error_label: TemplateChild<gtk::Label>,
@@ -42,6 +53,13 @@ mod imp {
         #[template_child]
         pub spinner: TemplateChild<gtk::Spinner>,
         pub busy: Cell<bool>,
+        /// The password shown came from the keyring (not typed): another
+        /// server or name replaces it.
+        pub from_keyring: Cell<bool>,
+        /// The pending keyring lookup's timer.
+        pub lookup_timer: RefCell<Option<glib::SourceId>>,
+        /// Counts lookups, so that only the newest one fills the form.
+        pub lookups: Cell<u64>,
     }
 
     #[glib::object_subclass]
@@ -111,7 +129,8 @@ impl ConnectPage {
 
     fn setup(&self) {
         let imp = self.imp();
-        for row in [&*imp.server_row, &*imp.name_row] {
+        let rows: [&adw::EntryRow; 3] = [&imp.server_row, &imp.name_row, imp.password_row.upcast_ref()];
+        for row in rows {
             row.connect_entry_activated(clone!(
                 #[weak(rename_to = page)]
                 self,
@@ -132,6 +151,16 @@ impl ConnectPage {
                     Some(err) => page.show_error(&name_error_text(&err)),
                     None => page.clear_error(),
                 }
+                page.schedule_lookup();
+            }
+        ));
+        imp.password_row.connect_changed(clone!(
+            #[weak(rename_to = page)]
+            self,
+            move |_| {
+                let imp = page.imp();
+                imp.from_keyring.set(false);
+                page.mark(imp.password_row.upcast_ref(), false);
             }
         ));
         imp.server_row.connect_changed(clone!(
@@ -140,8 +169,67 @@ impl ConnectPage {
             move |_| {
                 page.mark(&page.imp().server_row, false);
                 page.clear_error();
+                page.schedule_lookup();
             }
         ));
+    }
+
+    /// Asks the keyring for the password of the server and name typed,
+    /// once typing pauses. A password from the keyring for another server
+    /// or name is cleared at once; a typed one stays.
+    fn schedule_lookup(&self) {
+        let imp = self.imp();
+        if imp.from_keyring.get() {
+            self.set_password("");
+        }
+        if let Some(timer) = imp.lookup_timer.take() {
+            timer.remove();
+        }
+        let timer = glib::timeout_add_local_once(
+            LOOKUP_DELAY,
+            clone!(
+                #[weak(rename_to = page)]
+                self,
+                move || {
+                    page.imp().lookup_timer.take();
+                    page.lookup_password();
+                }
+            ),
+        );
+        imp.lookup_timer.replace(Some(timer));
+    }
+
+    /// Fills the password from the keyring, unless the user typed one
+    /// meanwhile or the form changed.
+    fn lookup_password(&self) {
+        let imp = self.imp();
+        let Some(server) = self.server_key() else { return };
+        let name = self.name();
+        if validate_name(&name).is_err() || !imp.password_row.text().is_empty() {
+            return;
+        }
+        let lookup = imp.lookups.get() + 1;
+        imp.lookups.set(lookup);
+        glib::spawn_future_local(clone!(
+            #[weak(rename_to = page)]
+            self,
+            async move {
+                let found = keyring::lookup(&server, &name).await;
+                let imp = page.imp();
+                if imp.lookups.get() != lookup || !imp.password_row.text().is_empty() {
+                    return;
+                }
+                if let Some(password) = found {
+                    page.set_password(&password);
+                    imp.from_keyring.set(true);
+                }
+            }
+        ));
+    }
+
+    /// The server as the keyring knows it (`host:port`), if it parses.
+    pub fn server_key(&self) -> Option<String> {
+        ServerAddress::parse(&self.imp().server_row.text()).ok().map(|a| a.to_string())
     }
 
     fn mark(&self, row: &adw::EntryRow, bad: bool) {
@@ -174,6 +262,12 @@ impl ConnectPage {
             imp.name_row.grab_focus();
             return;
         }
+        if let Some(problem) = self.password().as_deref().and_then(password_problem_text) {
+            self.mark(imp.password_row.upcast_ref(), true);
+            self.show_error(&problem);
+            imp.password_row.grab_focus();
+            return;
+        }
         self.clear_error();
         // Parsed once: the address travels as a ServerAddress from here on.
         self.emit_by_name::<()>("join", &[&glib::BoxedAnyObject::new(address), &name, &self.tls()]);
@@ -185,6 +279,32 @@ impl ConnectPage {
         imp.server_row.set_text(server);
         imp.name_row.set_text(name);
         self.clear_error();
+    }
+
+    /// Sets the password field (from the keyring, or emptied).
+    pub fn set_password(&self, password: &str) {
+        let imp = self.imp();
+        imp.password_row.set_text(password);
+        imp.from_keyring.set(false);
+    }
+
+    /// The password typed or found in the keyring; `None` when empty.
+    pub fn password(&self) -> Option<String> {
+        let text = self.imp().password_row.text();
+        (!text.is_empty()).then(|| text.into())
+    }
+
+    /// True when the password shown came from the keyring.
+    pub fn password_from_keyring(&self) -> bool {
+        self.imp().from_keyring.get()
+    }
+
+    /// Marks the password as the one to fix (after "wrong password") and
+    /// focuses it.
+    pub fn focus_password(&self) {
+        let row = &self.imp().password_row;
+        self.mark(row.upcast_ref(), true);
+        row.grab_focus();
     }
 
     /// Sets the "Use encryption" switch.
@@ -217,6 +337,7 @@ impl ConnectPage {
         // without telling it.
         imp.server_row.set_editable(!busy);
         imp.name_row.set_editable(!busy);
+        imp.password_row.set_editable(!busy);
         self.action_set_enabled("connect.join", !busy);
     }
 

@@ -11,7 +11,7 @@
 use adw::prelude::*;
 use adw::subclass::prelude::*;
 use gtk::{glib, glib::clone};
-use natter::protocol::DEFAULT_ROOM;
+use natter::protocol::{ErrorKind, DEFAULT_ROOM};
 
 use super::lifecycle::{now_hhmm, stamp_hhmm};
 use super::NatterWindow;
@@ -69,6 +69,20 @@ impl NatterWindow {
                     }
                     if let Some(refused) = outcome.undelivered {
                         self.mark_undelivered(&refused);
+                    }
+                    if let Some(news) = outcome.account {
+                        self.account_news(news);
+                    }
+                    if let Some(Entry::Error(error)) = &outcome.entry {
+                        if outcome.replaced {
+                            // Logged in elsewhere: back to the form, no retrying.
+                            self.flush(std::mem::take(&mut batch));
+                            self.lifecycle(Event::Refused(error.clone()));
+                            return;
+                        }
+                        if matches!(error.kind(), ErrorKind::Account(_)) {
+                            self.account_error(error);
+                        }
                     }
                     members_changed |= outcome.members_changed || outcome.topic_changed;
                     rooms_changed |= outcome.opened.is_some() || outcome.closed.is_some();
@@ -167,6 +181,9 @@ impl NatterWindow {
             }
         };
         let typed_in = self.shown_conversation();
+        if outgoing.secret {
+            imp.pending_password.replace(outgoing.password.clone());
+        }
         imp.composer.set_busy(true);
         glib::spawn_future_local(clone!(
             #[weak(rename_to = win)]
@@ -189,7 +206,10 @@ impl NatterWindow {
                             }
                             (_, echo) => echo,
                         };
-                        if matches!(shown, Some(Entry::Undelivered { .. })) {
+                        if outgoing.secret {
+                            // A password: out of the input history.
+                            composer.set_text("");
+                        } else if matches!(shown, Some(Entry::Undelivered { .. })) {
                             // Refused before it showed: the text stays in the entry.
                             composer.refused(&text);
                         } else {

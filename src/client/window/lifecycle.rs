@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use adw::prelude::*;
 use adw::subclass::prelude::*;
 use gtk::{glib, glib::clone};
+use natter::protocol::account::AccountError;
 use natter::protocol::ErrorKind;
 
 use super::{NatterWindow, WindowPage};
@@ -52,6 +53,10 @@ impl NatterWindow {
     /// straight from the command line.
     pub fn join(&self, address: &ServerAddress, name: &str, tls: bool) {
         let imp = self.imp();
+        // Read before filling the form, which may clear a keyring password.
+        imp.password.replace(imp.connect_page.password());
+        imp.registered.set(false);
+        imp.pending_password.replace(None);
         imp.connect_page.set_values(&address.to_string(), name);
         imp.connect_page.set_tls(tls);
         imp.connect_page.set_busy(true);
@@ -117,6 +122,7 @@ impl NatterWindow {
                 self.action_set_enabled("win.leave", phase != Phase::Idle);
                 imp.composer.set_can_send(phase == Phase::Joined);
                 self.action_set_enabled("win.join-room", phase == Phase::Joined);
+                self.action_set_enabled("win.account", phase == Phase::Joined);
             }
             Action::Connect { generation } => self.open_connection(generation),
             Action::Disconnect { say_quit } => {
@@ -160,8 +166,12 @@ impl NatterWindow {
                 let kind = refusal.kind();
                 imp.connect_page.set_busy(false);
                 imp.connect_page.show_error(&refusal_text(&kind));
-                if matches!(kind, ErrorKind::NameTaken(_) | ErrorKind::NameTooSimilar(_)) {
-                    imp.connect_page.focus_name();
+                match kind {
+                    ErrorKind::NameTaken(_) | ErrorKind::NameTooSimilar(_) => imp.connect_page.focus_name(),
+                    ErrorKind::Account(AccountError::NeedsLogin(_) | AccountError::WrongPassword(_)) => {
+                        imp.connect_page.focus_password()
+                    }
+                    _ => {}
                 }
             }
             Action::AppendError(error) => {
@@ -188,7 +198,7 @@ impl NatterWindow {
         let Some(name) = self.me() else { return };
         let Some(target) = imp.lifecycle.borrow().target().cloned() else { return };
         let security = if target.tls { Security::Tls { known_servers: KnownServers::path() } } else { Security::Plain };
-        let (connection, events) = Connection::open(target.address, name, security);
+        let (connection, events) = Connection::open(target.address, self.first_line(&name), security);
         imp.connection.replace(Some(connection));
 
         let weak = self.downgrade();
