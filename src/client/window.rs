@@ -290,6 +290,12 @@ impl NatterWindow {
     /// who this user is where when there is none.
     fn update_subtitle(&self) {
         let imp = self.imp();
+        if self.page() == WindowPage::Connect {
+            // The form has no session yet (a refused join keeps it there).
+            imp.window_title.set_title(&gettext_f("Natter", &[]));
+            imp.window_title.set_subtitle("");
+            return;
+        }
         let (me, title, topic) = match imp.session.borrow().as_ref() {
             Some(session) => {
                 let rooms = session.rooms();

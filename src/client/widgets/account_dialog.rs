@@ -277,10 +277,12 @@ impl AccountDialog {
             return;
         }
         let (new, confirm) = (imp.new_password.text(), imp.new_confirm.text());
-        match new_password_problem(&new, &confirm) {
-            Some(problem) if new.is_empty() || new == confirm => self.refuse(&imp.new_password, &problem),
-            Some(problem) => self.refuse(&imp.new_confirm, &problem),
-            None => self.request(AccountRequest::ChangePassword { old: old.into(), new: new.into() }),
+        if let Some(problem) = new_password_problem(&new, &new) {
+            self.refuse(&imp.new_password, &problem);
+        } else if let Some(problem) = new_password_problem(&new, &confirm) {
+            self.refuse(&imp.new_confirm, &problem);
+        } else {
+            self.request(AccountRequest::ChangePassword { old: old.into(), new: new.into() });
         }
     }
 

@@ -199,6 +199,15 @@ impl ConnectPage {
         imp.lookup_timer.replace(Some(timer));
     }
 
+    /// Looks the password up again (back on the form after chatting):
+    /// a password from the keyring is replaced, a typed one kept.
+    pub fn refresh_password(&self) {
+        if self.imp().from_keyring.get() {
+            self.set_password("");
+        }
+        self.lookup_password();
+    }
+
     /// Fills the password from the keyring, unless the user typed one
     /// meanwhile or the form changed.
     fn lookup_password(&self) {

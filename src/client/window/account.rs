@@ -42,16 +42,19 @@ impl NatterWindow {
             AccountNews::LoggedIn => None,
             AccountNews::Registered => {
                 imp.password.replace(imp.pending_password.take());
-                Some(gettext_f("Registered. Only you can use this name now.", &[]))
+                Some(gettext_f("Name registered.", &[]))
             }
             AccountNews::PasswordChanged => {
                 imp.password.replace(imp.pending_password.take());
+                // The form's copy is out of date; the keyring's is not.
+                imp.connect_page.set_password("");
                 Some(gettext_f("Password changed.", &[]))
             }
             AccountNews::Unregistered => {
                 imp.password.replace(None);
+                imp.connect_page.set_password("");
                 imp.pending_password.replace(None);
-                Some(gettext_f("The name is no longer registered.", &[]))
+                Some(gettext_f("Name unregistered.", &[]))
             }
         };
         let registered = news != AccountNews::Unregistered;

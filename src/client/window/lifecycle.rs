@@ -159,6 +159,8 @@ impl NatterWindow {
             }
             Action::ShowForm => {
                 imp.connect_page.set_busy(false);
+                // The password may have been registered or changed meanwhile.
+                imp.connect_page.refresh_password();
                 self.update_members();
                 self.show_page(WindowPage::Connect);
             }
@@ -238,8 +240,8 @@ impl NatterWindow {
         if let Err(err) = settings.save() {
             log::warn!("cannot save the settings: {err}");
         }
-        self.update_subtitle();
         self.show_page(WindowPage::Chat);
+        self.update_subtitle();
     }
 
     fn retry_in(&self, delay: Duration) {
