@@ -19,7 +19,7 @@ if [ "${1:-}" = server ]; then
     exec "$bin/natterd" "$@"
 fi
 
-bash tests/install-deps.sh libgtk-4-dev libadwaita-1-dev pkg-config gettext fonts-dejavu-core fonts-nanum netcat-openbsd
+bash tests/install-deps.sh libgtk-4-dev libadwaita-1-dev libsecret-1-dev pkg-config gettext fonts-dejavu-core fonts-nanum netcat-openbsd
 cargo build --locked --release --features gui --bin natter
 # The translations, beside the binary, where natter looks when not installed.
 bash po/compile-catalogs.sh "$bin/locale"

@@ -17,8 +17,10 @@
 mod client;
 
 // The client's modules refer to each other through `crate::…`.
-use client::{application, config, connection, i18n, model, notify, settings, widgets, window};
+use client::{application, config, connection, i18n, keyring, model, notify, settings, widgets, window};
 
+#[path = "gtk_ui/accounts.rs"]
+mod accounts;
 #[path = "gtk_ui/burst.rs"]
 mod burst;
 #[path = "gtk_ui/connect_form.rs"]
@@ -388,6 +390,8 @@ const CHECKS: &[Check] = &[
     ("join_dialog_filters_validates_and_joins", dialogs::join_dialog_filters_validates_and_joins),
     ("room_switcher_filters_and_switches", dialogs::room_switcher_filters_and_switches),
     ("join_dialog_reads_in_korean", dialogs::join_dialog_reads_in_korean),
+    ("wrong_password_is_explained_and_not_retried", accounts::wrong_password_is_explained_and_not_retried),
+    ("password_is_kept_in_the_keyring", accounts::password_is_kept_in_the_keyring),
 ];
 
 /// Run only when asked for by name (and with `NATTER_SCREENSHOT` set).

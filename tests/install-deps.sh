@@ -7,8 +7,8 @@ set -euo pipefail
 
 packages=("$@")
 [ $# -gt 0 ] || packages=(
-    libgtk-4-dev libadwaita-1-dev pkg-config meson ninja-build gettext
-    netcat-openbsd xvfb xauth x11-utils xdotool xclip dbus desktop-file-utils appstream imagemagick
+    libgtk-4-dev libadwaita-1-dev libsecret-1-dev pkg-config meson ninja-build gettext
+    netcat-openbsd xvfb xauth x11-utils xdotool xclip dbus gnome-keyring desktop-file-utils appstream imagemagick
     fonts-dejavu-core fonts-nanum locales
 )
 missing=()

@@ -71,7 +71,7 @@ ok() { echo "ok: $*"; }
 
 # Debian packages this needs; installed when missing.
 bash "$repo/tests/install-deps.sh" \
-    meson ninja-build pkg-config libgtk-4-dev libadwaita-1-dev gettext \
+    meson ninja-build pkg-config libgtk-4-dev libadwaita-1-dev libsecret-1-dev gettext \
     desktop-file-utils appstream xvfb x11-utils imagemagick fonts-nanum python3 \
     xdotool xclip
 missing=""

@@ -20,11 +20,13 @@ if [ "${1:-}" = "--release" ]; then
     shift
 fi
 
-# What the client needs on a Debian machine: GTK 4 and libadwaita headers,
-# a virtual display, a font with Hangul for the Korean names, and
-# dbus-run-session (package dbus-daemon) for a private session bus.
-bash tests/install-deps.sh libgtk-4-dev libadwaita-1-dev pkg-config gettext locales xvfb xauth x11-utils xdotool \
-    dbus-daemon fonts-dejavu-core fonts-nanum
+# What the client needs on a Debian machine: GTK 4, libadwaita and
+# libsecret headers, a virtual display, a font with Hangul for the Korean
+# names, dbus-run-session (package dbus-daemon) for a private session bus,
+# and a real Secret Service for the keyring check: gnome-keyring, with
+# dbus-send (dbus-bin) to see when it is up.
+bash tests/install-deps.sh libgtk-4-dev libadwaita-1-dev libsecret-1-dev pkg-config gettext locales xvfb xauth \
+    x11-utils xdotool dbus-daemon dbus-bin gnome-keyring fonts-dejavu-core fonts-nanum
 # A Korean desktop's locale, for the check that natter run from its build
 # folder (as run.sh does) speaks Korean.
 if ! locale -a 2>/dev/null | grep -qix 'ko_KR.utf8'; then
@@ -80,8 +82,10 @@ echo "== GTK tests (natterd + natter under $DISPLAY, on a private session bus)"
 # dbus-run-session starts a bus of its own and stops it when the tests end.
 # Its address moves to NATTER_PRIVATE_BUS: the notification check runs in a
 # child process with it as the session bus and plays the desktop's
-# notification server there (tests/gtk_ui/notifications.rs); every other
-# check still runs with no session bus, as natter must work without one.
+# notification server there (tests/gtk_ui/notifications.rs). The keyring
+# check (tests/gtk_ui/accounts.rs) runs its child the same way under a
+# dbus-run-session of its own, with gnome-keyring unlocked on it. Every
+# other check still runs with no session bus, as natter must work without one.
 # shellcheck disable=SC2016
 dbus-run-session -- sh -c 'export NATTER_PRIVATE_BUS="$DBUS_SESSION_BUS_ADDRESS"; unset DBUS_SESSION_BUS_ADDRESS; exec "$@"' \
     sh cargo test --locked "${profile[@]}" --features gui --test gtk_ui -- "$@"

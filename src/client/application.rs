@@ -84,6 +84,7 @@ mod imp {
         fn shutdown(&self) {
             // The windows are closed by now; let their goodbyes reach the server.
             crate::connection::flush_goodbyes(crate::window::GOODBYE_LIMIT);
+            crate::keyring::disconnect();
             self.parent_shutdown();
         }
 

@@ -56,3 +56,9 @@ pub async fn clear(server: &str, name: &str) -> Result<(), glib::Error> {
     let folded = natter::protocol::fold_name(name);
     libsecret::password_clear_future(Some(&schema()), attributes(server, &folded)).await
 }
+
+/// Lets go of the Secret Service connection, before the process ends
+/// (else its proxy is torn down after GLib's types, with warnings).
+pub fn disconnect() {
+    libsecret::Service::disconnect();
+}

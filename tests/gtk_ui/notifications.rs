@@ -20,7 +20,6 @@
 mod notification_server;
 
 use std::cell::RefCell;
-use std::io::Read;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -81,33 +80,7 @@ pub fn notifications() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("the test binary starts again");
-    // Read its output on threads, so a full pipe never stalls it.
-    let read = |pipe: Box<dyn std::io::Read + Send>| {
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = std::io::BufReader::new(pipe).read_to_string(&mut text);
-            text
-        })
-    };
-    let out = read(Box::new(child.stdout.take().expect("stdout is piped")));
-    let err = read(Box::new(child.stderr.take().expect("stderr is piped")));
-    // Bounded: a hung child is killed, and its output still shown.
-    let deadline = std::time::Instant::now() + crate::support::WAIT * 4;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("the child can be waited for") {
-            break Some(status);
-        }
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        crate::support::pump(Duration::from_millis(20));
-    };
-    let (out, err) = (out.join().unwrap_or_default(), err.join().unwrap_or_default());
-    for line in out.lines().chain(err.lines()).filter(|l| !l.trim().is_empty()) {
-        println!("    | {line}");
-    }
+    let status = crate::support::finish_child(&mut child);
     assert!(status.is_some_and(|s| s.success()), "the check passes on the private bus (None: timed out): {status:?}");
 }
 

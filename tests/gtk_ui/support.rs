@@ -338,3 +338,38 @@ fn save_screen(name: &str, crop: Option<String>) {
     let status = import.arg(&path).status();
     assert!(status.is_ok_and(|s| s.success()), "ImageMagick's import saves {}", path.display());
 }
+
+/// Waits (pumping GTK) for a child process that runs a check, at most
+/// four times [`WAIT`] (then kills it), and prints its output indented.
+/// `None` when it had to be killed.
+pub fn finish_child(child: &mut Child) -> Option<std::process::ExitStatus> {
+    use std::io::Read;
+    // Read its output on threads, so a full pipe never stalls it.
+    let read = |pipe: Box<dyn Read + Send>| {
+        thread::spawn(move || {
+            let mut text = String::new();
+            let _ = BufReader::new(pipe).read_to_string(&mut text);
+            text
+        })
+    };
+    let out = read(Box::new(child.stdout.take().expect("stdout is piped")));
+    let err = read(Box::new(child.stderr.take().expect("stderr is piped")));
+    // Bounded: a hung child is killed, and its output still shown.
+    let deadline = Instant::now() + WAIT * 4;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("the child can be waited for") {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        pump(Duration::from_millis(20));
+    };
+    let (out, err) = (out.join().unwrap_or_default(), err.join().unwrap_or_default());
+    for line in out.lines().chain(err.lines()).filter(|l| !l.trim().is_empty()) {
+        println!("    | {line}");
+    }
+    status
+}
