@@ -202,9 +202,7 @@ fn on_a_keyring() {
     dialog.activate_action("account.register", None).expect("account.register exists");
     wait_until("the dialog to show the name registered", || dialog.shows_registered());
     assert!(win.0.is_registered());
-    wait_until("the password in the keyring", || {
-        keyring_has(&address, "alice").as_deref() == Some("correct-horse")
-    });
+    wait_until("the password in the keyring", || keyring_has(&address, "alice").as_deref() == Some("correct-horse"));
     shot("account-dialog-registered");
     let config = std::env::var_os("XDG_CONFIG_HOME").map(PathBuf::from).expect("the tests set XDG_CONFIG_HOME");
     assert!(files_containing(&config, "correct-horse").is_empty(), "no password in the settings");

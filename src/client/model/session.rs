@@ -105,6 +105,9 @@ pub struct Session {
     quiet_talking: u32,
     /// Rooms the user asked to join, shown once joined.
     wanted: Vec<ConvId>,
+    /// Where the last `/msg` to each person was typed, newest last: a
+    /// "stored until they log in" answer is shown there.
+    private_typed_in: Vec<(String, ConvId)>,
 }
 
 impl Session {
@@ -118,6 +121,7 @@ impl Session {
             server_room: ConvId::Default,
             quiet_talking: 0,
             wanted: Vec::new(),
+            private_typed_in: Vec::new(),
         }
     }
 
@@ -163,7 +167,11 @@ impl Session {
     }
 
     fn is_me(&self, name: &str) -> bool {
-        fold_name(name) == fold_name(&self.me)
+        self.is_same(name, &self.me)
+    }
+
+    fn is_same(&self, a: &str, b: &str) -> bool {
+        fold_name(a) == fold_name(b)
     }
 
     /// Reads one server line.
@@ -280,9 +288,16 @@ impl Session {
                 Entry::PrivateIn { from: from.to_owned(), text: text.to_owned() }
             }
             Reply::Account(AccountReply::Stored(to)) => {
-                // Where the message was typed: its private conversation.
+                // Where the message was typed, and its private
+                // conversation, as its echo was.
+                let typed_in = self.private_typed_in.iter().rev().find(|(name, _)| self.is_same(name, to));
+                let mut ids: Vec<ConvId> = typed_in.map(|(_, id)| id.clone()).into_iter().collect();
                 let private = ConvId::Private(to.to_owned());
-                out.route = if self.rooms.get(&private).is_some() { Route::To(vec![private]) } else { Route::Shown };
+                if !ids.contains(&private) {
+                    ids.push(private);
+                }
+                ids.retain(|id| self.rooms.get(id).is_some());
+                out.route = if ids.is_empty() { Route::Shown } else { Route::To(ids) };
                 Entry::Notice(rest_of(line).to_owned())
             }
             Reply::Account(reply) => {

@@ -9,9 +9,12 @@
 //! current again with `/join #room` (whose `*** now talking in` answer is
 //! not shown). In a private conversation a plain line goes as `/msg`.
 
-use natter::protocol::Command;
+use natter::protocol::{fold_name, Command};
 
 use super::{ConvId, Entry, Session};
+
+/// Most people whose private conversation's origin is remembered.
+const MAX_TYPED_IN: usize = 64;
 
 /// What to send for a line the user typed, and what to show for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,6 +146,15 @@ impl Session {
             Command::Part { room, .. } => {
                 let id = room.map_or_else(|| self.server_room.clone(), ConvId::room);
                 self.parting(&id);
+            }
+            Command::Msg { to, .. } => {
+                // Where a "stored for when they log in" answer is shown.
+                let typed_in = self.rooms.shown().clone();
+                self.private_typed_in.retain(|(name, _)| fold_name(name) != fold_name(to));
+                self.private_typed_in.push((to.to_owned(), typed_in));
+                if self.private_typed_in.len() > MAX_TYPED_IN {
+                    self.private_typed_in.remove(0);
+                }
             }
             _ => {}
         }

@@ -150,11 +150,19 @@ fn offline_private_message_opens_its_conversation_with_its_time() {
 }
 
 #[test]
-fn stored_notice_goes_to_the_private_conversation() {
+fn stored_notice_goes_where_the_message_was_typed() {
     let mut s = joined("alice", "alice");
-    let bob = s.open_private("bob");
+    // Typed in the lobby: shown there and in the conversation with bob.
+    let out = s.prepare("/msg Bob are you there?").expect("sent");
+    s.sending(&out, "/msg Bob are you there?");
     let out = s.receive("*** bob is offline: your message will be delivered when they log in");
-    assert_eq!(out.route, Route::To(vec![bob]));
+    assert_eq!(out.route, Route::To(vec![ConvId::Default, ConvId::Private("Bob".into())]));
+    // Typed in the private conversation: there only.
+    s.show(&ConvId::Private("Bob".into()));
+    let out = s.prepare("still there?").expect("sent");
+    s.sending(&out, "still there?");
+    let out = s.receive("*** bob is offline: your message will be delivered when they log in");
+    assert!(matches!(&out.route, Route::To(ids) if ids.len() == 1 && ids[0].title().eq_ignore_ascii_case("bob")));
     assert!(matches!(out.entry, Some(Entry::Notice(ref t)) if t.starts_with("bob is offline")));
     // With no such conversation: where the user is.
     let out = s.receive("*** carol is offline: your message will be delivered when they log in");
