@@ -17,7 +17,7 @@ use super::text::mentions;
 mod entry;
 mod sending;
 
-pub use self::entry::{ChatLine, Entry, ServerError};
+pub use self::entry::{AccountNews, ChatLine, Entry, ServerError, REPLACED};
 pub use self::sending::Outgoing;
 
 /// Where a received line goes.
@@ -34,23 +34,6 @@ impl Default for Route {
         Route::To(vec![ConvId::Default])
     }
 }
-
-/// An account answer the account dialog and the keyring act on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AccountNews {
-    /// Registered (and so logged in) as this name.
-    Registered,
-    /// Logged in with a password.
-    LoggedIn,
-    /// The password was changed.
-    PasswordChanged,
-    /// The name is no longer registered.
-    Unregistered,
-}
-
-/// The server's text when this user's name logged in on another
-/// connection, which replaces this one.
-pub const REPLACED: &str = "you logged in from elsewhere";
 
 /// What one received line changed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

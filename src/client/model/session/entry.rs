@@ -1,6 +1,7 @@
 //! What the conversation shows: one [`Entry`] per line, in the client's
 //! terms, with the time it was said ([`ChatLine`]), and server errors kept
-//! as the protocol's own type ([`ServerError`]).
+//! as the protocol's own type ([`ServerError`]); account answers as
+//! [`AccountNews`].
 
 use natter::protocol::{ErrorKind, Reply};
 
@@ -90,3 +91,20 @@ impl From<ErrorKind<'_>> for ServerError {
         ServerError { line: Reply::Error(kind).to_string() }
     }
 }
+
+/// An account answer the account dialog and the keyring act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountNews {
+    /// Registered (and so logged in) as this name.
+    Registered,
+    /// Logged in with a password.
+    LoggedIn,
+    /// The password was changed.
+    PasswordChanged,
+    /// The name is no longer registered.
+    Unregistered,
+}
+
+/// The server's text when this user's name logged in on another
+/// connection, which replaces this one.
+pub const REPLACED: &str = "you logged in from elsewhere";
