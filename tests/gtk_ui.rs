@@ -392,6 +392,7 @@ const CHECKS: &[Check] = &[
     ("join_dialog_reads_in_korean", dialogs::join_dialog_reads_in_korean),
     ("wrong_password_is_explained_and_not_retried", accounts::wrong_password_is_explained_and_not_retried),
     ("password_is_kept_in_the_keyring", accounts::password_is_kept_in_the_keyring),
+    ("offline_private_messages_and_stored_answers", accounts::offline_private_messages_and_stored_answers),
 ];
 
 /// Run only when asked for by name (and with `NATTER_SCREENSHOT` set).
