@@ -17,8 +17,8 @@ pub fn new_password_problem(password: &str, confirm: &str) -> Option<String> {
     (password != confirm).then(|| gettext_f("The passwords do not match.", &[]))
 }
 
-/// What the dialog asks of the server.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What the dialog asks of the server. Its `Debug` shows no password.
+#[derive(Clone, PartialEq, Eq)]
 pub enum AccountRequest {
     /// Register the name in use with this password.
     Register(String),
@@ -26,6 +26,16 @@ pub enum AccountRequest {
     ChangePassword { old: String, new: String },
     /// Unregister, confirming with the password.
     Unregister(String),
+}
+
+impl std::fmt::Debug for AccountRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            AccountRequest::Register(_) => "Register(…)",
+            AccountRequest::ChangePassword { .. } => "ChangePassword(…)",
+            AccountRequest::Unregister(_) => "Unregister(…)",
+        })
+    }
 }
 
 impl AccountRequest {
@@ -76,5 +86,6 @@ mod tests {
         let unregister = AccountRequest::Unregister("battery-staple".into());
         assert!(matches!(Command::parse(&unregister.line(), "alice"), Command::Unregister(_)));
         assert_eq!(unregister.new_password(), None);
+        assert!(!format!("{change:?}").contains("horse"), "Debug shows no password");
     }
 }
