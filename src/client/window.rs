@@ -7,13 +7,15 @@
 //! [`Connection`](crate::connection::Connection) and the
 //! [`Session`](crate::model::session::Session); `window/lifecycle.rs` applies
 //! what the connection lifecycle model decides, `window/conversation.rs`
-//! routes server events to the widgets, `window/rooms.rs` switches,
+//! routes server events to the widgets, `window/history.rs` places stored
+//! history and runs the search bar, `window/rooms.rs` switches,
 //! joins and leaves conversations, and
 //! `window/cert_dialogs.rs` asks about, and warns of, server certificates.
 
 mod cert_dialogs;
 mod conversation;
 mod focus;
+mod history;
 mod lifecycle;
 mod room_actions;
 mod rooms;
@@ -25,7 +27,7 @@ use gtk::{gio, glib, glib::clone};
 use crate::i18n::gettext_f;
 use crate::model::session::ChatLine;
 use crate::settings::Settings;
-use crate::widgets::{ChatView, Composer, ConnectPage, JoinDialog, MemberList, RoomListing, RoomSidebar};
+use crate::widgets::{ChatView, Composer, ConnectPage, JoinDialog, MemberList, RoomListing, RoomSidebar, SearchPane};
 
 pub use self::lifecycle::GOODBYE_LIMIT;
 pub use crate::model::lifecycle::Phase;
@@ -86,6 +88,8 @@ mod imp {
         #[template_child]
         pub conv_stack: TemplateChild<gtk::Stack>,
         #[template_child]
+        pub search_pane: TemplateChild<SearchPane>,
+        #[template_child]
         pub composer: TemplateChild<Composer>,
         #[template_child]
         pub member_list: TemplateChild<MemberList>,
@@ -109,6 +113,8 @@ mod imp {
         /// The pending reconnect and the banner countdown.
         pub retry_source: RefCell<Option<glib::SourceId>>,
         pub tick_source: RefCell<Option<glib::SourceId>>,
+        /// The room the search bar's results are from.
+        pub search_room: RefCell<Option<crate::model::rooms::ConvId>>,
     }
 
     #[glib::object_subclass]
@@ -122,6 +128,7 @@ mod imp {
             Composer::ensure_type();
             MemberList::ensure_type();
             RoomSidebar::ensure_type();
+            SearchPane::ensure_type();
             klass.bind_template();
             Self::Type::install_room_actions(klass);
             klass.install_action("win.reconnect", None, |win, _, _| win.reconnect_now());
@@ -133,6 +140,8 @@ mod imp {
                 }
             });
             klass.add_binding_action(gtk::gdk::Key::F9, gtk::gdk::ModifierType::empty(), "win.toggle-members");
+            klass.install_action("win.search", None, |win, _, _| win.open_search());
+            klass.add_binding_action(gtk::gdk::Key::f, gtk::gdk::ModifierType::CONTROL_MASK, "win.search");
             // Bubble phase: whatever has the focus (a dialog's entry, the
             // emoji chooser) gets Escape first.
             klass.add_binding(gtk::gdk::Key::Escape, gtk::gdk::ModifierType::empty(), |win| win.escape_to_entry());
@@ -230,6 +239,7 @@ impl NatterWindow {
             }
         ));
         self.setup_rooms();
+        self.setup_history();
         self.setup_focus_keys();
         self.action_set_enabled("win.reconnect", false);
         self.action_set_enabled("win.leave", false);
