@@ -113,6 +113,9 @@ mod imp {
         /// The pending reconnect and the banner countdown.
         pub retry_source: RefCell<Option<glib::SourceId>>,
         pub tick_source: RefCell<Option<glib::SourceId>>,
+        /// This user's lines the server echoed (stamped) before their
+        /// local echo was shown: that one is not shown again.
+        pub early_echoes: RefCell<Vec<(crate::model::rooms::ConvId, crate::model::session::Entry)>>,
         /// The room the search bar's results are from.
         pub search_room: RefCell<Option<crate::model::rooms::ConvId>>,
     }

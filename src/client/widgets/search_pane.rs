@@ -117,10 +117,21 @@ impl SearchPane {
                     pane.close();
                     glib::Propagation::Stop
                 }
-                gtk::gdk::Key::Down if pane.imp().entry.has_focus() || pane.imp().entry.is_focus() => {
+                gtk::gdk::Key::Down if pane.entry_has_focus() => {
                     match pane.imp().list_box.row_at_index(0) {
                         Some(row) => {
                             row.grab_focus();
+                            glib::Propagation::Stop
+                        }
+                        None => glib::Propagation::Proceed,
+                    }
+                }
+                // The row with the focus, which need not be the list's
+                // cursor row when the focus came from the entry.
+                gtk::gdk::Key::Return | gtk::gdk::Key::KP_Enter | gtk::gdk::Key::space => {
+                    match pane.focused_result() {
+                        Some(i) => {
+                            pane.choose(i);
                             glib::Propagation::Stop
                         }
                         None => glib::Propagation::Proceed,
@@ -158,6 +169,11 @@ impl SearchPane {
     /// True while the bar is shown.
     pub fn is_open(&self) -> bool {
         self.imp().search_bar.is_search_mode()
+    }
+
+    /// True when the keyboard is in the search entry (its text inside).
+    pub fn entry_has_focus(&self) -> bool {
+        self.imp().entry.state_flags().contains(gtk::StateFlags::FOCUS_WITHIN)
     }
 
     /// The search entry.
@@ -226,6 +242,14 @@ impl SearchPane {
             imp.ids.borrow_mut().push(id);
         }
         imp.results_scroller.set_visible(true);
+    }
+
+    /// The index of the result row with the keyboard focus.
+    fn focused_result(&self) -> Option<usize> {
+        let list = &self.imp().list_box;
+        (0..self.imp().ids.borrow().len()).find(|&i| {
+            i32::try_from(i).ok().and_then(|i| list.row_at_index(i)).is_some_and(|r| r.has_focus())
+        })
     }
 
     /// Chooses result `i` (newest first).

@@ -240,6 +240,7 @@ impl NatterWindow {
                         } else {
                             composer.sent(&text);
                         }
+                        let shown = shown.filter(|entry| !win.echoed_already(&outgoing.to, entry));
                         if let Some(entry) = shown {
                             let line = ChatLine::now(entry);
                             if outgoing.to != typed_in {

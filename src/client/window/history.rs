@@ -81,7 +81,16 @@ impl NatterWindow {
         if outcome.own_echo {
             // The local echo shown when it was sent becomes this line.
             self.flush_pass(pass);
-            return self.view(uid).adopt_echo(line);
+            if self.view(uid).adopt_echo(line) {
+                return true;
+            }
+            // Here before the local echo: that one will not show.
+            let mut early = self.imp().early_echoes.borrow_mut();
+            if early.len() >= 20 {
+                early.remove(0);
+            }
+            early.push((to.clone(), line.entry.clone()));
+            return false;
         }
         if let Some(Place::Before(next)) = outcome.place {
             self.flush_pass(pass);
@@ -89,6 +98,19 @@ impl NatterWindow {
             return true;
         }
         false
+    }
+
+    /// True (once) when the server's echo of `entry` in `to` came before
+    /// its local echo, which is then not shown.
+    pub(super) fn echoed_already(&self, to: &ConvId, entry: &crate::model::session::Entry) -> bool {
+        let mut early = self.imp().early_echoes.borrow_mut();
+        match early.iter().position(|(id, e)| id == to && e == entry) {
+            Some(at) => {
+                early.remove(at);
+                true
+            }
+            None => false,
+        }
     }
 
     /// A request was answered: an older page goes on top, search results
