@@ -142,7 +142,8 @@ impl NatterWindow {
                     if let Some(uid) = self.uid_of(to) {
                         self.view(uid).drop_divider();
                     }
-                    pass.batch.push(to, ChatLine::now(Entry::NewMessages));
+                    // A divider, not a message: no time of its own.
+                    pass.batch.push(to, ChatLine { time: String::new(), ..ChatLine::now(Entry::NewMessages) });
                 }
             }
         }
