@@ -119,7 +119,11 @@ pub fn late_joiner_sees_the_day_and_the_new_messages_divider() {
     win.type_and_send("my own line");
     bob.expect_line("alice: my own line");
     wait_until("the echo to give the own line its id", || {
-        win.0.chat_view().lines().iter().any(|l| matches!(&l.entry, Entry::OwnChat { text, .. } if text == "my own line") && l.id.is_some())
+        win.0
+            .chat_view()
+            .lines()
+            .iter()
+            .any(|l| matches!(&l.entry, Entry::OwnChat { text, .. } if text == "my own line") && l.id.is_some())
     });
     pump(std::time::Duration::from_millis(200));
     assert_eq!(count(&win, "my own line"), 1, "the echo replaces the local line");
@@ -262,7 +266,9 @@ pub fn search_in_korean_shows_the_result_in_context() {
     settle(&view);
     wait_until("the result in view", || {
         let height = view.vadjustment().page_size() as f32;
-        rows(&view).iter().any(|(t, _, b)| t.ends_with("회의는 금요일 세 시") && b.y() >= 0.0 && b.y() + b.height() <= height)
+        rows(&view)
+            .iter()
+            .any(|(t, _, b)| t.ends_with("회의는 금요일 세 시") && b.y() >= 0.0 && b.y() + b.height() <= height)
     });
     assert!(rows(&view).iter().any(|(t, _, _)| t.ends_with("잡담 3")), "the lines after it too");
     shot_of(&win, "history-search-context");

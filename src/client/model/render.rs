@@ -204,9 +204,7 @@ pub fn render(entry: &Entry, palette: &Palette) -> Rendered {
         Entry::Disconnected => (escape(&gettext_f("Server disconnected.", &[])), Error),
         Entry::SendFailed => (escape(&gettext_f("Failed to send message.", &[])), Error),
         Entry::NewMessages => (escape(&gettext_f("New messages", &[])), Divider),
-        Entry::HistoryUnavailable => {
-            (escape(&gettext_f("Earlier messages are not available right now.", &[])), Status)
-        }
+        Entry::HistoryUnavailable => (escape(&gettext_f("Earlier messages are not available right now.", &[])), Status),
         Entry::Undelivered { echo, .. } => (
             // Translators: {message} is a line this user sent that the server refused.
             fill_markup(gettext("{message} (not delivered)"), &[("message", &render(echo, palette).markup)]),

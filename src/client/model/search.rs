@@ -7,7 +7,8 @@ use super::text::escape;
 /// The byte ranges of `text` where any of `words` occurs (ignoring case),
 /// in order, overlaps merged.
 pub fn matches(text: &str, words: &[&str]) -> Vec<(usize, usize)> {
-    let lower: Vec<(usize, char)> = text.char_indices().flat_map(|(i, c)| c.to_lowercase().map(move |l| (i, l))).collect();
+    let lower: Vec<(usize, char)> =
+        text.char_indices().flat_map(|(i, c)| c.to_lowercase().map(move |l| (i, l))).collect();
     let hay: String = lower.iter().map(|(_, c)| *c).collect();
     // Byte offset in `hay` → byte offset in `text`.
     let mut starts = Vec::with_capacity(hay.len() + 1);

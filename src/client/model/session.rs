@@ -365,7 +365,11 @@ impl Session {
             }
             // On joining (in place of the replay): a quiet word in the room.
             Reply::HistoryUnavailable => Entry::HistoryUnavailable,
-            Reply::RoomList(_) | Reply::RoomInfo { .. } | Reply::HistoryEnd(_) | Reply::SearchEnd(_) | Reply::StampsOn => {
+            Reply::RoomList(_)
+            | Reply::RoomInfo { .. }
+            | Reply::HistoryEnd(_)
+            | Reply::SearchEnd(_)
+            | Reply::StampsOn => {
                 // Answers to /rooms, /history, /search, /stamps: where the user asked.
                 out.route = Route::Shown;
                 Entry::Notice(rest_of(line).to_owned())
@@ -434,6 +438,8 @@ fn rest_of(line: &str) -> &str {
     line.strip_prefix("*** ").unwrap_or(line)
 }
 
+#[cfg(test)]
+mod history_tests;
 #[cfg(test)]
 mod room_tests;
 #[cfg(test)]

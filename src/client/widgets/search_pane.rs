@@ -117,26 +117,22 @@ impl SearchPane {
                     pane.close();
                     glib::Propagation::Stop
                 }
-                gtk::gdk::Key::Down if pane.entry_has_focus() => {
-                    match pane.imp().list_box.row_at_index(0) {
-                        Some(row) => {
-                            row.grab_focus();
-                            glib::Propagation::Stop
-                        }
-                        None => glib::Propagation::Proceed,
+                gtk::gdk::Key::Down if pane.entry_has_focus() => match pane.imp().list_box.row_at_index(0) {
+                    Some(row) => {
+                        row.grab_focus();
+                        glib::Propagation::Stop
                     }
-                }
+                    None => glib::Propagation::Proceed,
+                },
                 // The row with the focus, which need not be the list's
                 // cursor row when the focus came from the entry.
-                gtk::gdk::Key::Return | gtk::gdk::Key::KP_Enter | gtk::gdk::Key::space => {
-                    match pane.focused_result() {
-                        Some(i) => {
-                            pane.choose(i);
-                            glib::Propagation::Stop
-                        }
-                        None => glib::Propagation::Proceed,
+                gtk::gdk::Key::Return | gtk::gdk::Key::KP_Enter | gtk::gdk::Key::space => match pane.focused_result() {
+                    Some(i) => {
+                        pane.choose(i);
+                        glib::Propagation::Stop
                     }
-                }
+                    None => glib::Propagation::Proceed,
+                },
                 _ => glib::Propagation::Proceed,
             }
         });
@@ -247,9 +243,8 @@ impl SearchPane {
     /// The index of the result row with the keyboard focus.
     fn focused_result(&self) -> Option<usize> {
         let list = &self.imp().list_box;
-        (0..self.imp().ids.borrow().len()).find(|&i| {
-            i32::try_from(i).ok().and_then(|i| list.row_at_index(i)).is_some_and(|r| r.has_focus())
-        })
+        (0..self.imp().ids.borrow().len())
+            .find(|&i| i32::try_from(i).ok().and_then(|i| list.row_at_index(i)).is_some_and(|r| r.has_focus()))
     }
 
     /// Chooses result `i` (newest first).

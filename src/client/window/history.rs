@@ -130,13 +130,8 @@ impl NatterWindow {
                 }
             }
             Ask::Search => {
-                let hits: Vec<ChatLine> = pass
-                    .stored
-                    .hits
-                    .iter()
-                    .filter(|(id, _)| *id == done.conv)
-                    .map(|(_, line)| line.clone())
-                    .collect();
+                let hits: Vec<ChatLine> =
+                    pass.stored.hits.iter().filter(|(id, _)| *id == done.conv).map(|(_, line)| line.clone()).collect();
                 pass.stored.hits.retain(|(id, _)| *id != done.conv);
                 if self.imp().search_room.borrow().as_ref() == Some(&done.conv) {
                     self.imp().search_pane.show_results(hits, done.available);

@@ -24,7 +24,8 @@ impl ChatView {
     /// line before it was said on another day (or there is none).
     pub(super) fn header_at(&self, position: u32) -> Option<Day> {
         let day = self.store_line(position)?.borrow::<ChatLine>().day?;
-        let previous = position.checked_sub(1).and_then(|p| self.store_line(p)).and_then(|o| o.borrow::<ChatLine>().day);
+        let previous =
+            position.checked_sub(1).and_then(|p| self.store_line(p)).and_then(|o| o.borrow::<ChatLine>().day);
         (previous != Some(day)).then_some(day)
     }
 
