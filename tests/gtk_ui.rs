@@ -31,6 +31,8 @@ mod dialogs;
 mod focus;
 #[path = "gtk_ui/goodbye.rs"]
 mod goodbye;
+#[path = "gtk_ui/history.rs"]
+mod history;
 #[path = "gtk_ui/keyboard.rs"]
 mod keyboard;
 #[path = "gtk_ui/korean.rs"]
@@ -385,6 +387,17 @@ const CHECKS: &[Check] = &[
     ("rooms_are_rejoined_after_a_restart", rooms::rooms_are_rejoined_after_a_restart),
     ("narrow_window_folds_the_sidebar", rooms::narrow_window_folds_the_sidebar),
     ("history_replay_is_shown_once_and_not_unread", rooms::history_replay_is_shown_once_and_not_unread),
+    (
+        "history_late_joiner_sees_the_day_and_the_divider",
+        history::late_joiner_sees_the_day_and_the_new_messages_divider,
+    ),
+    ("history_restart_and_reconnect_shows_missed_lines_once", history::restart_and_reconnect_shows_missed_lines_once),
+    (
+        "history_scrolling_to_the_top_loads_more_without_jumping",
+        history::scrolling_to_the_top_loads_more_without_jumping,
+    ),
+    ("history_search_in_korean_shows_the_result_in_context", history::search_in_korean_shows_the_result_in_context),
+    ("history_unavailable_is_a_quiet_notice", history::history_unavailable_is_a_quiet_notice),
     ("join_dialog_and_switcher_from_the_window", rooms::join_dialog_and_switcher_from_the_window),
     ("notifications", notifications::notifications),
     ("join_dialog_filters_validates_and_joins", dialogs::join_dialog_filters_validates_and_joins),

@@ -9,6 +9,7 @@
 //! - [`RoomSidebar`]: the rooms and private conversations, with unread counts.
 //! - [`JoinDialog`]: Join a Room, from the server's list or by name.
 //! - [`RoomSwitcher`]: Ctrl+K, go to an open conversation by name.
+//! - [`SearchPane`]: Ctrl+F, search the shown room's history.
 
 mod account_dialog;
 mod chat_view;
@@ -19,9 +20,10 @@ mod member_list;
 mod message_row;
 mod room_sidebar;
 mod room_switcher;
+mod search_pane;
 
 pub use account_dialog::AccountDialog;
-pub use chat_view::ChatView;
+pub use chat_view::{day_text, today, ChatView};
 pub use composer::Composer;
 pub use connect_page::ConnectPage;
 pub use join_dialog::{JoinDialog, RoomEntry, RoomListing};
@@ -29,6 +31,7 @@ pub use member_list::{avatar_colour_class, MemberList};
 pub use message_row::MessageRow;
 pub use room_sidebar::{RoomSidebar, RowState};
 pub use room_switcher::{RoomSwitcher, SwitchItem, ACCELS as SWITCHER_ACCELS};
+pub use search_pane::SearchPane;
 
 use gtk::prelude::*;
 

@@ -8,7 +8,8 @@
 //! [`Session`](crate::model::session::Session); `window/lifecycle.rs` applies
 //! what the connection lifecycle model decides, `window/conversation.rs`
 //! routes server events to the widgets, `window/account.rs` keeps the
-//! password and the account dialog, `window/rooms.rs` switches,
+//! password and the account dialog, `window/history.rs` places stored
+//! history and runs the search bar, `window/rooms.rs` switches,
 //! joins and leaves conversations, and
 //! `window/cert_dialogs.rs` asks about, and warns of, server certificates.
 
@@ -16,6 +17,7 @@ mod account;
 mod cert_dialogs;
 mod conversation;
 mod focus;
+mod history;
 mod lifecycle;
 mod room_actions;
 mod rooms;
@@ -28,7 +30,7 @@ use crate::i18n::gettext_f;
 use crate::model::session::ChatLine;
 use crate::settings::Settings;
 use crate::widgets::{
-    AccountDialog, ChatView, Composer, ConnectPage, JoinDialog, MemberList, RoomListing, RoomSidebar,
+    AccountDialog, ChatView, Composer, ConnectPage, JoinDialog, MemberList, RoomListing, RoomSidebar, SearchPane,
 };
 
 pub use self::lifecycle::GOODBYE_LIMIT;
@@ -90,6 +92,8 @@ mod imp {
         #[template_child]
         pub conv_stack: TemplateChild<gtk::Stack>,
         #[template_child]
+        pub search_pane: TemplateChild<SearchPane>,
+        #[template_child]
         pub composer: TemplateChild<Composer>,
         #[template_child]
         pub member_list: TemplateChild<MemberList>,
@@ -123,6 +127,11 @@ mod imp {
         pub registered: Cell<bool>,
         /// The account dialog, while open.
         pub account_dialog: RefCell<glib::WeakRef<AccountDialog>>,
+        /// This user's lines the server echoed (stamped) before their
+        /// local echo was shown: that one is not shown again.
+        pub early_echoes: RefCell<Vec<(crate::model::rooms::ConvId, crate::model::session::Entry)>>,
+        /// The room the search bar's results are from.
+        pub search_room: RefCell<Option<crate::model::rooms::ConvId>>,
     }
 
     #[glib::object_subclass]
@@ -136,6 +145,7 @@ mod imp {
             Composer::ensure_type();
             MemberList::ensure_type();
             RoomSidebar::ensure_type();
+            SearchPane::ensure_type();
             klass.bind_template();
             Self::Type::install_room_actions(klass);
             klass.install_action("win.reconnect", None, |win, _, _| win.reconnect_now());
@@ -148,6 +158,8 @@ mod imp {
                 }
             });
             klass.add_binding_action(gtk::gdk::Key::F9, gtk::gdk::ModifierType::empty(), "win.toggle-members");
+            klass.install_action("win.search", None, |win, _, _| win.open_search());
+            klass.add_binding_action(gtk::gdk::Key::f, gtk::gdk::ModifierType::CONTROL_MASK, "win.search");
             // Bubble phase: whatever has the focus (a dialog's entry, the
             // emoji chooser) gets Escape first.
             klass.add_binding(gtk::gdk::Key::Escape, gtk::gdk::ModifierType::empty(), |win| win.escape_to_entry());
@@ -245,6 +257,7 @@ impl NatterWindow {
             }
         ));
         self.setup_rooms();
+        self.setup_history();
         self.setup_focus_keys();
         self.action_set_enabled("win.reconnect", false);
         self.action_set_enabled("win.leave", false);

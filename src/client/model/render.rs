@@ -34,6 +34,8 @@ pub enum RowKind {
     Status,
     /// Errors, and the connection being lost.
     Error,
+    /// The "New messages" divider after replayed history.
+    Divider,
 }
 
 impl RowKind {
@@ -48,6 +50,7 @@ impl RowKind {
             RowKind::Private => "private",
             RowKind::Status => "status",
             RowKind::Error => "error-line",
+            RowKind::Divider => "divider",
         }
     }
 }
@@ -201,6 +204,8 @@ pub fn render(entry: &Entry, palette: &Palette) -> Rendered {
         Entry::ShuttingDown => (escape(&gettext_f("The server is shutting down.", &[])), Error),
         Entry::Disconnected => (escape(&gettext_f("Server disconnected.", &[])), Error),
         Entry::SendFailed => (escape(&gettext_f("Failed to send message.", &[])), Error),
+        Entry::NewMessages => (escape(&gettext_f("New messages", &[])), Divider),
+        Entry::HistoryUnavailable => (escape(&gettext_f("Earlier messages are not available right now.", &[])), Status),
         Entry::Undelivered { echo, .. } => (
             // Translators: {message} is a line this user sent that the server refused.
             fill_markup(gettext("{message} (not delivered)"), &[("message", &render(echo, palette).markup)]),

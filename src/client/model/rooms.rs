@@ -8,6 +8,7 @@
 
 use natter::protocol::{fold_name, fold_room, DEFAULT_ROOM};
 
+use super::backlog::Backlog;
 use super::members::Members;
 
 /// Which conversation: compared the way the server compares names.
@@ -87,6 +88,8 @@ pub struct Conversation {
     pub members: Members,
     /// What was typed and not sent when another conversation was shown.
     pub draft: String,
+    /// The ids of its stored lines shown, and paging through older ones.
+    pub backlog: Backlog,
 }
 
 impl Conversation {
@@ -99,6 +102,7 @@ impl Conversation {
             topic: None,
             members: Members::new(),
             draft: String::new(),
+            backlog: Backlog::default(),
         }
     }
 }
@@ -260,6 +264,13 @@ impl Rooms {
             }
         }
         were_in
+    }
+
+    /// The connection is gone: each backlog remembers where to catch up.
+    pub fn disconnected(&mut self) {
+        for conv in &mut self.list {
+            conv.backlog.disconnected();
+        }
     }
 
     /// The connection is gone: nobody is known to be anywhere.

@@ -5,19 +5,23 @@
 //! what changed (members, topic, own name, joined or refused). Lines tagged
 //! with a room go to that room; private messages to a conversation with
 //! their sender; errors to the conversation on screen. What the user types
-//! is read in `session/sending.rs`.
+//! is read in `session/sending.rs`; `/history` and `/search` requests and
+//! their answers in `session/requests.rs`.
 
 use natter::protocol::account::AccountReply;
 use natter::protocol::{fold_name, ErrorKind, Reply, Tagged};
 
+use super::backlog::Place;
 use super::delivery::{Sent, SentLine};
 use super::rooms::{ConvId, Rooms};
 use super::text::mentions;
 
 mod entry;
+mod requests;
 mod sending;
 
 pub use self::entry::{AccountNews, ChatLine, Entry, ServerError, REPLACED};
+pub use self::requests::{Ask, Done, Source, BIG_PAGE, OLDER_PAGE};
 pub use self::sending::Outgoing;
 
 /// Where a received line goes.
@@ -70,6 +74,22 @@ pub struct Outcome {
     /// This user logged in elsewhere: this connection is replaced and
     /// must not reconnect (it would take the name back, and so on).
     pub replaced: bool,
+    /// A stored line's id.
+    pub id: Option<u64>,
+    /// Where a stamped line comes from (live, replayed, a page, a search).
+    pub source: Source,
+    /// Where a stored line goes among the conversation's others.
+    pub place: Option<Place>,
+    /// This user's own line echoed back stamped: it takes the place of
+    /// the local echo.
+    pub own_echo: bool,
+    /// A welcome after replayed history: the live stream starts here.
+    pub divider: bool,
+    /// A `/history` or `/search` request was answered.
+    pub done: Option<Done>,
+    /// Lines to send now (`/stamps`, catching up after a reconnect, the
+    /// next page).
+    pub send: Vec<String>,
 }
 
 /// The state of one connection's conversations.
@@ -91,6 +111,13 @@ pub struct Session {
     /// Where the last `/msg` to each person was typed, newest last: a
     /// "stored until they log in" answer is shown there.
     private_typed_in: Vec<(String, ConvId)>,
+    /// Rooms welcomed on this connection: their stamped lines are live,
+    /// the ones before a welcome replayed history.
+    live: Vec<ConvId>,
+    /// `*** stamps on` answers still to come, which are not shown.
+    quiet_stamps: u32,
+    /// `/history` and `/search` requests out (`session/requests.rs`).
+    requests: requests::Requests,
 }
 
 impl Session {
@@ -105,6 +132,9 @@ impl Session {
             quiet_talking: 0,
             wanted: Vec::new(),
             private_typed_in: Vec::new(),
+            live: Vec::new(),
+            quiet_stamps: 0,
+            requests: requests::Requests::default(),
         }
     }
 
@@ -157,17 +187,34 @@ impl Session {
         fold_name(a) == fold_name(b)
     }
 
-    /// Reads one server line.
+    /// Reads one server line on its own (see [`Session::read`] for a
+    /// stream of them).
     pub fn receive(&mut self, line: &str) -> Outcome {
+        self.receive_as(line, None)
+    }
+
+    /// Reads one server line; a stamped one comes from `source`, or, when
+    /// not known, is live once its room was welcomed and replayed before.
+    fn receive_as(&mut self, line: &str, source: Option<Source>) -> Outcome {
         let mut out = Outcome::default();
         let Tagged { room, stamp, reply } = Tagged::parse(line);
         let id = room.map_or(ConvId::Default, ConvId::room);
         if let Some(stamp) = stamp {
-            // History: replayed before a room's welcome, or asked for.
             out.said_at = Some(stamp.time.to_owned());
+            out.id = Some(stamp.id);
+            let live = self.live.contains(&id);
+            out.source = source.unwrap_or(if live { Source::Live } else { Source::Replay });
             if self.rooms.get(&id).is_none() {
                 self.rooms.open(&id);
                 out.opened = Some(id.clone());
+            }
+            if out.source != Source::Search {
+                let backlog = &mut self.rooms.open(&id).backlog;
+                let place = backlog.admit(stamp.id);
+                if out.source == Source::Replay && place != Place::Duplicate {
+                    backlog.replayed = true;
+                }
+                out.place = Some(place);
             }
         }
         out.route = Route::To(vec![id.clone()]);
@@ -189,6 +236,8 @@ impl Session {
                 conv.members.set(online.iter().copied());
                 conv.members.add(name);
                 let id = conv.id.clone();
+                out.divider = std::mem::take(&mut conv.backlog.replayed);
+                self.catch_up(&id, &mut out);
                 self.server_room = id.clone();
                 if let Some(at) = self.wanted.iter().position(|w| *w == id) {
                     self.wanted.remove(at);
@@ -208,6 +257,12 @@ impl Session {
                 // The welcome list may predate our own entry; we are online.
                 members.add(name);
                 out.welcomed = true;
+                out.divider = std::mem::take(&mut self.rooms.open(&ConvId::Default).backlog.replayed);
+                // Every stored line stamped from now on, own ones echoed:
+                // each line shown has an id to page and catch up from.
+                out.send.push("/stamps".to_owned());
+                self.quiet_stamps += 1;
+                self.catch_up(&ConvId::Default, &mut out);
                 out.members_changed = true;
                 Entry::Welcome { name: name.to_owned(), online: owned(&online) }
             }
@@ -239,11 +294,14 @@ impl Session {
                 out.members_changed = true;
                 Entry::Online(owned(&names))
             }
-            // From history, this user's own lines come back too.
+            // From history, this user's own lines come back too, and live
+            // ones are echoed stamped.
             Reply::Chat { from, text } if self.is_me(from) => {
+                out.own_echo = out.id.is_some() && out.source == Source::Live;
                 Entry::OwnChat { from: from.to_owned(), text: text.to_owned() }
             }
             Reply::Action { from, text } if self.is_me(from) => {
+                out.own_echo = out.id.is_some() && out.source == Source::Live;
                 Entry::Action { from: from.to_owned(), text: text.to_owned(), own: true, mention: false }
             }
             Reply::Chat { from, text } => {
@@ -309,6 +367,7 @@ impl Session {
                     if self.rooms.close(&id) {
                         out.closed = Some(id.clone());
                     }
+                    self.live.retain(|l| *l != id);
                     if id == self.server_room {
                         self.server_room = ConvId::Default;
                     }
@@ -339,11 +398,16 @@ impl Session {
                 out.route = Route::Shown;
                 Entry::Notice(rest_of(line).to_owned())
             }
+            Reply::StampsOn if self.quiet_stamps > 0 => {
+                self.quiet_stamps -= 1;
+                return out;
+            }
+            // On joining (in place of the replay): a quiet word in the room.
+            Reply::HistoryUnavailable => Entry::HistoryUnavailable,
             Reply::RoomList(_)
             | Reply::RoomInfo { .. }
             | Reply::HistoryEnd(_)
             | Reply::SearchEnd(_)
-            | Reply::HistoryUnavailable
             | Reply::StampsOn => {
                 // Answers to /rooms, /history, /search, /stamps: where the user asked.
                 out.route = Route::Shown;
@@ -351,13 +415,29 @@ impl Session {
             }
             Reply::Other(text) => Entry::Raw(text.to_owned()),
         });
+        if out.place == Some(Place::Duplicate) {
+            out.entry = None;
+        }
         out
+    }
+
+    /// The welcome of room `id`: live from now on, and, after a reconnect,
+    /// the request for what was missed.
+    fn catch_up(&mut self, id: &ConvId, out: &mut Outcome) {
+        if !self.live.contains(id) {
+            self.live.push(id.clone());
+        }
+        let (Some(room), Some(conv)) = (id.room_name().map(str::to_owned), self.rooms.get_mut(id)) else { return };
+        if let Some(after) = conv.backlog.rejoined() {
+            out.send.push(format!("/history {room} after {after} {BIG_PAGE}"));
+            self.requests.push(id.clone(), Ask::Newer { asked: BIG_PAGE });
+        }
     }
 
     /// A message from someone else in `id`: unread there unless from
     /// history, and an alert when it names this user.
     fn message(&mut self, id: &ConvId, mention: bool, out: &mut Outcome) {
-        if out.said_at.is_none() {
+        if out.source == Source::Live && out.place != Some(Place::Duplicate) {
             out.alert = mention;
             self.rooms.arrived(id, mention);
         }
@@ -380,6 +460,10 @@ impl Session {
         self.joined = false;
         self.rooms.clear_members();
         self.server_room = ConvId::Default;
+        self.live.clear();
+        self.quiet_stamps = 0;
+        self.requests.clear();
+        self.rooms.disconnected();
         Entry::Disconnected
     }
 }
@@ -393,6 +477,8 @@ fn rest_of(line: &str) -> &str {
     line.strip_prefix("*** ").unwrap_or(line)
 }
 
+#[cfg(test)]
+mod history_tests;
 #[cfg(test)]
 mod room_tests;
 #[cfg(test)]

@@ -7,7 +7,9 @@
 //! [`FLUSH_INTERVAL`], [`LINES_PER_TURN`], [`ROWS_PER_TURN`],
 //! [`FILL_PER_FRAME`] and [`SPARE_ROWS`], and the list keeps the newest
 //! [`MAX_LINES`]; why each exists, with its measurements, is in
-//! docs/performance.md ("The GTK client under a burst").
+//! docs/performance.md ("The GTK client under a burst"). Stored history
+//! (lines in id order, older pages at the top, day separators, a search
+//! result shown) is `chat_view/history.rs`; local times `chat_view/clock.rs`.
 
 use std::time::{Duration, Instant};
 
@@ -42,7 +44,11 @@ pub const LINES_PER_TURN: usize = 2_000;
 pub const ROWS_PER_TURN: usize = 40;
 
 mod burst;
+mod clock;
 mod follow;
+mod history;
+
+pub use clock::{day_text, today};
 
 mod imp {
     use std::cell::{Cell, RefCell};
@@ -60,6 +66,10 @@ mod imp {
         pub jump_revealer: TemplateChild<gtk::Revealer>,
         #[template_child]
         pub jump_button: TemplateChild<gtk::Button>,
+        #[template_child]
+        pub loading_revealer: TemplateChild<gtk::Revealer>,
+        /// The line shown for a search result, highlighted.
+        pub highlighted: Cell<Option<u64>>,
         /// The lines, as `glib::BoxedAnyObject`s holding a `ChatLine`.
         pub store: gio::ListStore,
         /// Follow new lines (the user has not scrolled up).
@@ -94,6 +104,8 @@ mod imp {
                 list_view: Default::default(),
                 jump_revealer: Default::default(),
                 jump_button: Default::default(),
+                loading_revealer: Default::default(),
+                highlighted: Cell::new(None),
                 store: gio::ListStore::new::<glib::BoxedAnyObject>(),
                 sticky: Cell::new(true),
                 last_value: Cell::new(0.0),
@@ -128,6 +140,12 @@ mod imp {
     }
 
     impl ObjectImpl for ChatView {
+        fn signals() -> &'static [glib::subclass::Signal] {
+            static SIGNALS: std::sync::OnceLock<Vec<glib::subclass::Signal>> = std::sync::OnceLock::new();
+            // The user scrolled to the top: time for older lines.
+            SIGNALS.get_or_init(|| vec![glib::subclass::Signal::builder("wants-older").build()])
+        }
+
         fn constructed(&self) {
             self.parent_constructed();
             self.obj().setup();
@@ -218,6 +236,8 @@ impl ChatView {
                     return;
                 };
                 let line = obj.borrow::<ChatLine>();
+                row.set_day(view.header_at(item.position()));
+                row.set_highlighted(line.id.is_some() && line.id == view.imp().highlighted.get());
                 if view.fills_now(item.position()) {
                     row.set_line(&line, view.palette());
                 } else {
@@ -286,6 +306,16 @@ impl ChatView {
     /// True when there are no lines.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Calls `f` when the user scrolls to the top (see `chat_view/history.rs`).
+    pub fn connect_wants_older<F: Fn(&Self) + 'static>(&self, f: F) -> glib::SignalHandlerId {
+        self.connect_local("wants-older", false, move |args| {
+            if let Some(view) = args.first().and_then(|v| v.get::<Self>().ok()) {
+                f(&view);
+            }
+            None
+        })
     }
 
     /// A copy of line `i`.

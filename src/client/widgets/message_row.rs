@@ -11,6 +11,10 @@
 //! for that width: one Pango layout per new line instead of three, which
 //! is most of what a burst of lines costs to lay out.
 //!
+//! A row that opens a new day carries the day's separator above its line
+//! ([`MessageRow::set_day`]), so separators need no rows of their own and
+//! follow their line wherever history puts it.
+//!
 //! A row can also wait with an empty text ([`MessageRow::set_pending`]) so
 //! the chat view can spread the text layout of many new rows over frames.
 
@@ -18,8 +22,10 @@ use adw::prelude::*;
 use adw::subclass::prelude::*;
 use gtk::glib;
 
+use crate::model::day::Day;
 use crate::model::render::{render, Palette, RowKind};
 use crate::model::session::ChatLine;
+use crate::widgets::day_text;
 
 /// Space between the time and the text, in pixels.
 const SPACING: i32 = 12;
@@ -36,6 +42,8 @@ mod imp {
     #[template(file = "message_row.ui")]
     pub struct MessageRow {
         #[template_child]
+        pub day_label: TemplateChild<gtk::Label>,
+        #[template_child]
         pub time_label: TemplateChild<gtk::Label>,
         #[template_child]
         pub text_label: TemplateChild<gtk::Label>,
@@ -43,6 +51,8 @@ mod imp {
         pub kind: Cell<Option<RowKind>>,
         /// True while the text waits for [`super::MessageRow::set_line`].
         pub pending: Cell<bool>,
+        /// The day whose separator the row shows, if it opens one.
+        pub day: Cell<Option<Day>>,
     }
 
     #[glib::object_subclass]
@@ -87,15 +97,21 @@ mod imp {
                 return (line, line, -1, -1);
             }
             let layout = self.layout(for_size, time_width);
-            (layout.height, layout.height, -1, -1)
+            let height = layout.height + self.day_height(for_size);
+            (height, height, -1, -1)
         }
 
         fn size_allocate(&self, width: i32, _height: i32, _baseline: i32) {
             let time_width = self.time_label.measure(gtk::Orientation::Horizontal, -1).1;
             let layout = self.layout(width, time_width);
+            let top = self.day_height(width);
             let place = |x: i32, y: i32| {
-                Some(gtk::gsk::Transform::new().translate(&gtk::graphene::Point::new(x as f32, y as f32)))
+                Some(gtk::gsk::Transform::new().translate(&gtk::graphene::Point::new(x as f32, (y + top) as f32)))
             };
+            if top > 0 {
+                let header = gtk::gsk::Transform::new();
+                self.day_label.allocate(width, top, -1, Some(header));
+            }
             self.time_label.allocate(time_width, layout.time_height, -1, place(0, layout.time_y));
             let text_x = time_width + SPACING;
             self.text_label.allocate(layout.text_width, layout.text_height, -1, place(text_x, layout.text_y));
@@ -113,6 +129,14 @@ mod imp {
     }
 
     impl MessageRow {
+        /// The height of the day separator at the top, 0 without one.
+        pub fn day_height(&self, width: i32) -> i32 {
+            if !self.day_label.is_visible() {
+                return 0;
+            }
+            self.day_label.measure(gtk::Orientation::Vertical, width.max(1)).1
+        }
+
         /// The text's height for the row width, with the (smaller) time
         /// moved down so both first lines share a baseline.
         pub fn layout(&self, width: i32, time_width: i32) -> Layout {
@@ -167,6 +191,35 @@ impl MessageRow {
                 self.remove_css_class(old.css_class());
             }
             self.add_css_class(rendered.kind.css_class());
+        }
+    }
+
+    /// Opens the row with `day`'s separator, or with none.
+    pub fn set_day(&self, day: Option<Day>) {
+        let imp = self.imp();
+        if imp.day.replace(day) == day {
+            return;
+        }
+        if let Some(day) = day {
+            imp.day_label.set_label(&day_text(day));
+        }
+        imp.day_label.set_visible(day.is_some());
+    }
+
+    /// The day separator's text, when the row opens a day.
+    pub fn day_separator(&self) -> Option<String> {
+        let label = &self.imp().day_label;
+        label.is_visible().then(|| label.label().into())
+    }
+
+    /// Marks the row as the search result being shown.
+    pub fn set_highlighted(&self, highlighted: bool) {
+        if highlighted != self.has_css_class("highlighted") {
+            if highlighted {
+                self.add_css_class("highlighted");
+            } else {
+                self.remove_css_class("highlighted");
+            }
         }
     }
 

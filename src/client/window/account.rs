@@ -12,7 +12,6 @@ use adw::prelude::*;
 use adw::subclass::prelude::*;
 use gtk::{glib, glib::clone};
 
-use super::lifecycle::now_hhmm;
 use super::NatterWindow;
 use crate::i18n::gettext_f;
 use crate::keyring;
@@ -136,7 +135,7 @@ impl NatterWindow {
             async move {
                 if sender.send(line).await.is_err() {
                     win.imp().pending_password.replace(None);
-                    win.append_lines(vec![ChatLine { time: now_hhmm(), entry: Entry::SendFailed }]);
+                    win.append_lines(vec![ChatLine::now(Entry::SendFailed)]);
                 }
             }
         ));

@@ -6,20 +6,21 @@
 //! the lines are gathered per conversation (the session's [`Route`]) and
 //! appended at the end of the batch, after which the sidebar, member list
 //! and header are brought in line once. A welcome, a refusal or the end of
-//! the connection go to the lifecycle model as [`Event`]s.
+//! the connection go to the lifecycle model as [`Event`]s. Stored lines
+//! that go elsewhere than the end (older pages, missed lines, echoes,
+//! search results) are placed by `window/history.rs`.
 
 use adw::prelude::*;
 use adw::subclass::prelude::*;
 use gtk::{glib, glib::clone};
 use natter::protocol::{ErrorKind, DEFAULT_ROOM};
 
-use super::lifecycle::{now_hhmm, stamp_hhmm};
 use super::NatterWindow;
 use crate::connection::ServerEvent;
 use crate::model::delivery::{too_long, SentLine};
 use crate::model::lifecycle::{Event, Phase};
 use crate::model::rooms::ConvId;
-use crate::model::session::{ChatLine, Entry, Route};
+use crate::model::session::{ChatLine, Entry, Outcome, Route};
 
 /// Lines for each conversation, in arrival order, until the batch is done.
 #[derive(Default)]
@@ -34,18 +35,25 @@ impl Batch {
     }
 }
 
+/// What one pass over a batch of events gathered, applied at its end.
+#[derive(Default)]
+pub(super) struct Pass {
+    batch: Batch,
+    members_changed: bool,
+    rooms_changed: bool,
+    /// Rooms joined or left (not private conversations, not a welcome:
+    /// the remembered rooms are still to be rejoined then).
+    joined_changed: bool,
+    show: Option<ConvId>,
+    alert: Option<(Entry, String)>,
+    /// Stored lines that need a place of their own (see `window/history.rs`).
+    pub(super) stored: super::history::Stored,
+}
+
 impl NatterWindow {
     pub(super) fn handle_events(&self, events: Vec<ServerEvent>) {
         let imp = self.imp();
-        let time = now_hhmm();
-        let mut batch = Batch::default();
-        let mut members_changed = false;
-        let mut rooms_changed = false;
-        // Rooms joined or left (not private conversations, not a welcome:
-        // the remembered rooms are still to be rejoined then).
-        let mut joined_changed = false;
-        let mut show = None;
-        let mut alert = None;
+        let mut pass = Pass::default();
         for event in events {
             match event {
                 ServerEvent::Connected => {}
@@ -53,90 +61,128 @@ impl NatterWindow {
                     if self.feed_room_listing(&line) {
                         continue;
                     }
-                    let outcome = match imp.session.borrow_mut().as_mut() {
-                        Some(session) => session.receive(&line),
+                    let outcomes = match imp.session.borrow_mut().as_mut() {
+                        Some(session) => session.read(&line),
                         None => return,
                     };
-                    if let Some(refusal) = outcome.refused {
-                        self.flush(std::mem::take(&mut batch));
-                        self.lifecycle(Event::Refused(refusal));
-                        return;
-                    }
-                    if outcome.welcomed {
-                        // What came before it is the default room's history.
-                        self.lifecycle(Event::Welcomed);
-                        rooms_changed = true;
-                    }
-                    if let Some(refused) = outcome.undelivered {
-                        self.mark_undelivered(&refused);
-                    }
-                    if let Some(news) = outcome.account {
-                        self.account_news(news);
-                    }
-                    if let Some(Entry::Error(error)) = &outcome.entry {
-                        if outcome.replaced {
-                            // Logged in elsewhere: back to the form, no retrying.
-                            self.flush(std::mem::take(&mut batch));
-                            self.lifecycle(Event::Refused(error.clone()));
+                    for outcome in outcomes {
+                        if !self.take_outcome(outcome, &mut pass) {
                             return;
                         }
-                        if matches!(error.kind(), ErrorKind::Account(_)) {
-                            self.account_error(error);
-                        }
-                    }
-                    members_changed |= outcome.members_changed || outcome.topic_changed;
-                    rooms_changed |= outcome.opened.is_some() || outcome.closed.is_some();
-                    joined_changed |=
-                        outcome.opened.as_ref().is_some_and(|id| !id.is_private()) || outcome.closed.is_some();
-                    if outcome.renamed_me {
-                        self.update_subtitle();
-                    }
-                    show = outcome.show.or(show);
-                    let Some(entry) = outcome.entry else { continue };
-                    let targets = match outcome.route {
-                        Route::To(ids) => ids,
-                        Route::Shown => vec![self.shown_conversation()],
-                    };
-                    if outcome.alert {
-                        let room = targets.first().map_or(DEFAULT_ROOM, ConvId::title).to_owned();
-                        alert = Some((entry.clone(), room));
-                    }
-                    let Some(said_at) = outcome.said_at else {
-                        for to in &targets {
-                            batch.push(to, ChatLine { time: time.clone(), entry: entry.clone() });
-                        }
-                        continue;
-                    };
-                    // History replayed on rejoining repeats what was seen live.
-                    for to in targets.iter().filter(|to| !self.has_recent(to, &entry)) {
-                        batch.push(to, ChatLine { time: stamp_hhmm(&said_at), entry: entry.clone() });
                     }
                 }
                 ServerEvent::Closed(reason) => {
-                    self.flush(std::mem::take(&mut batch));
+                    self.flush(std::mem::take(&mut pass.batch));
                     self.lifecycle(Event::Closed(reason));
-                    members_changed = true;
+                    pass.members_changed = true;
                     break;
                 }
             }
         }
         // Lines elsewhere change unread counts; the shown one needs nothing.
         let shown = self.shown_conversation();
-        let arrived = batch.0.iter().any(|(id, _)| *id != shown);
-        self.flush(batch);
-        if joined_changed {
+        let arrived = pass.batch.0.iter().any(|(id, _)| *id != shown);
+        self.flush(std::mem::take(&mut pass.batch));
+        if pass.joined_changed {
             self.remember_rooms();
         }
-        if let Some(id) = show {
+        if let Some(id) = pass.show.take() {
             self.show_conversation(&id);
         }
-        if rooms_changed || arrived || members_changed {
+        if pass.rooms_changed || arrived || pass.members_changed {
             // Unread counts, topics and member lists, all at once.
             self.refresh_rooms();
         }
-        if let Some((entry, room)) = alert {
+        if let Some((entry, room)) = pass.alert.take() {
             self.notify(&entry, &room);
         }
+    }
+
+    /// Applies one outcome of the session; false when the connection was
+    /// refused and the rest of the batch does not matter.
+    fn take_outcome(&self, outcome: Outcome, pass: &mut Pass) -> bool {
+        if let Some(refusal) = outcome.refused {
+            self.flush(std::mem::take(&mut pass.batch));
+            self.lifecycle(Event::Refused(refusal));
+            return false;
+        }
+        if !outcome.send.is_empty() {
+            // Before anything the welcome sets off (rejoining rooms).
+            self.send_lines(outcome.send.clone());
+        }
+        if outcome.welcomed {
+            // What came before it is the default room's history.
+            self.lifecycle(Event::Welcomed);
+            pass.rooms_changed = true;
+        }
+        if let Some(refused) = &outcome.undelivered {
+            self.mark_undelivered(refused);
+        }
+        if let Some(news) = outcome.account.clone() {
+            self.account_news(news);
+        }
+        if let Some(Entry::Error(error)) = &outcome.entry {
+            if outcome.replaced {
+                // Logged in elsewhere: back to the form, no retrying.
+                self.flush(std::mem::take(&mut pass.batch));
+                self.lifecycle(Event::Refused(error.clone()));
+                return false;
+            }
+            if matches!(error.kind(), ErrorKind::Account(_)) {
+                self.account_error(error);
+            }
+        }
+        pass.members_changed |= outcome.members_changed || outcome.topic_changed;
+        pass.rooms_changed |= outcome.opened.is_some() || outcome.closed.is_some();
+        pass.joined_changed |= outcome.opened.as_ref().is_some_and(|id| !id.is_private()) || outcome.closed.is_some();
+        if outcome.renamed_me {
+            self.update_subtitle();
+        }
+        if outcome.show.is_some() {
+            pass.show = outcome.show.clone();
+        }
+        let targets = match &outcome.route {
+            Route::To(ids) => ids.clone(),
+            Route::Shown => vec![self.shown_conversation()],
+        };
+        if let Some(entry) = &outcome.entry {
+            if outcome.alert {
+                let room = targets.first().map_or(DEFAULT_ROOM, ConvId::title).to_owned();
+                pass.alert = Some((entry.clone(), room));
+            }
+            if outcome.divider {
+                // The live stream starts here, after the replayed history.
+                for to in &targets {
+                    if let Some(uid) = self.uid_of(to) {
+                        self.view(uid).drop_divider();
+                    }
+                    // A divider, not a message: no time of its own.
+                    pass.batch.push(to, ChatLine { time: String::new(), ..ChatLine::now(Entry::NewMessages) });
+                }
+            }
+        }
+        let done = outcome.done.clone();
+        if let Some(entry) = outcome.entry.clone() {
+            let line = match &outcome.said_at {
+                Some(utc) => ChatLine::stored(entry, utc, outcome.id),
+                None => ChatLine::now(entry),
+            };
+            if !self.place_stored(&outcome, &line, pass) {
+                for to in &targets {
+                    pass.batch.push(to, line.clone());
+                }
+            }
+        }
+        if let Some(done) = done {
+            self.flush(std::mem::take(&mut pass.batch));
+            self.answered(done, pass);
+        }
+        true
+    }
+
+    /// Appends the lines gathered so far (before one that goes elsewhere).
+    pub(super) fn flush_pass(&self, pass: &mut Pass) {
+        self.flush(std::mem::take(&mut pass.batch));
     }
 
     /// Appends each conversation's lines; those for a conversation that
@@ -215,8 +261,9 @@ impl NatterWindow {
                         } else {
                             composer.sent(&text);
                         }
+                        let shown = shown.filter(|entry| !win.echoed_already(&outgoing.to, entry));
                         if let Some(entry) = shown {
-                            let line = ChatLine { time: now_hhmm(), entry };
+                            let line = ChatLine::now(entry);
                             if outgoing.to != typed_in {
                                 // `/msg` typed in a room: there, and in
                                 // the conversation with that person.
@@ -253,7 +300,7 @@ impl NatterWindow {
             replaced |= view.replace_newest(&refused.echo, refused.undelivered());
         }
         if !replaced {
-            self.append_lines(vec![ChatLine { time: now_hhmm(), entry: refused.undelivered() }]);
+            self.append_lines(vec![ChatLine::now(refused.undelivered())]);
         }
         if imp.composer.text().is_empty() {
             imp.composer.set_text(&refused.input);
@@ -261,7 +308,7 @@ impl NatterWindow {
     }
 
     fn send_failed(&self) {
-        self.append_lines(vec![ChatLine { time: now_hhmm(), entry: Entry::SendFailed }]);
+        self.append_lines(vec![ChatLine::now(Entry::SendFailed)]);
         self.imp().composer.grab_focus();
     }
 

@@ -140,7 +140,7 @@ impl NatterWindow {
             Action::ShowDisconnected => {
                 let entry = imp.session.borrow_mut().as_mut().map(Session::disconnected);
                 if let Some(entry) = entry {
-                    self.append_lines(vec![ChatLine { time: now_hhmm(), entry }]);
+                    self.append_lines(vec![ChatLine::now(entry)]);
                 }
             }
             Action::CancelRetry => {
@@ -177,7 +177,7 @@ impl NatterWindow {
                 }
             }
             Action::AppendError(error) => {
-                self.append_lines(vec![ChatLine { time: now_hhmm(), entry: Entry::Error(error) }]);
+                self.append_lines(vec![ChatLine::now(Entry::Error(error))]);
             }
             Action::ShowJoinFailure(reason) => {
                 imp.connect_page.set_busy(false);
@@ -291,18 +291,4 @@ impl NatterWindow {
         };
         imp.banner_label.set_label(&text);
     }
-}
-
-/// The local time as `HH:MM`, for a line of the conversation.
-pub(super) fn now_hhmm() -> String {
-    glib::DateTime::now_local().and_then(|t| t.format("%H:%M")).map(Into::into).unwrap_or_default()
-}
-
-/// A history line's UTC time (`YYYY-MM-DDTHH:MM:SSZ`) as local `HH:MM`.
-pub(super) fn stamp_hhmm(utc: &str) -> String {
-    glib::DateTime::from_iso8601(utc, None)
-        .and_then(|t| t.to_local())
-        .and_then(|t| t.format("%H:%M"))
-        .map(Into::into)
-        .unwrap_or_else(|_| now_hhmm())
 }

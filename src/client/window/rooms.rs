@@ -12,10 +12,7 @@ use gtk::{glib, glib::clone};
 
 use super::NatterWindow;
 use crate::model::rooms::ConvId;
-use crate::model::session::{ChatLine, Entry};
-
-/// How far back a replayed line is looked for: the most natterd replays.
-const RECENT: u32 = 500;
+use crate::model::session::ChatLine;
 use crate::widgets::ChatView;
 
 impl NatterWindow {
@@ -73,6 +70,7 @@ impl NatterWindow {
         view.add_css_class("conversation");
         imp.conv_stack.add_named(&view, Some(&uid.to_string()));
         self.one_tab_stop(view.upcast_ref());
+        self.watch_view(&view, uid);
         imp.views.borrow_mut().push((uid, view.clone()));
         view
     }
@@ -107,12 +105,6 @@ impl NatterWindow {
         }
     }
 
-    /// True when conversation `id` shows `entry` among its newest lines
-    /// (a replayed line already seen live).
-    pub(super) fn has_recent(&self, id: &ConvId, entry: &Entry) -> bool {
-        self.uid_of(id).is_some_and(|uid| self.view(uid).has_recent(entry, RECENT))
-    }
-
     /// Shows conversation `id` (which counts as read from now on).
     pub fn show_conversation(&self, id: &ConvId) {
         let imp = self.imp();
@@ -123,6 +115,8 @@ impl NatterWindow {
             // Read now: its notification has done its job.
             crate::notify::withdraw(&app, &conversation);
         }
+        // Search results belong to the room they were searched in.
+        imp.search_pane.close();
         let typed = imp.composer.text();
         let draft = imp.session.borrow_mut().as_mut().and_then(|s| s.switch(id, &typed));
         if let Some(draft) = draft {

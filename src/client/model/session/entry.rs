@@ -5,6 +5,8 @@
 
 use natter::protocol::{ErrorKind, Reply};
 
+use crate::model::day::Day;
+
 /// One line of the conversation, in the client's terms.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {
@@ -51,13 +53,21 @@ pub enum Entry {
     Undelivered { echo: Box<Entry>, input: String },
     /// A server line of no known kind, shown as received.
     Raw(String),
+    /// The divider between replayed history and the live stream.
+    NewMessages,
+    /// The server cannot give this room's history now.
+    HistoryUnavailable,
 }
 
-/// An entry with the local time it arrived at, as the conversation keeps it.
+/// An entry with the local time it was said at, as the conversation keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChatLine {
     /// `HH:MM`, local time.
     pub time: String,
+    /// The local day it was said on, for the day separators.
+    pub day: Option<Day>,
+    /// The server's id of a stored line (see `model/backlog.rs`).
+    pub id: Option<u64>,
     /// What happened.
     pub entry: Entry,
 }

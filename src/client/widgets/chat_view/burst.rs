@@ -159,6 +159,8 @@ impl ChatView {
         let excess = (n as usize + objects.len()).saturating_sub(cap) as u32;
         if excess > 0 {
             store.splice(0, excess, &[] as &[glib::Object]);
+            // The new first row opens with its day.
+            self.rebind(0);
         }
         self.follow();
         if more {

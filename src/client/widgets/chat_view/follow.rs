@@ -28,6 +28,9 @@ impl ChatView {
         }
         imp.last_value.set(value);
         imp.jump_revealer.set_reveal_child(!imp.sticky.get());
+        if !imp.sticky.get() {
+            self.check_top(adj);
+        }
     }
 
     /// The list measured its rows and set the adjustment's bounds (this
