@@ -45,9 +45,10 @@ pub fn format_duration(secs: u64) -> String {
     }
 }
 
-/// Does this word look meant as a duration (a digit first)?
+/// Does this word look meant as a duration (a digit first)? Then it is
+/// read as one, and refused if malformed, never taken as the reason.
 fn looks_like_duration(s: &str) -> bool {
-    s.starts_with(|c: char| c.is_ascii_digit()) && !s.contains(['.', ':', '/'])
+    s.starts_with(|c: char| c.is_ascii_digit())
 }
 
 /// A room mode: `+r` only registered names speak, `+t` only operators
