@@ -498,6 +498,8 @@ mod tests {
             assert_eq!(ModNotice::parse(wire, is_name), Some(notice), "{wire}");
         }
         assert_eq!(ModNotice::parse("alice joined", is_name), None);
+        // Marks cannot be mistaken for part of a name.
+        assert!(!is_name("@alice") && !is_name("+alice"));
     }
 
     #[test]
