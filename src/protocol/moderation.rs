@@ -84,12 +84,22 @@ impl Mode {
 /// An operator command (or `/marks`), with its room if one was named.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ModCommand<'a> {
-    Kick { name: &'a str, reason: Option<&'a str> },
+    Kick {
+        name: &'a str,
+        reason: Option<&'a str>,
+    },
     /// `secs: None`: until `/unmute`.
-    Mute { name: &'a str, secs: Option<u64> },
+    Mute {
+        name: &'a str,
+        secs: Option<u64>,
+    },
     Unmute(&'a str),
     /// `target` is a name, an address or a prefix (`203.0.113.0/24`).
-    Ban { target: &'a str, secs: Option<u64>, reason: Option<&'a str> },
+    Ban {
+        target: &'a str,
+        secs: Option<u64>,
+        reason: Option<&'a str>,
+    },
     Unban(&'a str),
     Bans,
     Mode(Mode),
@@ -137,7 +147,9 @@ pub fn parse_command<'a>(word: &str, args: &'a str) -> Option<Result<ModCommand<
         "mute" => match (first, rest) {
             ("", _) => Err(ModUsage::Usage(USAGE_MUTE)),
             (name, "") => Ok(ModCommand::Mute { name, secs: None }),
-            (name, d) if !d.contains(char::is_whitespace) => duration(d).map(|s| ModCommand::Mute { name, secs: Some(s) }),
+            (name, d) if !d.contains(char::is_whitespace) => {
+                duration(d).map(|s| ModCommand::Mute { name, secs: Some(s) })
+            }
             _ => Err(ModUsage::Usage(USAGE_MUTE)),
         },
         "unmute" => one(USAGE_UNMUTE, ModCommand::Unmute),
@@ -492,7 +504,10 @@ mod tests {
                 ModNotice::BanEntry { target: "bob", by: "alice", left: Some(3599), reason: Some("spam") },
                 "ban bob by alice (59m 59s left): spam",
             ),
-            (ModNotice::BanEntry { target: "10.0.0.0/8", by: "alice", left: None, reason: None }, "ban 10.0.0.0/8 by alice (permanent)"),
+            (
+                ModNotice::BanEntry { target: "10.0.0.0/8", by: "alice", left: None, reason: None },
+                "ban 10.0.0.0/8 by alice (permanent)",
+            ),
         ] {
             assert_eq!(notice.to_string(), wire);
             assert_eq!(ModNotice::parse(wire, is_name), Some(notice), "{wire}");

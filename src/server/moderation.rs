@@ -94,9 +94,12 @@ impl Moderation {
 
     /// The live ban in `room` covering `name` (folded) at `ip`, if any.
     pub fn ban_for(&self, room: &str, name: Option<&str>, ip: IpAddr, now: i64) -> Option<&Ban> {
-        self.rooms.get(room)?.bans.iter().filter(|b| live(b.until, now)).find(|b| {
-            Target::parse(&b.target).is_some_and(|t| t.covers(name, ip))
-        })
+        self.rooms
+            .get(room)?
+            .bans
+            .iter()
+            .filter(|b| live(b.until, now))
+            .find(|b| Target::parse(&b.target).is_some_and(|t| t.covers(name, ip)))
     }
 
     /// `Some(left)` if `name` (folded) is muted in `room` now.

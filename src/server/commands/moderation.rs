@@ -208,12 +208,8 @@ fn bans(cx: &mut Cx, key: usize, at: &Where) {
     let mut out = Vec::new();
     encode_in(tag, &Reply::Moderation(ModNotice::BanList(list.len())), &mut out);
     for b in list {
-        let entry = ModNotice::BanEntry {
-            target: &b.target,
-            by: &b.by,
-            left: left(b.until, now),
-            reason: b.reason.as_deref(),
-        };
+        let entry =
+            ModNotice::BanEntry { target: &b.target, by: &b.by, left: left(b.until, now), reason: b.reason.as_deref() };
         encode_in(tag, &Reply::Moderation(entry), &mut out);
     }
     cx.pool.send(key, &out);

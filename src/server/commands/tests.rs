@@ -44,7 +44,14 @@ impl Chat {
         for room in saved.into_iter().rev() {
             rooms.restore(&room.name, room.topic);
         }
-        Chat { pool: Pool::new(1 << 20, 64 << 20), rooms, history, accounts, moderation: Default::default(), _poll: poll }
+        Chat {
+            pool: Pool::new(1 << 20, 64 << 20),
+            rooms,
+            history,
+            accounts,
+            moderation: Default::default(),
+            _poll: poll,
+        }
     }
 
     /// A new unnamed session.

@@ -51,7 +51,10 @@ impl ModerationStore for SqliteStore {
     }
 
     fn save_mute(&mut self, m: &Mute) -> Result<()> {
-        self.run("INSERT OR REPLACE INTO mutes (room, name, until) VALUES (?1, ?2, ?3)", params![m.room, m.name, m.until])
+        self.run(
+            "INSERT OR REPLACE INTO mutes (room, name, until) VALUES (?1, ?2, ?3)",
+            params![m.room, m.name, m.until],
+        )
     }
 
     fn delete_mute(&mut self, room: &str, name: &str) -> Result<()> {
