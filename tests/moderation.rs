@@ -156,6 +156,13 @@ fn bans_by_name_and_address_keep_people_out() {
     again.send_line("BOB");
     expect_left(&mut again, "*** error: you are banned from this server ", ": flooding");
     again.expect_closed();
+    // Nor can anyone become bob by /nick.
+    let mut erin = server.join("erin");
+    alice.expect_line("*** erin joined");
+    erin.send_line("/nick Bob");
+    expect_left(&mut erin, "*** error: you are banned from this server ", ": flooding");
+    erin.expect_closed();
+    alice.expect_line("*** erin quit [banned]");
 
     // By address: whoever connects from it, under any name.
     let mut dave = server.join_from(Ipv4Addr::new(127, 0, 0, 2), "dave");

@@ -213,7 +213,7 @@ fn nick(cx: &mut Cx, key: usize, name: &str, new: &str) {
         Err(why) => return cx.error(key, ErrorKind::BadName(&why.to_string())),
     };
     let new = new.as_ref();
-    if new == name || !accounts::may_take(cx, key, new) {
+    if new == name || !accounts::may_take(cx, key, new) || moderation::refuse_banned_nick(cx, key, new) {
         return;
     }
     let _ = rename(cx, key, name, new);

@@ -99,7 +99,7 @@ impl Moderation {
             .bans
             .iter()
             .filter(|b| live(b.until, now))
-            .find(|b| Target::parse(&b.target).is_some_and(|t| t.covers(name, ip)))
+            .find(|b| Target::from_key(&b.target).is_some_and(|t| t.covers(name, ip)))
     }
 
     /// `Some(left)` if `name` (folded) is muted in `room` now.
@@ -115,6 +115,16 @@ impl Moderation {
         let (keep, gone): (Vec<Ban>, Vec<Ban>) = rules.bans.drain(..).partition(|b| live(b.until, now));
         rules.bans = keep;
         gone.into_iter().map(|b| b.target).collect()
+    }
+
+    /// Drops the room's expired mutes; returns their names for the store.
+    pub fn prune_mutes(&mut self, room: &str, now: i64) -> Vec<String> {
+        let Some(rules) = self.rooms.get_mut(room) else { return Vec::new() };
+        let gone: Vec<String> = rules.mutes.iter().filter(|(_, &u)| !live(u, now)).map(|(n, _)| n.clone()).collect();
+        for name in &gone {
+            rules.mutes.remove(name);
+        }
+        gone
     }
 
     pub fn modes(&self, room: &str) -> Modes {

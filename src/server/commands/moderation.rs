@@ -126,7 +126,11 @@ fn kick(cx: &mut Cx, key: usize, by: &str, at: &Where, name: &str, reason: Optio
 
 fn mute(cx: &mut Cx, key: usize, by: &str, at: &Where, name: &str, secs: Option<u64>) {
     let Some(name) = checked_name(cx, key, name) else { return };
-    let until = secs.map(|s| now_secs().saturating_add(s as i64));
+    let now = now_secs();
+    for gone in cx.moderation.prune_mutes(at.key, now) {
+        store(cx, |s| s.delete_mute(at.key, &gone));
+    }
+    let until = secs.map(|s| now.saturating_add(s as i64));
     let folded = fold_name(&name);
     cx.moderation.rules_mut(at.key).mutes.insert(folded.clone(), until);
     store(cx, |s| s.save_mute(&Mute { room: at.key.to_owned(), name: folded, until }));
@@ -273,6 +277,26 @@ pub fn refuse_server_ban(cx: &mut Cx, key: usize, name: &str) -> bool {
     let lobby = cx.rooms.lobby().key().to_owned();
     let Some((left, reason)) = ban_of(cx, key, name, &lobby) else { return false };
     info!("refused banned {name}");
+    refuse(cx, key, ModError::BannedFromServer { left, reason: reason.as_deref() });
+    cx.pool.close(key, "banned");
+    true
+}
+
+/// Refuses `/nick NEW` to a name banned from the server: the client is
+/// closed as it would be at connect. Only the name counts here (its
+/// address was checked when it connected).
+pub fn refuse_banned_nick(cx: &mut Cx, key: usize, new: &str) -> bool {
+    let lobby = cx.rooms.lobby().key().to_owned();
+    let now = now_secs();
+    let folded = fold_name(new);
+    let Some(ban) = cx
+        .moderation
+        .rules(&lobby)
+        .and_then(|r| r.bans.iter().find(|b| b.target == folded && b.until.is_none_or(|u| u > now)))
+    else {
+        return false;
+    };
+    let (left, reason) = (left(ban.until, now), ban.reason.clone());
     refuse(cx, key, ModError::BannedFromServer { left, reason: reason.as_deref() });
     cx.pool.close(key, "banned");
     true

@@ -38,6 +38,15 @@ impl Target {
         canonical_name(s).ok().map(|n| Target::Name(fold_name(&n)))
     }
 
+    /// Reads a stored [`key`](Self::key) back without checking the name
+    /// again: cheap enough to run over every ban at each connection.
+    pub fn from_key(key: &str) -> Option<Target> {
+        match key.split_once('/') {
+            Some((ip, bits)) => Some(Target::Net(ip.parse().ok()?, bits.parse().ok()?)),
+            None => Some(Target::Name(key.to_owned())),
+        }
+    }
+
     /// The stored and shown form: a folded name or `NET/BITS`.
     pub fn key(&self) -> String {
         match self {
@@ -105,5 +114,8 @@ mod tests {
             assert_eq!(Target::parse(bad), None, "{bad}");
         }
         assert!(Target::parse("bob").unwrap().covers(Some("bob"), ip("10.0.0.1")));
+        for key in ["bob", "203.0.113.0/24", "2001:db8::/48", "127.0.0.2/32"] {
+            assert_eq!(Target::from_key(key).unwrap().key(), key);
+        }
     }
 }
