@@ -19,6 +19,7 @@ pub mod command;
 pub mod framer;
 pub mod line;
 pub mod look_alike;
+pub mod moderation;
 pub mod name;
 pub mod reply;
 pub mod room;

@@ -4,6 +4,7 @@
 //! like any other. Parsing is pure and borrows from the line.
 
 use super::account::Secret;
+use super::moderation::{self, ModCommand, ModUsage};
 
 /// One client line after the name has been set.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +49,10 @@ pub enum Command<'a> {
     Password { old: Secret<'a>, new: Secret<'a> },
     /// `/unregister PASSWORD`
     Unregister(Secret<'a>),
+    /// An operator command (or `/marks`), in ROOM or the current room.
+    Moderate { room: Option<&'a str>, command: ModCommand<'a> },
+    /// A moderation command with a malformed duration.
+    BadDuration,
     /// A known command with missing arguments; holds its usage line.
     Usage(&'static str),
     /// `/x` that natterd does not know; holds `x`.
@@ -104,6 +109,16 @@ pub const HELP: &[(&str, &str)] = &[
     (USAGE_LOGIN, "log in as a registered name"),
     (USAGE_PASSWORD, "change your password"),
     (USAGE_UNREGISTER, "give up your registered name"),
+    (moderation::USAGE_KICK, "operators: remove NAME from the room"),
+    (moderation::USAGE_MUTE, "operators: silence NAME in the room"),
+    (moderation::USAGE_UNMUTE, "operators: let NAME speak again"),
+    (moderation::USAGE_BAN, "operators: keep NAME or an address out"),
+    (moderation::USAGE_UNBAN, "operators: lift a ban"),
+    (moderation::USAGE_BANS, "operators: list the room's bans"),
+    (moderation::USAGE_MODE, "operators: +r only registered names speak, +t topic locked"),
+    (moderation::USAGE_OP, "operators: make NAME an operator of the room"),
+    (moderation::USAGE_DEOP, "operators: take NAME's operator right away"),
+    (moderation::USAGE_MARKS, "mark operators @ and registered names + in lists"),
 ];
 
 impl<'a> Command<'a> {
@@ -189,7 +204,17 @@ impl<'a> Command<'a> {
                 Some([password]) => Command::Unregister(Secret(password)),
                 None => Command::Usage(USAGE_UNREGISTER),
             },
-            _ => Command::Unknown(word),
+            other => {
+                let (room, args) = split_room_arg(args);
+                // `/marks` is about the client, never about a room.
+                let room = room.filter(|_| other != "marks");
+                match moderation::parse_command(other, args) {
+                    Some(Ok(command)) => Command::Moderate { room, command },
+                    Some(Err(ModUsage::Usage(usage))) => Command::Usage(usage),
+                    Some(Err(ModUsage::BadDuration)) => Command::BadDuration,
+                    None => Command::Unknown(word),
+                }
+            }
         }
     }
 }
@@ -201,6 +226,7 @@ impl<'a> Command<'a> {
             Command::Join(room) | Command::SayIn { room, .. } => Some(room),
             Command::Who(room) | Command::Part { room, .. } => room,
             Command::History { room, .. } | Command::Search { room, .. } => room,
+            Command::Moderate { room, .. } => room,
             _ => None,
         }
     }

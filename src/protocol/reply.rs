@@ -13,6 +13,7 @@ use std::fmt;
 
 use super::account::{AccountError, AccountReply};
 use super::command::HELP;
+use super::moderation::{ModError, ModNotice};
 use super::name::validate_name;
 use super::room::is_room;
 
@@ -54,6 +55,8 @@ pub enum Reply<'a> {
     StampsOn,
     /// `*** logged in as NAME` and the other account notices.
     Account(AccountReply<'a>),
+    /// `*** alice muted bob for 10m` and the other moderation notices.
+    Moderation(ModNotice<'a>),
     /// `NAME: TEXT`
     Chat { from: &'a str, text: &'a str },
     /// `* NAME ACTION`
@@ -126,6 +129,8 @@ pub enum ErrorKind<'a> {
     CannotLeaveDefault(&'a str),
     /// `wrong password for NAME` and the other account errors.
     Account(AccountError<'a>),
+    /// `not an operator of ROOM` and the other moderation refusals.
+    Moderation(ModError<'a>),
     /// Any other error text.
     Other(&'a str),
 }
@@ -161,6 +166,7 @@ impl fmt::Display for ErrorKind<'_> {
             ErrorKind::TooManyJoined(max) => write!(f, "you are in too many rooms (max {max})"),
             ErrorKind::CannotLeaveDefault(r) => write!(f, "cannot leave the default room {r}"),
             ErrorKind::Account(e) => write!(f, "{e}"),
+            ErrorKind::Moderation(e) => write!(f, "{e}"),
             ErrorKind::Other(t) => f.write_str(t),
         }
     }
@@ -202,6 +208,7 @@ impl fmt::Display for Reply<'_> {
             Reply::HistoryUnavailable => write!(f, "{NOTICE}history unavailable"),
             Reply::StampsOn => write!(f, "{NOTICE}stamps on"),
             Reply::Account(a) => write!(f, "{NOTICE}{a}"),
+            Reply::Moderation(m) => write!(f, "{NOTICE}{m}"),
             Reply::RoomInfo { room, members, topic: None } => write!(f, "{NOTICE}{room} ({members})"),
             Reply::RoomInfo { room, members, topic: Some(t) } => write!(f, "{NOTICE}{room} ({members}): {t}"),
             Reply::Chat { from, text } => write!(f, "{from}: {text}"),
@@ -288,6 +295,9 @@ fn parse_notice(n: &str) -> Reply<'_> {
     }
     if let Some(account) = AccountReply::parse(n, is_name) {
         return Reply::Account(account);
+    }
+    if let Some(notice) = ModNotice::parse(n, is_name) {
+        return Reply::Moderation(notice);
     }
     if let Some(count) = parse_count(n, "end of history (", " lines)") {
         return Reply::HistoryEnd(count);
@@ -399,6 +409,8 @@ fn parse_error(e: &str) -> ErrorKind<'_> {
         ErrorKind::TooManyJoined(max)
     } else if let Some(account) = AccountError::parse(e, is_name) {
         ErrorKind::Account(account)
+    } else if let Some(moderation) = ModError::parse(e) {
+        ErrorKind::Moderation(moderation)
     } else {
         ErrorKind::Other(e)
     }

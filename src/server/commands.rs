@@ -10,18 +10,21 @@ use std::borrow::Cow;
 
 use log::{debug, info};
 use natter::protocol::account::split_login;
+use natter::protocol::moderation::ModError;
 use natter::protocol::reply::help_lines;
 use natter::protocol::{canonical_name, clean_text, Command, ErrorKind, Frame, NameError, Reply};
 
 use crate::accounts::Accounts;
 use crate::flood::private_message_cost;
 use crate::history::History;
+use crate::moderation::Moderation;
 use crate::pool::Pool;
 use crate::rooms::{RoomId, Rooms};
 use crate::store::Kind;
 
 mod accounts;
 mod history;
+mod moderation;
 mod rooms;
 pub use accounts::finish as password_checked;
 pub use history::deliver;
@@ -35,6 +38,7 @@ pub struct Cx<'a> {
     pub rooms: &'a mut Rooms,
     pub history: &'a mut History,
     pub accounts: &'a mut Accounts,
+    pub moderation: &'a mut Moderation,
     /// The line cap, quoted in the too-long error.
     pub max_line: usize,
 }
@@ -94,6 +98,9 @@ pub fn join(cx: &mut Cx, key: usize, line: &str) {
     let name = name.as_ref();
     if !accounts::may_take(cx, key, name) {
         return cx.pool.quit(key, "");
+    }
+    if moderation::refuse_server_ban(cx, key, name) {
+        return;
     }
     if let Err(refusal) = claim_name(cx, key, name) {
         cx.error(key, refusal.as_error(name));
@@ -174,6 +181,8 @@ pub fn apply(cx: &mut Cx, key: usize, name: &str, line: &str) -> u32 {
         Command::Login { name: to, password } => accounts::login(cx, key, to, password.0),
         Command::Password { old, new } => accounts::password(cx, key, name, old.0, new.0),
         Command::Unregister(password) => accounts::unregister(cx, key, name, password.0),
+        Command::Moderate { room, command } => moderation::apply(cx, key, name, room, command),
+        Command::BadDuration => cx.error(key, ErrorKind::Moderation(ModError::BadDuration)),
         Command::Usage(usage) => cx.error(key, ErrorKind::Usage(usage)),
         Command::Unknown(word) => cx.error(key, ErrorKind::UnknownCommand(word)),
     }
@@ -182,11 +191,17 @@ pub fn apply(cx: &mut Cx, key: usize, name: &str, line: &str) -> u32 {
 
 fn say(cx: &mut Cx, key: usize, name: &str, text: &str) {
     let room = cx.current_room(key);
+    if !moderation::may_speak(cx, key, name, room) {
+        return;
+    }
     history::say_stored(cx, Some(key), room, Kind::Chat, &Reply::Chat { from: name, text });
 }
 
 fn me(cx: &mut Cx, key: usize, name: &str, text: &str) {
     let room = cx.current_room(key);
+    if !moderation::may_speak(cx, key, name, room) {
+        return;
+    }
     history::say_stored(cx, Some(key), room, Kind::Action, &Reply::Action { from: name, text });
 }
 
@@ -198,7 +213,7 @@ fn nick(cx: &mut Cx, key: usize, name: &str, new: &str) {
         Err(why) => return cx.error(key, ErrorKind::BadName(&why.to_string())),
     };
     let new = new.as_ref();
-    if new == name || !accounts::may_take(cx, key, new) {
+    if new == name || !accounts::may_take(cx, key, new) || moderation::refuse_banned_nick(cx, key, new) {
         return;
     }
     let _ = rename(cx, key, name, new);

@@ -32,6 +32,7 @@ use crate::commands::{self, Cx};
 use crate::connection::Connection;
 use crate::flood::FloodLimit;
 use crate::history::{History, HistoryOptions};
+use crate::moderation::Moderation;
 use crate::options::Options;
 use crate::pool::{Handle, Pool};
 use crate::rooms::{RoomLimits, Rooms};
@@ -84,6 +85,22 @@ pub(super) fn load_accounts(history: &mut History) -> Result<Registry, String> {
     }
 }
 
+/// Bans, mutes, operators and modes as the store holds them, with the
+/// `--admin` names; like accounts, a store that cannot be read now starts
+/// with none.
+fn load_moderation(history: &mut History, admins: &[String]) -> Result<Moderation, String> {
+    use crate::store::ModerationStore;
+    let Some(store) = history.existing_store() else { return Ok(Moderation::load(admins, Default::default())) };
+    match store.moderation() {
+        Ok(stored) => Ok(Moderation::load(admins, stored)),
+        Err(e) if e.transient => {
+            history.store_failed(&e);
+            Ok(Moderation::load(admins, Default::default()))
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 fn room_limits(options: &Options) -> RoomLimits {
     RoomLimits { max_rooms: options.max_rooms, max_joined: options.max_rooms_per_client, max_topic: options.max_topic }
 }
@@ -103,6 +120,7 @@ pub struct Server {
     rooms: Rooms,
     history: History,
     accounts: Accounts,
+    moderation: Moderation,
     options: Options,
     /// Unnamed clients with unterminated input, oldest first.
     raw_checks: VecDeque<(Instant, Handle)>,
@@ -155,6 +173,7 @@ impl Server {
         let (mut history, saved) =
             History::open(history_options(&options), Arc::clone(&waker)).map_err(|e| e.to_string())?;
         let accounts = Accounts::new(load_accounts(&mut history)?, waker);
+        let moderation = load_moderation(&mut history, &options.admins)?;
         let mut rooms = Rooms::new(&options.default_room, room_limits(&options));
         // Least recently used first, so the most recent end up newest.
         for room in saved.into_iter().rev() {
@@ -171,6 +190,7 @@ impl Server {
             rooms,
             history,
             accounts,
+            moderation,
             options,
             raw_checks: VecDeque::new(),
             name_sweep_at: None,
@@ -263,6 +283,7 @@ impl Server {
             rooms: &mut self.rooms,
             history: &mut self.history,
             accounts: &mut self.accounts,
+            moderation: &mut self.moderation,
             max_line: self.options.max_line,
         }
     }

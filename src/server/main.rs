@@ -11,6 +11,7 @@ mod event_loop;
 mod flood;
 mod history;
 mod look_alikes;
+mod moderation;
 mod options;
 mod outbox;
 mod pool;

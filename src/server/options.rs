@@ -125,6 +125,12 @@ pub struct Options {
     #[arg(long, value_name = "MB", default_value_t = 0)]
     pub history_max_mb: u64,
 
+    /// A registered name that is a server operator: an operator of every
+    /// room, whose bans in the default room keep people off the server.
+    /// Repeat for more. Counts only while logged in to that name.
+    #[arg(long = "admin", value_name = "NAME")]
+    pub admins: Vec<String>,
+
     /// How much to log to stderr: off, error, warn, info, debug or trace.
     #[arg(long, value_name = "LEVEL", default_value_t = LevelFilter::Info)]
     pub log_level: LevelFilter,

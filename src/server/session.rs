@@ -84,6 +84,8 @@ pub struct Session {
     stamps: bool,
     /// What it is logged in as, and whether it waits for a password check.
     pub account: AccountState,
+    /// Asked for `@` and `+` marks in member lists (`/marks`).
+    pub marks: bool,
 }
 
 /// A session's standing with accounts.
@@ -119,6 +121,7 @@ impl Session {
             rooms: Membership::default(),
             stamps: false,
             account: AccountState::default(),
+            marks: false,
         }
     }
 

@@ -145,3 +145,56 @@ pub trait AccountStore {
     /// Deletes the account with folded name `key`.
     fn delete_account(&mut self, key: &str) -> Result<()>;
 }
+
+/// A ban: `room` is the room's folded key (the default room's means the
+/// whole server), `target` a folded name or an address prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ban {
+    pub room: String,
+    pub target: String,
+    /// Who set it, as they were named then.
+    pub by: String,
+    /// Seconds since the epoch when it ends; `None`: never.
+    pub until: Option<i64>,
+    pub reason: Option<String>,
+}
+
+/// A mute of the folded name `name` in `room`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mute {
+    pub room: String,
+    pub name: String,
+    pub until: Option<i64>,
+}
+
+/// A room's modes: `+r` (only registered names speak), `+t` (topic locked).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Modes {
+    pub registered_only: bool,
+    pub topic_locked: bool,
+}
+
+/// Everything moderation keeps, as read at start.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Moderated {
+    pub bans: Vec<Ban>,
+    pub mutes: Vec<Mute>,
+    /// (room key, folded account name)
+    pub ops: Vec<(String, String)>,
+    /// (room key, modes)
+    pub modes: Vec<(String, Modes)>,
+}
+
+/// Bans, mutes, room operators and modes. Kept even with `--no-history`;
+/// expired entries are dropped lazily by the caller.
+pub trait ModerationStore {
+    /// Everything, to hold in memory at start.
+    fn moderation(&mut self) -> Result<Moderated>;
+    fn save_ban(&mut self, ban: &Ban) -> Result<()>;
+    fn delete_ban(&mut self, room: &str, target: &str) -> Result<()>;
+    fn save_mute(&mut self, mute: &Mute) -> Result<()>;
+    fn delete_mute(&mut self, room: &str, name: &str) -> Result<()>;
+    fn save_op(&mut self, room: &str, name: &str) -> Result<()>;
+    fn delete_op(&mut self, room: &str, name: &str) -> Result<()>;
+    fn save_modes(&mut self, room: &str, modes: &Modes) -> Result<()>;
+}

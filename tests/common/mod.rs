@@ -278,6 +278,17 @@ impl Server {
         c
     }
 
+    /// Connects from another loopback address without sending anything.
+    #[allow(dead_code)]
+    pub fn connect_from(&self, local: std::net::Ipv4Addr) -> Client {
+        let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("a socket");
+        socket.bind(&SocketAddr::from((local, 0)).into()).unwrap_or_else(|e| panic!("bind {local}: {e}"));
+        socket.connect(&self.addr.into()).unwrap_or_else(|e| panic!("connect {} from {local}: {e}", self.addr));
+        let stream: TcpStream = socket.into();
+        stream.set_nodelay(true).expect("nodelay");
+        Client { stream, buf: Vec::new(), start: 0, label: format!("client from {local}") }
+    }
+
     /// Connects and joins as `name`, asserting the welcome starts right.
     pub fn join(&self, name: &str) -> Client {
         let mut c = self.connect();

@@ -6,6 +6,7 @@
 
 use gettextrs::{gettext, ngettext};
 use natter::protocol::account::{password_problem, AccountError, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use natter::protocol::moderation::{format_duration, ModError, ModNotice};
 use natter::protocol::{is_visible, ErrorKind, NameError, MAX_NAME_CHARS};
 
 use super::address::AddressError;
@@ -251,8 +252,66 @@ pub fn error_text(error: &ErrorKind<'_>) -> String {
             gettext_f("{room} is the server's main room and cannot be left.", &[("room", r)])
         }
         ErrorKind::Account(ref account) => account_error_text(account),
+        ErrorKind::Moderation(ref e) => moderation_error_text(e),
         // Translators: {error} is the server's text, untranslated.
         ErrorKind::Other(text) => gettext_f("Server error: {error}", &[("error", text)]),
+    }
+}
+
+/// How long a mute or ban has left, in words.
+fn time_left(left: Option<u64>) -> String {
+    match left {
+        // Translators: {time} is a duration such as "10m" or "1h 5m".
+        Some(secs) => gettext_f("{time} left", &[("time", &format_duration(secs))]),
+        None => gettext("for good"),
+    }
+}
+
+/// A moderation refusal in the client's words.
+pub fn moderation_error_text(error: &ModError<'_>) -> String {
+    let reason = |r: Option<&str>| r.map(|r| format!(" — {r}")).unwrap_or_default();
+    match *error {
+        ModError::NotOperator(room) => gettext_f("Only operators of {room} can do that.", &[("room", room)]),
+        ModError::Muted { room, left } => gettext_f(
+            "You are muted in {room} ({left}): your messages there are not delivered.",
+            &[("room", room), ("left", &time_left(left))],
+        ),
+        ModError::BannedFromRoom { room, left, reason: r } => {
+            gettext_f("You are banned from {room} ({left}).", &[("room", room), ("left", &time_left(left))])
+                + &reason(r)
+        }
+        ModError::BannedFromServer { left, reason: r } => {
+            gettext_f("You are banned from this server ({left}).", &[("left", &time_left(left))]) + &reason(r)
+        }
+        ModError::RegisteredOnly(room) => gettext_f("Only registered names may speak in {room}.", &[("room", room)]),
+        // Translators: {error} is the server's text, untranslated.
+        _ => gettext_f("Server error: {error}", &[("error", &error.to_string())]),
+    }
+}
+
+/// A moderation notice in the client's words.
+pub fn moderation_text(notice: &ModNotice<'_>) -> String {
+    let duration = |secs: Option<u64>| secs.map(|s| format!(" ({})", format_duration(s))).unwrap_or_default();
+    let reason = |r: Option<&str>| r.map(|r| format!(" — {r}")).unwrap_or_default();
+    match *notice {
+        ModNotice::Kicked { by, name, reason: r } => {
+            gettext_f("{by} removed {name} from the room", &[("by", by), ("name", name)]) + &reason(r)
+        }
+        ModNotice::Muted { by, name, secs } => {
+            gettext_f("{by} muted {name}", &[("by", by), ("name", name)]) + &duration(secs)
+        }
+        ModNotice::Unmuted { by, name } => gettext_f("{by} unmuted {name}", &[("by", by), ("name", name)]),
+        ModNotice::Banned { by, target, secs, reason: r } => {
+            gettext_f("{by} banned {name}", &[("by", by), ("name", target)]) + &duration(secs) + &reason(r)
+        }
+        ModNotice::Unbanned { by, target } => {
+            gettext_f("{by} lifted the ban on {name}", &[("by", by), ("name", target)])
+        }
+        ModNotice::Opped { by, name } => gettext_f("{by} made {name} an operator", &[("by", by), ("name", name)]),
+        ModNotice::Deopped { by, name } => {
+            gettext_f("{by} made {name} no longer an operator", &[("by", by), ("name", name)])
+        }
+        _ => notice.to_string(),
     }
 }
 

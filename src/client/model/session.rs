@@ -9,6 +9,7 @@
 //! their answers in `session/requests.rs`.
 
 use natter::protocol::account::AccountReply;
+use natter::protocol::moderation::ModNotice;
 use natter::protocol::{fold_name, ErrorKind, Reply, Tagged};
 
 use super::backlog::Place;
@@ -355,6 +356,25 @@ impl Session {
             Reply::ShuttingDown => {
                 out.route = Route::Shown;
                 Entry::ShuttingDown
+            }
+            Reply::Moderation(notice) => {
+                // Someone removed from the room leaves its member list; if
+                // it is this user, the room closes.
+                let gone = match notice {
+                    ModNotice::Kicked { name, .. } => Some(name),
+                    ModNotice::Banned { target, .. } => Some(target),
+                    _ => None,
+                };
+                if let Some(name) = gone.filter(|_| id != ConvId::Default) {
+                    if self.is_me(name) {
+                        if self.rooms.close(&id) {
+                            out.closed = Some(id.clone());
+                        }
+                    } else if self.rooms.open(&id).members.remove(name) {
+                        out.members_changed = true;
+                    }
+                }
+                Entry::Notice(crate::model::render::moderation_text(&notice))
             }
             Reply::Notice(text) => {
                 // Answers to commands (/help): where the user asked.

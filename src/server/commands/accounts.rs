@@ -285,6 +285,9 @@ fn set_account(cx: &mut Cx, key: usize, account: &str) {
 /// name. Whoever held the name (the owner's earlier connection) is
 /// closed; a client that was not yet named is welcomed.
 fn log_in(cx: &mut Cx, key: usize, current: Option<&str>, name: &str) {
+    if super::moderation::refuse_server_ban(cx, key, name) {
+        return;
+    }
     let account = fold_name(name);
     if let Some(holder) = cx.rooms.lobby().find(name).filter(|&h| h != key) {
         replace(cx, holder, name);

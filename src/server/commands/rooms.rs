@@ -9,7 +9,7 @@ use log::info;
 use natter::protocol::room::encode_in;
 use natter::protocol::{canonical_room, fold_room, Command, ErrorKind, Reply};
 
-use super::{history, Cx};
+use super::{history, moderation, Cx};
 use crate::rooms::RoomId;
 use crate::store::Kind;
 
@@ -19,7 +19,13 @@ pub fn welcome(cx: &mut Cx, key: usize, name: &str, id: Option<RoomId>) {
     let Some(room) = cx.rooms.room(id) else { return };
     let tag = cx.rooms.tag(id);
     let mut welcome = Vec::new();
-    encode_in(tag, &Reply::Welcome { name, online: room.names(cx.pool) }, &mut welcome);
+    if cx.pool.get(key).is_some_and(|s| s.marks) {
+        let marked = moderation::names_for(cx, key, id);
+        let online = marked.iter().map(String::as_str).collect();
+        encode_in(tag, &Reply::Welcome { name, online }, &mut welcome);
+    } else {
+        encode_in(tag, &Reply::Welcome { name, online: room.names(cx.pool) }, &mut welcome);
+    }
     if let Some(topic) = room.topic() {
         encode_in(tag, &Reply::Topic(topic), &mut welcome);
     }
@@ -79,6 +85,10 @@ pub fn join(cx: &mut Cx, key: usize, name: &str, room: &str) {
     if session.rooms().joined().len() >= max {
         return cx.error(key, ErrorKind::TooManyJoined(max));
     }
+    let shown = existing.and_then(|id| cx.rooms.room(id)).map_or_else(|| room.to_string(), |r| r.name().to_owned());
+    if moderation::refuse_room_ban(cx, key, name, &shown) {
+        return;
+    }
     let id = match cx.rooms.open(&room) {
         Ok((id, true)) => {
             // A kept room forgotten here comes back with its topic.
@@ -97,6 +107,7 @@ pub fn join(cx: &mut Cx, key: usize, name: &str, room: &str) {
         session.rooms_mut().enter(id);
     }
     info!("{name} joined {room}");
+    moderation::on_first_join(cx, key, id);
     welcome(cx, key, name, Some(id));
 }
 
@@ -123,7 +134,7 @@ pub fn part(cx: &mut Cx, key: usize, name: &str, room: Option<&str>, reason: Opt
 
 /// Takes `key` out of room `id` without a notice, telling it where its
 /// lines go now if that was its current room.
-fn leave(cx: &mut Cx, key: usize, name: &str, id: RoomId) {
+pub(super) fn leave(cx: &mut Cx, key: usize, name: &str, id: RoomId) {
     cx.rooms.remove_member(id, name);
     let Some(session) = cx.pool.get_mut(key) else { return };
     if session.rooms_mut().leave(id) {
@@ -145,6 +156,9 @@ pub fn leave_all(rooms: &mut crate::rooms::Rooms, key: usize, joined: &[RoomId],
 /// `/say ROOM TEXT`: TEXT to a room the sender is in, without switching.
 pub fn say_in(cx: &mut Cx, key: usize, name: &str, room: &str, text: &str) {
     if let Some(id) = room_of(cx, key, room) {
+        if !moderation::may_speak(cx, key, name, id) {
+            return;
+        }
         history::say_stored(cx, Some(key), id, Kind::Chat, &Reply::Chat { from: name, text });
     }
 }
@@ -177,7 +191,13 @@ pub fn who(cx: &mut Cx, key: usize, room: Option<&str>) {
     };
     let Some(members) = cx.rooms.room(id) else { return };
     let mut out = Vec::new();
-    encode_in(cx.rooms.tag(id), &Reply::Online(members.names(cx.pool)), &mut out);
+    if cx.pool.get(key).is_some_and(|s| s.marks) {
+        let marked = moderation::names_for(cx, key, id);
+        let online = marked.iter().map(String::as_str).collect();
+        encode_in(cx.rooms.tag(id), &Reply::Online(online), &mut out);
+    } else {
+        encode_in(cx.rooms.tag(id), &Reply::Online(members.names(cx.pool)), &mut out);
+    }
     cx.pool.send(key, &out);
 }
 
@@ -190,6 +210,9 @@ pub fn topic(cx: &mut Cx, key: usize, name: &str, topic: Option<&str>) {
         let reply = shown.as_deref().map_or(Reply::NoTopic, Reply::Topic);
         return cx.rooms.send_to(cx.pool, key, id, &reply);
     };
+    if !moderation::may_set_topic(cx, key, id) {
+        return;
+    }
     let max = cx.rooms.limits().max_topic;
     let topic = match topic.char_indices().nth(max) {
         Some((cut, _)) => topic[..cut].trim_end(),

@@ -20,6 +20,7 @@ struct Chat {
     rooms: Rooms,
     history: History,
     accounts: Accounts,
+    moderation: crate::moderation::Moderation,
     /// Keeps the waker's registry alive.
     _poll: mio::Poll,
 }
@@ -43,7 +44,14 @@ impl Chat {
         for room in saved.into_iter().rev() {
             rooms.restore(&room.name, room.topic);
         }
-        Chat { pool: Pool::new(1 << 20, 64 << 20), rooms, history, accounts, _poll: poll }
+        Chat {
+            pool: Pool::new(1 << 20, 64 << 20),
+            rooms,
+            history,
+            accounts,
+            moderation: Default::default(),
+            _poll: poll,
+        }
     }
 
     /// A new unnamed session.
@@ -67,6 +75,7 @@ impl Chat {
             rooms: &mut self.rooms,
             history: &mut self.history,
             accounts: &mut self.accounts,
+            moderation: &mut self.moderation,
             max_line: MAX_LINE,
         }
     }
@@ -314,6 +323,16 @@ fn help_lists_every_usage_line() {
             "*** /login NAME PASSWORD - log in as a registered name",
             "*** /password OLD NEW - change your password",
             "*** /unregister PASSWORD - give up your registered name",
+            "*** /kick [#ROOM] NAME [REASON] - operators: remove NAME from the room",
+            "*** /mute [#ROOM] NAME [DURATION] - operators: silence NAME in the room",
+            "*** /unmute [#ROOM] NAME - operators: let NAME speak again",
+            "*** /ban [#ROOM] NAME|ADDRESS[/BITS] [DURATION] [REASON] - operators: keep NAME or an address out",
+            "*** /unban [#ROOM] NAME|ADDRESS[/BITS] - operators: lift a ban",
+            "*** /bans [#ROOM] - operators: list the room's bans",
+            "*** /mode [#ROOM] +r|-r|+t|-t - operators: +r only registered names speak, +t topic locked",
+            "*** /op [#ROOM] NAME - operators: make NAME an operator of the room",
+            "*** /deop [#ROOM] NAME - operators: take NAME's operator right away",
+            "*** /marks - mark operators @ and registered names + in lists",
         ]
     );
     chat.assert_nothing_for(&[bob]);

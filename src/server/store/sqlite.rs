@@ -26,6 +26,7 @@ use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension};
 use super::{Line, Page, Result, SavedRoom, Store, StoreError};
 
 mod accounts;
+mod moderation;
 mod queries;
 mod schema;
 
@@ -392,6 +393,6 @@ mod tests {
         store.append(&[line(13, "#dev", "after")]).unwrap();
         assert_eq!(texts(store.recent("#dev", 10).unwrap()), [(7, "kept".to_owned()), (13, "after".to_owned())]);
         let version: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-        assert_eq!(version, 3);
+        assert_eq!(version, 4);
     }
 }

@@ -120,6 +120,8 @@ impl Session {
             | Command::History { .. }
             | Command::Search { .. }
             | Command::Stamps
+            | Command::Moderate { .. }
+            | Command::BadDuration
             | Command::Nick(_)
             | Command::Help
             | Command::Usage(_)

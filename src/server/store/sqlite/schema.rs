@@ -14,7 +14,7 @@ const APPLICATION_ID: i64 = 0x4E41_5454;
 type Migration = fn(&Connection) -> rusqlite::Result<()>;
 
 /// Each migration takes the schema from its index to the next version.
-const MIGRATIONS: &[Migration] = &[v1, v2, v3];
+const MIGRATIONS: &[Migration] = &[v1, v2, v3, v4];
 
 /// Version 1: rooms and lines named by room key, with the search index in
 /// the same file (natterd 0.2 development builds).
@@ -82,6 +82,19 @@ fn v2(conn: &Connection) -> rusqlite::Result<()> {
 fn v3(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(
         "CREATE TABLE accounts (key TEXT PRIMARY KEY, name TEXT NOT NULL, phc TEXT NOT NULL, created INTEGER NOT NULL);",
+    )
+}
+
+/// Version 4: moderation: bans (by name or address prefix, per room; the
+/// default room's are server-wide), mutes, room operators and modes.
+fn v4(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE bans (room TEXT NOT NULL, target TEXT NOT NULL, setter TEXT NOT NULL, until INTEGER,
+             reason TEXT, PRIMARY KEY (room, target));
+         CREATE TABLE mutes (room TEXT NOT NULL, name TEXT NOT NULL, until INTEGER, PRIMARY KEY (room, name));
+         CREATE TABLE room_ops (room TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (room, name));
+         CREATE TABLE room_modes (room TEXT PRIMARY KEY, registered_only INTEGER NOT NULL,
+             topic_locked INTEGER NOT NULL);",
     )
 }
 
