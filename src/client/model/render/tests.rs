@@ -94,6 +94,7 @@ fn every_error_kind() -> Vec<ErrorKind<'static>> {
         ErrorKind::TooManyJoined(5),
         ErrorKind::CannotLeaveDefault("#lobby"),
         ErrorKind::Account(AccountError::WrongPassword("alice")),
+        ErrorKind::Moderation(natter::protocol::moderation::ModError::Muted { room: "#dev", left: Some(600) }),
     ];
     for kind in &all {
         match kind {
@@ -114,6 +115,7 @@ fn every_error_kind() -> Vec<ErrorKind<'static>> {
             | ErrorKind::TooManyJoined(_)
             | ErrorKind::CannotLeaveDefault(_)
             | ErrorKind::Account(_)
+            | ErrorKind::Moderation(_)
             | ErrorKind::Other(_) => {}
         }
     }
