@@ -252,3 +252,35 @@ fn twenty_logins_a_second_leave_a_bystanders_chat_unaffected() {
     // would put 20 × ~40 ms a second in front of these lines.
     assert!(busy_p99 < idle + Duration::from_millis(60), "idle {idle:?}, busy {busy_p99:?}");
 }
+
+#[test]
+fn private_messages_to_an_offline_registered_user_wait_for_their_login() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    {
+        let server = Server::start(&["--no-history", "--data-dir", data]);
+        registered(&server, "bob", PW).send_line("/quit");
+        let mut alice = server.join("alice");
+        alice.send_line("/msg bob 회의 자료는 메일로 보냈어요");
+        alice.expect_line("*** bob is offline: your message will be delivered when they log in");
+        alice.send_line("/msg BOB second one");
+        alice.expect_line("*** bob is offline: your message will be delivered when they log in");
+        // Nobody registered, nobody online: as before.
+        alice.send_line("/msg nobody hello");
+        alice.expect_line("*** error: no such user: nobody");
+    }
+    // Kept across a restart; delivered once, after the welcome, stamped.
+    let server = Server::start(&["--no-history", "--data-dir", data]);
+    let mut bob = server.connect();
+    log_in(&mut bob, "bob", PW);
+    let first = bob.next_line();
+    let second = bob.next_line();
+    for (line, text) in [(&first, "alice (private): 회의 자료는 메일로 보냈어요"), (&second, "alice (private): second one")] {
+        assert!(line.starts_with("[20") && line.ends_with(&format!("] {text}")), "{line}");
+    }
+    bob.send_line("/quit");
+    let mut again = server.connect();
+    log_in(&mut again, "bob", PW);
+    again.send_line("/who");
+    assert!(again.next_line().starts_with("*** online (1): "), "nothing delivered twice");
+}

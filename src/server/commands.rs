@@ -247,7 +247,7 @@ fn msg(cx: &mut Cx, key: usize, name: &str, to: &str, text: &str) -> u32 {
             private_message_cost(text.len())
         }
         None => {
-            cx.error(key, ErrorKind::NoSuchUser(to));
+            accounts::keep_for_later(cx, key, name, to, text);
             0
         }
     }

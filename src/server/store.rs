@@ -142,8 +142,24 @@ pub trait AccountStore {
     fn accounts(&mut self) -> Result<Vec<Account>>;
     /// Adds an account or replaces its hash.
     fn save_account(&mut self, account: &Account) -> Result<()>;
-    /// Deletes the account with folded name `key`.
+    /// Deletes the account with folded name `key`, and its waiting mail.
     fn delete_account(&mut self, key: &str) -> Result<()>;
+    /// Keeps a private message for the account `to` (folded), unless
+    /// `max` already wait; `false` when full.
+    fn keep_offline(&mut self, to: &str, message: &Offline, max: usize) -> Result<bool>;
+    /// Takes (and deletes) the messages waiting for `to`, oldest first.
+    fn take_offline(&mut self, to: &str) -> Result<Vec<Offline>>;
+}
+
+/// A private message kept for a registered user who was offline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offline {
+    /// Set by the store.
+    pub id: u64,
+    /// Seconds since the Unix epoch, UTC.
+    pub time: i64,
+    pub from: String,
+    pub text: String,
 }
 
 /// A ban: `room` is the room's folded key (the default room's means the

@@ -12,13 +12,14 @@ use std::time::{Instant, SystemTime};
 
 use log::{info, warn};
 use natter::protocol::account::{password_problem, AccountError, AccountReply};
-use natter::protocol::{canonical_name, fold_name, ErrorKind, QuitReason, Reply};
+use natter::protocol::tagged::encode_line;
+use natter::protocol::{canonical_name, fold_name, ErrorKind, QuitReason, Reply, Stamp};
 
 use super::{claim_name, leave_all, rename, rooms, Cx};
 use crate::accounts::hasher::{Outcome, Work};
 use crate::accounts::{Purpose, Standing};
 use crate::pool::Handle;
-use crate::store::{Account, AccountStore};
+use crate::store::{Account, AccountStore, Offline};
 
 fn account_error(cx: &mut Cx, key: usize, e: AccountError<'_>) {
     cx.error(key, ErrorKind::Account(e));
@@ -313,6 +314,53 @@ fn log_in(cx: &mut Cx, key: usize, current: Option<&str>, name: &str) {
             cx.reply(key, &Reply::Account(AccountReply::LoggedIn(name)));
         }
     }
+    deliver_kept(cx, key, &account);
+}
+
+/// Private messages kept for one account at most.
+const MAX_OFFLINE: usize = 200;
+
+/// A `/msg` to nobody online: kept for a registered name (the sender is
+/// told), refused for any other.
+pub fn keep_for_later(cx: &mut Cx, key: usize, from: &str, to: &str, text: &str) {
+    let account = match canonical_name(to).map(|n| cx.accounts.names.standing(&n)) {
+        Ok(Standing::Registered(a)) => (a.key.clone(), a.name.clone()),
+        _ => return cx.error(key, ErrorKind::NoSuchUser(to)),
+    };
+    let (account, name) = account;
+    let message = Offline { id: 0, time: now_secs(), from: from.to_owned(), text: text.to_owned() };
+    let kept = match cx.history.accounts_store() {
+        Some(store) => store.keep_offline(&account, &message, MAX_OFFLINE),
+        None => return account_error(cx, key, AccountError::Unavailable),
+    };
+    match kept {
+        Ok(true) => cx.reply(key, &Reply::Account(AccountReply::Stored(&name))),
+        Ok(false) => cx.error(key, ErrorKind::Other("their offline messages are full; try again after they log in")),
+        Err(e) => {
+            cx.history.store_failed(&e);
+            account_error(cx, key, AccountError::Unavailable);
+        }
+    }
+}
+
+/// Sends `key` the private messages kept for its account while it was
+/// offline, stamped with the time they were sent, oldest first.
+fn deliver_kept(cx: &mut Cx, key: usize, account: &str) {
+    let taken = match cx.history.accounts_store() {
+        Some(store) => store.take_offline(account),
+        None => return,
+    };
+    let waiting = match taken {
+        Ok(waiting) => waiting,
+        Err(e) => return cx.history.store_failed(&e),
+    };
+    let mut out = Vec::new();
+    for m in &waiting {
+        let time = crate::history::utc(m.time);
+        let reply = Reply::Private { from: &m.from, text: &m.text };
+        encode_line(None, Some(Stamp { time: &time, id: m.id }), &reply, &mut out);
+    }
+    cx.pool.send(key, &out);
 }
 
 /// Closes `holder`, which used `name` until its owner logged in from

@@ -393,6 +393,6 @@ mod tests {
         store.append(&[line(13, "#dev", "after")]).unwrap();
         assert_eq!(texts(store.recent("#dev", 10).unwrap()), [(7, "kept".to_owned()), (13, "after".to_owned())]);
         let version: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-        assert_eq!(version, 4);
+        assert_eq!(version, 5);
     }
 }

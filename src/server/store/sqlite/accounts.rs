@@ -4,7 +4,7 @@
 use rusqlite::params;
 
 use super::SqliteStore;
-use crate::store::{Account, AccountStore, Result};
+use crate::store::{Account, AccountStore, Offline, Result};
 
 impl AccountStore for SqliteStore {
     fn accounts(&mut self) -> Result<Vec<Account>> {
@@ -28,7 +28,50 @@ impl AccountStore for SqliteStore {
     }
 
     fn delete_account(&mut self, key: &str) -> Result<()> {
-        self.conn.execute("DELETE FROM accounts WHERE key = ?1", params![key]).map(drop).map_err(|e| self.err(e))
+        self.conn
+            .execute_batch("BEGIN")
+            .and_then(|()| self.conn.execute("DELETE FROM accounts WHERE key = ?1", params![key]))
+            .and_then(|_| self.conn.execute("DELETE FROM offline WHERE recipient = ?1", params![key]))
+            .and_then(|_| self.conn.execute_batch("COMMIT"))
+            .map_err(|e| {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                self.err(e)
+            })
+    }
+
+    fn keep_offline(&mut self, to: &str, m: &Offline, max: usize) -> Result<bool> {
+        let waiting: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM offline WHERE recipient = ?1", params![to], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if waiting as usize >= max {
+            return Ok(false);
+        }
+        self.conn
+            .execute(
+                "INSERT INTO offline (recipient, time, sender, text) VALUES (?1, ?2, ?3, ?4)",
+                params![to, m.time, m.from, m.text],
+            )
+            .map(|_| true)
+            .map_err(|e| self.err(e))
+    }
+
+    fn take_offline(&mut self, to: &str) -> Result<Vec<Offline>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, time, sender, text FROM offline WHERE recipient = ?1 ORDER BY id")
+            .map_err(|e| self.err(e))?;
+        let waiting: Vec<Offline> = stmt
+            .query_map(params![to], |r| {
+                Ok(Offline { id: r.get::<_, i64>(0)? as u64, time: r.get(1)?, from: r.get(2)?, text: r.get(3)? })
+            })
+            .and_then(Iterator::collect)
+            .map_err(|e| super::error(&self.path, e))?;
+        drop(stmt);
+        if !waiting.is_empty() {
+            self.conn.execute("DELETE FROM offline WHERE recipient = ?1", params![to]).map_err(|e| self.err(e))?;
+        }
+        Ok(waiting)
     }
 }
 

@@ -14,7 +14,7 @@ const APPLICATION_ID: i64 = 0x4E41_5454;
 type Migration = fn(&Connection) -> rusqlite::Result<()>;
 
 /// Each migration takes the schema from its index to the next version.
-const MIGRATIONS: &[Migration] = &[v1, v2, v3, v4];
+const MIGRATIONS: &[Migration] = &[v1, v2, v3, v4, v5];
 
 /// Version 1: rooms and lines named by room key, with the search index in
 /// the same file (natterd 0.2 development builds).
@@ -95,6 +95,16 @@ fn v4(conn: &Connection) -> rusqlite::Result<()> {
          CREATE TABLE room_ops (room TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (room, name));
          CREATE TABLE room_modes (room TEXT PRIMARY KEY, registered_only INTEGER NOT NULL,
              topic_locked INTEGER NOT NULL);",
+    )
+}
+
+/// Version 5: private messages to registered users who were offline,
+/// kept until their next login.
+fn v5(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE offline (id INTEGER PRIMARY KEY AUTOINCREMENT, recipient TEXT NOT NULL, time INTEGER NOT NULL,
+             sender TEXT NOT NULL, text TEXT NOT NULL);
+         CREATE INDEX offline_recipient ON offline (recipient, id);",
     )
 }
 
