@@ -275,7 +275,9 @@ fn private_messages_to_an_offline_registered_user_wait_for_their_login() {
     log_in(&mut bob, "bob", PW);
     let first = bob.next_line();
     let second = bob.next_line();
-    for (line, text) in [(&first, "alice (private): 회의 자료는 메일로 보냈어요"), (&second, "alice (private): second one")] {
+    for (line, text) in
+        [(&first, "alice (private): 회의 자료는 메일로 보냈어요"), (&second, "alice (private): second one")]
+    {
         assert!(line.starts_with("[20") && line.ends_with(&format!("] {text}")), "{line}");
     }
     bob.send_line("/quit");

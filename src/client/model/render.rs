@@ -5,7 +5,7 @@
 //! server text the client does not understand, is shown as received.
 
 use gettextrs::{gettext, ngettext};
-use natter::protocol::account::{password_problem, AccountError, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use natter::protocol::account::{password_problem, AccountError, AccountReply, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use natter::protocol::moderation::{format_duration, ModError, ModNotice};
 use natter::protocol::{is_visible, ErrorKind, NameError, MAX_NAME_CHARS};
 
@@ -255,6 +255,24 @@ pub fn error_text(error: &ErrorKind<'_>) -> String {
         ErrorKind::Moderation(ref e) => moderation_error_text(e),
         // Translators: {error} is the server's text, untranslated.
         ErrorKind::Other(text) => gettext_f("Server error: {error}", &[("error", text)]),
+    }
+}
+
+/// An account notice in the client's words.
+pub fn account_text(reply: &AccountReply<'_>) -> String {
+    match *reply {
+        AccountReply::Registered(name) => {
+            gettext_f("“{name}” is now registered to you, and you are logged in.", &[("name", name)])
+        }
+        AccountReply::LoggedIn(name) => gettext_f("Logged in as {name}.", &[("name", name)]),
+        AccountReply::PasswordChanged => gettext("Your password was changed."),
+        AccountReply::Unregistered(name) => gettext_f("“{name}” is no longer registered.", &[("name", name)]),
+        AccountReply::Unencrypted => {
+            gettext("Your password was sent unencrypted. Connect with encryption (TLS) to keep it private.")
+        }
+        AccountReply::Stored(name) => {
+            gettext_f("{name} is offline: your message will be delivered when they next log in.", &[("name", name)])
+        }
     }
 }
 

@@ -340,7 +340,7 @@ impl Session {
                 }
                 ids.retain(|id| self.rooms.get(id).is_some());
                 out.route = if ids.is_empty() { Route::Shown } else { Route::To(ids) };
-                Entry::Notice(rest_of(line).to_owned())
+                Entry::Notice(crate::model::render::account_text(&AccountReply::Stored(to)))
             }
             Reply::Account(reply) => {
                 out.account = match reply {
@@ -351,7 +351,7 @@ impl Session {
                     AccountReply::Unencrypted | AccountReply::Stored(_) => None,
                 };
                 out.route = Route::Shown;
-                Entry::Notice(rest_of(line).to_owned())
+                Entry::Notice(crate::model::render::account_text(&reply))
             }
             Reply::ShuttingDown => {
                 out.route = Route::Shown;
