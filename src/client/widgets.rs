@@ -15,6 +15,7 @@ mod account_dialog;
 mod chat_view;
 mod composer;
 mod connect_page;
+mod error_label;
 mod join_dialog;
 mod member_list;
 mod message_row;

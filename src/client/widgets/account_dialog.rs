@@ -206,20 +206,17 @@ impl AccountDialog {
 
     /// Shows `message` under the status.
     pub fn show_error(&self, message: &str) {
-        let label = &self.imp().error_label;
-        label.set_label(message);
-        label.set_visible(true);
+        super::error_label::show(&self.imp().error_label, message);
     }
 
     /// Hides the message.
     pub fn clear_error(&self) {
-        self.imp().error_label.set_visible(false);
+        super::error_label::clear(&self.imp().error_label);
     }
 
     /// The message shown, if any.
     pub fn error(&self) -> Option<String> {
-        let label = &self.imp().error_label;
-        label.is_visible().then(|| label.label().into())
+        super::error_label::shown(&self.imp().error_label)
     }
 
     /// The fields, for tests: register password and confirmation, current,
