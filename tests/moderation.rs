@@ -374,3 +374,39 @@ fn bad_input_is_refused_and_bans_are_bounded() {
     alice.send_line("/bans");
     alice.expect_line("#dev *** bans (1000):");
 }
+
+#[test]
+fn the_data_directorys_admins_file_names_server_operators() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    std::fs::write(dir.path().join("admins"), "# operators\n철수  # the teacher\n").unwrap();
+    let server = Server::start(&["--no-history", "--data-dir", data]);
+    let mut teacher = registered(&server, "철수");
+    let mut bob = server.join("bob");
+    teacher.expect_line("*** bob joined");
+    teacher.send_line("/mute bob 10m");
+    for c in [&mut teacher, &mut bob] {
+        c.expect_line("*** 철수 muted bob for 10m");
+    }
+    drop(server);
+
+    // A line that is not a name stops natterd, naming the file and line.
+    std::fs::write(dir.path().join("admins"), "alice\nbob smith\n").unwrap();
+    let mut natterd = std::process::Command::new(env!("CARGO_BIN_EXE_natterd"))
+        .args(["--listen", "127.0.0.1:0", "--no-history", "--data-dir", data])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + common::TIMEOUT;
+    while natterd.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            natterd.kill().unwrap();
+            panic!("natterd started with a bad admins file");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = natterd.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("admins:2: invalid name \"bob smith\""), "{err}");
+}

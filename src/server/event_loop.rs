@@ -173,7 +173,11 @@ impl Server {
         let (mut history, saved) =
             History::open(history_options(&options), Arc::clone(&waker)).map_err(|e| e.to_string())?;
         let accounts = Accounts::new(load_accounts(&mut history)?, waker);
-        let moderation = load_moderation(&mut history, &options.admins)?;
+        let mut admins = options.admins.clone();
+        if let Some(dir) = options.data_dir() {
+            admins.extend(crate::admins::read(&dir)?);
+        }
+        let moderation = load_moderation(&mut history, &admins)?;
         let mut rooms = Rooms::new(&options.default_room, room_limits(&options));
         // Least recently used first, so the most recent end up newest.
         for room in saved.into_iter().rev() {

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod addresses;
+mod admins;
 mod budget;
 mod commands;
 mod congestion;

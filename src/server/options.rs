@@ -127,7 +127,8 @@ pub struct Options {
 
     /// A registered name that is a server operator: an operator of every
     /// room, whose bans in the default room keep people off the server.
-    /// Repeat for more. Counts only while logged in to that name.
+    /// Repeat for more. Counts only while logged in to that name. The
+    /// data directory's `admins` file (a name a line) names more.
     #[arg(long = "admin", value_name = "NAME")]
     pub admins: Vec<String>,
 
