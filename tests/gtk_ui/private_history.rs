@@ -1,0 +1,124 @@
+//! Issue 16, private conversations kept as history, as the desktop client
+//! shows them: a message kept while offline opens its conversation in
+//! bold at its own time, the conversation loads its newest page and older
+//! ones on scrolling up, the server's stamped echo takes the place of the
+//! line shown when sent, the search bar searches the conversation, and a
+//! conversation that cannot be kept shows nothing but what is said.
+//!
+//! A scripted server speaks the wire format of docs/protocol.md ("Private
+//! conversations") until natterd does; it also records what the window
+//! asked, so the checks know every answer has been read.
+
+use std::sync::{Arc, Mutex};
+
+use adw::prelude::*;
+
+use crate::model::rooms::ConvId;
+use crate::model::session::{ChatLine, Entry};
+use crate::support::{scripted_server, shot_of, wait_until, Win};
+
+/// Said in the conversation before: ids 1181 to 1239, on 1 December.
+fn page_line(id: u64) -> String {
+    let from = if id % 2 == 0 { "alice" } else { "bob" };
+    format!("@bob [2026-12-01T10:{:02}:00Z {id}] {from} (private): message {id}", id % 60)
+}
+
+const KEPT: &str = "[2026-12-05T20:00:00Z 1240] bob (private): while you were away";
+
+/// natterd's answers to what the window sends, for a logged-in alice whose
+/// conversation with bob holds ids 1181 to 1240, and carol unregistered.
+fn answer(line: &str) -> Vec<String> {
+    let page = |ids: std::ops::RangeInclusive<u64>| {
+        let mut lines: Vec<String> = ids.clone().map(page_line).collect();
+        if ids.contains(&1240) {
+            lines.pop();
+            lines.push(format!("@bob {KEPT}"));
+        }
+        lines.push(format!("@bob *** end of history ({} lines)", lines.len()));
+        lines
+    };
+    match line {
+        "/stamps" => vec!["*** stamps on".to_owned()],
+        "/history @bob before now 50" => page(1191..=1240),
+        "/history @bob before 1191 50" => page(1181..=1190),
+        "/history @carol before now 50" => vec!["@carol *** end of history (0 lines)".to_owned()],
+        "/search @bob away" => vec![format!("@bob {KEPT}"), "@bob *** end of search (1 lines)".to_owned()],
+        "/help" => natter::protocol::reply::help_lines().map(|l| format!("*** {l}")).collect(),
+        _ => match line.strip_prefix("/msg bob ") {
+            Some(text) => vec![format!("@bob [2026-12-06T09:00:00Z 1241] alice (private): {text}")],
+            None => Vec::new(),
+        },
+    }
+}
+
+fn is_private(e: &Entry) -> bool {
+    matches!(e, Entry::PrivateIn { .. } | Entry::PrivateOut { .. })
+}
+
+/// The private lines shown, by id.
+fn shown_ids(lines: &[ChatLine]) -> Vec<u64> {
+    lines.iter().filter(|l| is_private(&l.entry)).filter_map(|l| l.id).collect()
+}
+
+fn asked(log: &Arc<Mutex<Vec<String>>>, line: &str) -> usize {
+    log.lock().expect("the log is never poisoned").iter().filter(|l| *l == line).count()
+}
+
+pub fn private_conversation_pages_searches_and_echoes() {
+    let first = ["*** logged in as alice", "*** welcome alice, online (3): alice, bob, carol", KEPT];
+    let (address, log) = scripted_server(first.map(String::from).to_vec(), answer);
+    let win = Win::new();
+    win.0.join(&crate::support::parsed(&address), "alice", false);
+    win.wait_joined();
+    let bob = ConvId::Private("bob".into());
+
+    // Kept while offline: the conversation opens in bold and loads its
+    // newest page; the room shows none of it.
+    wait_until("the conversation with bob, in bold", || {
+        crate::rooms::row(&win, "bob").is_some_and(|r| r.bold && r.highlight)
+    });
+    wait_until("the newest page asked for", || asked(&log, "/history @bob before now 50") == 1);
+    win.0.show_conversation(&bob);
+    let view = win.0.chat_view();
+    wait_until("the newest page shown", || shown_ids(&view.lines()).len() == 50);
+    assert_eq!(shown_ids(&view.lines()), (1191..=1240).collect::<Vec<_>>(), "in order, the kept one once");
+    assert!(view.lines().iter().filter(|l| is_private(&l.entry)).all(|l| l.time.len() == 5 && l.day.is_some()));
+    assert_eq!(asked(&log, "/history @bob before now 50"), 1, "asked once, shown or not");
+
+    // Scrolled to the top: the page before.
+    wait_until("the older page", || {
+        if !view.is_loading() {
+            view.vadjustment().set_value(0.0);
+        }
+        shown_ids(&view.lines()).len() == 60
+    });
+    assert_eq!(shown_ids(&view.lines()), (1181..=1240).collect::<Vec<_>>());
+
+    // A line sent: shown at once, then given its id by the stamped echo.
+    win.type_and_send("see you at 10");
+    wait_until("the echo to give the line its id", || shown_ids(&view.lines()).last() == Some(&1241));
+    let sent = |e: &Entry| matches!(e, Entry::PrivateOut { text, .. } if text == "see you at 10");
+    assert_eq!(win.entries().iter().filter(|e| sent(e)).count(), 1, "the echo replaces the local line");
+    shot_of(&win, "private-history");
+
+    // Ctrl+F searches the conversation.
+    win.0.open_search();
+    let pane = win.0.search_pane();
+    pane.entry().set_text("away");
+    wait_until("one result", || pane.result_texts().len() == 1);
+    assert!(pane.result_texts()[0].contains("bob: while you were away"), "{:?}", pane.result_texts());
+    pane.close();
+
+    // carol is not registered: no history, and no error either.
+    win.0.open_private("carol");
+    wait_until("carol's history asked for", || asked(&log, "/history @carol before now 50") == 1);
+    // An answer read after the empty history's, where it was asked.
+    win.type_and_send("/help");
+    let help = |e: &Entry| matches!(e, Entry::Notice(t) if t.starts_with("/who"));
+    win.wait_entry("the help, after the empty history", help);
+    assert!(win.entries().iter().all(|e| matches!(e, Entry::Notice(_))), "only the help: {:?}", win.entries());
+
+    // None of it in the room.
+    win.0.show_conversation(&ConvId::Default);
+    assert!(!win.entries().iter().any(is_private), "a private line in the room: {:?}", win.entries());
+}
