@@ -25,12 +25,9 @@ pub enum Command<'a> {
     Rooms,
     /// `/topic [TEXT]`: show or set the current room's topic.
     Topic(Option<&'a str>),
-    /// `/history [ROOM] before|after ID [N]`: a page of stored lines. ROOM
-    /// may be a private conversation, `@bob`; `before now` is the cursor
-    /// [`u64::MAX`].
+    /// `/history [ROOM] before|after ID [N]`: a page of stored lines.
     History { room: Option<&'a str>, after: bool, cursor: u64, count: Option<usize> },
-    /// `/search [ROOM] WORDS`: the newest stored lines holding every word
-    /// (ROOM may be `@bob`, as for `/history`).
+    /// `/search [ROOM] WORDS`: the newest stored lines holding every word.
     Search { room: Option<&'a str>, words: &'a str },
     /// `/stamps`: from now on, stored lines arrive stamped, own ones too.
     Stamps,
@@ -172,7 +169,7 @@ impl<'a> Command<'a> {
             "rooms" | "list" => Command::Rooms,
             "history" => parse_history(args),
             "search" => {
-                let (room, words) = split_target_arg(args);
+                let (room, words) = split_room_arg(args);
                 if has(words) {
                     Command::Search { room, words }
                 } else {
@@ -237,43 +234,25 @@ impl<'a> Command<'a> {
 
 /// Splits an optional leading `#room` off `args`.
 fn split_room_arg(args: &str) -> (Option<&str>, &str) {
-    split_target(args, &['#'])
-}
-
-/// Splits an optional leading `#room` or `@name` (a private
-/// conversation, for `/history` and `/search`) off `args`.
-fn split_target_arg(args: &str) -> (Option<&str>, &str) {
-    split_target(args, &['#', '@'])
-}
-
-/// Splits the first word off `args` when it starts with one of `sigils`.
-fn split_target<'a>(args: &'a str, sigils: &[char]) -> (Option<&'a str>, &'a str) {
-    if !args.starts_with(sigils) {
+    if !args.starts_with('#') {
         return (None, args);
     }
     match args.split_once(char::is_whitespace) {
-        Some((target, rest)) => (Some(target), rest.trim_start()),
+        Some((room, rest)) => (Some(room), rest.trim_start()),
         None => (Some(args), ""),
     }
 }
 
-/// `[#ROOM|@NAME] before|after ID [N]`; `before now` pages from the newest.
+/// `[#ROOM] before|after ID [N]`.
 fn parse_history(args: &str) -> Command<'_> {
-    let (room, rest) = split_target_arg(args);
+    let (room, rest) = split_room_arg(args);
     let mut words = rest.split_whitespace();
     let after = match words.next().map(str::to_ascii_lowercase).as_deref() {
         Some("before") => false,
         Some("after") => true,
         _ => return Command::Usage(USAGE_HISTORY),
     };
-    let cursor = match words.next() {
-        Some(now) if !after && now.eq_ignore_ascii_case("now") => u64::MAX,
-        Some(id) => match id.parse() {
-            Ok(id) => id,
-            Err(_) => return Command::Usage(USAGE_HISTORY),
-        },
-        None => return Command::Usage(USAGE_HISTORY),
-    };
+    let Some(Ok(cursor)) = words.next().map(str::parse) else { return Command::Usage(USAGE_HISTORY) };
     let count = match words.next().map(str::parse) {
         None => None,
         Some(Ok(n)) => Some(n),
@@ -384,19 +363,5 @@ mod tests {
         assert_eq!(p("/search #dev"), Usage(USAGE_SEARCH));
         assert_eq!(p("/search"), Usage(USAGE_SEARCH));
         assert_eq!(p("/stamps"), Stamps);
-    }
-
-    #[test]
-    fn private_conversation_history_commands() {
-        assert_eq!(
-            p("/history @bob before now 50"),
-            History { room: Some("@bob"), after: false, cursor: u64::MAX, count: Some(50) }
-        );
-        assert_eq!(p("/history @철수 after 12"), History { room: Some("@철수"), after: true, cursor: 12, count: None });
-        assert_eq!(p("/history before NOW"), History { room: None, after: false, cursor: u64::MAX, count: None });
-        assert_eq!(p("/history @bob after now"), Usage(USAGE_HISTORY), "nothing is after now");
-        assert_eq!(p("/search @bob  release date"), Search { room: Some("@bob"), words: "release date" });
-        assert_eq!(p("/search @bob"), Usage(USAGE_SEARCH));
-        assert_eq!(p("/history @bob before now").room(), Some("@bob"));
     }
 }

@@ -13,7 +13,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use super::name::{fold_name, is_name_char, is_visible, normalize_name, validate_name};
+use super::name::{fold_name, is_name_char, is_visible, normalize_name};
 use super::reply::Reply;
 
 /// The room every client is in and cannot leave, unless natterd is told
@@ -25,11 +25,6 @@ pub const MAX_ROOM_CHARS: usize = 32;
 
 /// What starts every room name.
 pub const ROOM_SIGIL: char = '#';
-
-/// What starts a private conversation's tag: `@bob` is the conversation
-/// with bob (docs/protocol.md, "Private conversations"). No name or room
-/// starts with it, so no live line can pass for a conversation's line.
-pub const CONVERSATION_SIGIL: char = '@';
 
 /// Why a room name was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,20 +83,13 @@ pub fn fold_room(room: &str) -> String {
     fold_name(room)
 }
 
-/// Is `s` a private conversation's tag, `@` and a valid name?
-pub fn is_conversation_tag(s: &str) -> bool {
-    s.strip_prefix(CONVERSATION_SIGIL).is_some_and(|name| validate_name(name).is_ok())
-}
-
-/// Splits a leading room or conversation tag off a received line:
-/// `("#dev", "alice: hi")` for `#dev alice: hi`, `("@bob", …)` for
-/// `@bob [2026-12-06T01:02:03Z 1240] alice (private): hi`, `None` and
-/// the whole line otherwise.
+/// Splits a leading room tag off a received line: `("#dev", "alice: hi")`
+/// for `#dev alice: hi`, `None` and the whole line otherwise.
 pub fn split_tag(line: &str) -> (Option<&str>, &str) {
-    if line.starts_with(ROOM_SIGIL) || line.starts_with(CONVERSATION_SIGIL) {
-        if let Some((tag, rest)) = line.split_once(' ') {
-            if is_room(tag) || is_conversation_tag(tag) {
-                return (Some(tag), rest);
+    if line.starts_with(ROOM_SIGIL) {
+        if let Some((room, rest)) = line.split_once(' ') {
+            if is_room(room) {
+                return (Some(room), rest);
             }
         }
     }
@@ -177,20 +165,6 @@ mod tests {
         assert_eq!(split_tag("#a\u{202E} x"), (None, "#a\u{202E} x"));
         assert_eq!(split_tag("# x"), (None, "# x"));
         assert_eq!(split_tag("#a:b c"), (None, "#a:b c"));
-    }
-
-    #[test]
-    fn conversation_tags() {
-        let wire = "@bob [2026-12-06T01:02:03Z 1240] alice (private): hi";
-        let line = Tagged::parse(wire);
-        assert_eq!(line.room, Some("@bob"));
-        assert_eq!(line.stamp.map(|s| s.id), Some(1240));
-        assert_eq!(line.reply, Reply::Private { from: "alice", text: "hi" });
-        assert_eq!(line.to_string(), wire);
-        assert_eq!(Tagged::parse("@철수 *** end of history (0 lines)").room, Some("@철수"));
-        for not_a_tag in ["@ x", "@a:b x", "@@bob x", "@bob"] {
-            assert_eq!(split_tag(not_a_tag), (None, not_a_tag), "{not_a_tag}");
-        }
     }
 
     #[test]

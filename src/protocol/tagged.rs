@@ -71,9 +71,7 @@ pub fn encode_line(room: Option<&str>, stamp: Option<Stamp<'_>>, reply: &Reply<'
 }
 
 /// One server line with the room it belongs to (`None`: the default room,
-/// or no room at all) and, for a line from history, its stamp. A private
-/// conversation's line has its tag in `room` too, `@bob`
-/// ([`super::room::is_conversation_tag`]).
+/// or no room at all) and, for a line from history, its stamp.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tagged<'a> {
     pub room: Option<&'a str>,
