@@ -4,32 +4,17 @@
 //! and removal, names kept across a restart even with `--no-history`,
 //! guessing slowed down, and bystanders' chat unaffected by hashing.
 
+#![allow(clippy::unwrap_used)]
+
+#[path = "common/account.rs"]
+mod account;
 mod common;
 
 use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 
+use account::{log_in, registered_with as registered, NOTE, PW};
 use common::{Client, Server};
-
-const NOTE: &str = "*** note: your password travelled unencrypted; connect with TLS to keep it private";
-const PW: &str = "correct-horse";
-
-/// Connects as `name` and registers it with `password`.
-fn registered(server: &Server, name: &str, password: &str) -> Client {
-    let mut c = server.join(name);
-    c.send_line(&format!("/register {password}"));
-    c.expect_lines(&[NOTE, &format!("*** registered {name}, you are logged in")]);
-    c
-}
-
-/// Logs in with a first line `NAME PASSWORD`; returns the welcome.
-fn log_in(c: &mut Client, name: &str, password: &str) -> String {
-    c.send_line(&format!("{name} {password}"));
-    c.expect_lines(&[NOTE, &format!("*** logged in as {name}")]);
-    let welcome = c.next_line();
-    assert!(welcome.starts_with(&format!("*** welcome {name}, online (")), "{welcome}");
-    welcome
-}
 
 #[test]
 fn a_registered_name_is_used_by_logging_in_only() {

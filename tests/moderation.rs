@@ -4,23 +4,15 @@
 //! reconnect and at /join, with reason and time left), `+r` and `+t`,
 //! `/op`, `/marks` lists, everything surviving a restart, and bad input.
 
+#[path = "common/account.rs"]
+mod account;
 mod common;
 
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
+use account::{registered, NOTE, PW};
 use common::{Client, Server};
-
-const NOTE: &str = "*** note: your password travelled unencrypted; connect with TLS to keep it private";
-const PW: &str = "correct-horse";
-
-/// Connects as `name` and registers it, which logs it in.
-fn registered(server: &Server, name: &str) -> Client {
-    let mut c = server.join(name);
-    c.send_line(&format!("/register {PW}"));
-    c.expect_lines(&[NOTE, &format!("*** registered {name}, you are logged in")]);
-    c
-}
 
 /// The next line must be `HEAD (T left)TAIL` for some time left `T`
 /// (a second may tick between the action and the check).

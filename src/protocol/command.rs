@@ -25,7 +25,8 @@ pub enum Command<'a> {
     Rooms,
     /// `/topic [TEXT]`: show or set the current room's topic.
     Topic(Option<&'a str>),
-    /// `/history [ROOM] before|after ID [N]`: a page of stored lines.
+    /// `/history [ROOM|@NAME] before|after ID [N]`: a page of stored lines
+    /// (`room` is `@NAME` for a private conversation).
     History { room: Option<&'a str>, after: bool, cursor: u64, count: Option<usize> },
     /// `/search [ROOM] WORDS`: the newest stored lines holding every word.
     Search { room: Option<&'a str>, words: &'a str },
@@ -76,8 +77,8 @@ pub const USAGE_PART: &str = "/part [#ROOM] [REASON]";
 pub const USAGE_SAY: &str = "/say #ROOM TEXT";
 pub const USAGE_ROOMS: &str = "/rooms";
 pub const USAGE_TOPIC: &str = "/topic [TEXT]";
-pub const USAGE_HISTORY: &str = "/history [#ROOM] before|after ID [N]";
-pub const USAGE_SEARCH: &str = "/search [#ROOM] WORDS";
+pub const USAGE_HISTORY: &str = "/history [#ROOM|@NAME] before|after ID [N]";
+pub const USAGE_SEARCH: &str = "/search [#ROOM|@NAME] WORDS";
 pub const USAGE_STAMPS: &str = "/stamps";
 pub const USAGE_NICK: &str = "/nick NEW";
 pub const USAGE_ME: &str = "/me ACTION";
@@ -102,8 +103,8 @@ pub const HELP: &[(&str, &str)] = &[
     (USAGE_SAY, "send TEXT to a room you are in"),
     (USAGE_ROOMS, "list the rooms"),
     (USAGE_TOPIC, "show or set this room's topic"),
-    (USAGE_HISTORY, "earlier or later stored lines of a room"),
-    (USAGE_SEARCH, "find stored lines of a room"),
+    (USAGE_HISTORY, "earlier or later stored lines of a room or private conversation"),
+    (USAGE_SEARCH, "find stored lines of a room or private conversation"),
     (USAGE_STAMPS, "stamp stored lines with their time and id, own ones echoed"),
     (USAGE_REGISTER, "register the name you use (and log in)"),
     (USAGE_LOGIN, "log in as a registered name"),
@@ -169,7 +170,7 @@ impl<'a> Command<'a> {
             "rooms" | "list" => Command::Rooms,
             "history" => parse_history(args),
             "search" => {
-                let (room, words) = split_room_arg(args);
+                let (room, words) = split_target_arg(args);
                 if has(words) {
                     Command::Search { room, words }
                 } else {
@@ -243,16 +244,33 @@ fn split_room_arg(args: &str) -> (Option<&str>, &str) {
     }
 }
 
-/// `[#ROOM] before|after ID [N]`.
+/// Splits an optional leading `#room` or `@name` (a private
+/// conversation) off the arguments of `/history` and `/search`.
+fn split_target_arg(args: &str) -> (Option<&str>, &str) {
+    match args.strip_prefix('@') {
+        Some(_) => match args.split_once(char::is_whitespace) {
+            Some((peer, rest)) => (Some(peer), rest.trim_start()),
+            None => (Some(args), ""),
+        },
+        None => split_room_arg(args),
+    }
+}
+
+/// `[#ROOM|@NAME] before|after ID|now [N]`: `now` is past every id.
 fn parse_history(args: &str) -> Command<'_> {
-    let (room, rest) = split_room_arg(args);
+    let (room, rest) = split_target_arg(args);
     let mut words = rest.split_whitespace();
     let after = match words.next().map(str::to_ascii_lowercase).as_deref() {
         Some("before") => false,
         Some("after") => true,
         _ => return Command::Usage(USAGE_HISTORY),
     };
-    let Some(Ok(cursor)) = words.next().map(str::parse) else { return Command::Usage(USAGE_HISTORY) };
+    let cursor = match words.next() {
+        Some(w) if w.eq_ignore_ascii_case("now") => Ok(u64::MAX),
+        Some(w) => w.parse(),
+        None => return Command::Usage(USAGE_HISTORY),
+    };
+    let Ok(cursor) = cursor else { return Command::Usage(USAGE_HISTORY) };
     let count = match words.next().map(str::parse) {
         None => None,
         Some(Ok(n)) => Some(n),
@@ -344,6 +362,11 @@ mod tests {
     #[test]
     fn history_commands() {
         assert_eq!(p("/history before 10"), History { room: None, after: false, cursor: 10, count: None });
+        assert_eq!(
+            p("/history @철수 before now 20"),
+            History { room: Some("@철수"), after: false, cursor: u64::MAX, count: Some(20) }
+        );
+        assert_eq!(p("/search @bob release"), Search { room: Some("@bob"), words: "release" });
         assert_eq!(
             p("/history #dev after 7 50"),
             History { room: Some("#dev"), after: true, cursor: 7, count: Some(50) }

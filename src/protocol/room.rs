@@ -13,7 +13,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use super::name::{fold_name, is_name_char, is_visible, normalize_name};
+use super::name::{fold_name, is_name_char, is_visible, normalize_name, validate_name};
 use super::reply::Reply;
 
 /// The room every client is in and cannot leave, unless natterd is told
@@ -25,6 +25,10 @@ pub const MAX_ROOM_CHARS: usize = 32;
 
 /// What starts every room name.
 pub const ROOM_SIGIL: char = '#';
+
+/// What starts the tag of a private conversation's stored lines: `@bob`
+/// is the conversation with bob, as its other party reads it.
+pub const PEER_SIGIL: char = '@';
 
 /// Why a room name was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,17 +87,23 @@ pub fn fold_room(room: &str) -> String {
     fold_name(room)
 }
 
-/// Splits a leading room tag off a received line: `("#dev", "alice: hi")`
-/// for `#dev alice: hi`, `None` and the whole line otherwise.
+/// Splits a leading room tag (or private conversation tag, `@bob`) off
+/// a received line: `("#dev", "alice: hi")` for `#dev alice: hi`, `None`
+/// and the whole line otherwise.
 pub fn split_tag(line: &str) -> (Option<&str>, &str) {
-    if line.starts_with(ROOM_SIGIL) {
-        if let Some((room, rest)) = line.split_once(' ') {
-            if is_room(room) {
-                return (Some(room), rest);
+    if line.starts_with(ROOM_SIGIL) || line.starts_with(PEER_SIGIL) {
+        if let Some((tag, rest)) = line.split_once(' ') {
+            if is_room(tag) || peer_of(tag).is_some() {
+                return (Some(tag), rest);
             }
         }
     }
     (None, line)
+}
+
+/// The other party of a conversation tag: `bob` for `@bob`.
+pub fn peer_of(tag: &str) -> Option<&str> {
+    tag.strip_prefix(PEER_SIGIL).filter(|name| validate_name(name).is_ok())
 }
 
 /// Appends `reply`'s wire form to `out`, tagged with `room` when it is
@@ -165,11 +175,23 @@ mod tests {
         assert_eq!(split_tag("#a\u{202E} x"), (None, "#a\u{202E} x"));
         assert_eq!(split_tag("# x"), (None, "# x"));
         assert_eq!(split_tag("#a:b c"), (None, "#a:b c"));
+        // A conversation's tag is `@` and a valid name.
+        assert_eq!(split_tag("@bob alice (private): hi"), (Some("@bob"), "alice (private): hi"));
+        assert_eq!(peer_of("@철수"), Some("철수"));
+        assert_eq!(split_tag("@ x"), (None, "@ x"));
+        assert_eq!(split_tag("@a:b c"), (None, "@a:b c"));
+        assert_eq!(peer_of("#dev"), None);
     }
 
     #[test]
     fn user_text_cannot_forge_a_tag_or_another_rooms_line() {
-        let forged = ["#dev *** x joined", "#dev alice: hi", "#lobby *** server shutting down", "#dev * bob waves"];
+        let forged = [
+            "#dev *** x joined",
+            "#dev alice: hi",
+            "@bob alice (private): hi",
+            "#lobby *** server shutting down",
+            "#dev * bob waves",
+        ];
         for text in forged {
             let kinds = [
                 Reply::Chat { from: "mallory", text },
@@ -181,7 +203,7 @@ mod tests {
                 Reply::Quit { name: "mallory", reason: Some(super::super::QuitReason::User(text)) },
             ];
             for reply in kinds {
-                for room in [None, Some("#ops")] {
+                for room in [None, Some("#ops"), Some("@bob")] {
                     let line = Tagged::live(room, reply.clone());
                     assert_eq!(Tagged::parse(&line.to_string()), line, "{line}");
                 }

@@ -23,6 +23,7 @@ use crate::rooms::{RoomId, Rooms};
 use crate::store::Kind;
 
 mod accounts;
+mod conversations;
 mod history;
 mod moderation;
 mod rooms;
@@ -241,7 +242,8 @@ fn rename(cx: &mut Cx, key: usize, name: &str, new: &str) -> Result<(), ()> {
 fn msg(cx: &mut Cx, key: usize, name: &str, to: &str, text: &str) -> u32 {
     match cx.rooms.lobby().find(to) {
         Some(target) => {
-            cx.reply(target, &Reply::Private { from: name, text });
+            let to = cx.pool.get(target).and_then(|s| s.name()).unwrap_or(to).to_owned();
+            conversations::send(cx, key, name, target, &to, text);
             // Only the sender waits for a congested target.
             cx.pool.after_private(key, target);
             private_message_cost(text.len())

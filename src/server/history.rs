@@ -56,8 +56,9 @@ pub struct HistoryOptions {
 #[derive(Debug, Clone)]
 pub struct Tag {
     pub client: Handle,
-    /// The room as it is shown, for the tag on each line.
-    pub room: String,
+    /// The tag each line of the answer carries: the room as it is shown
+    /// (`None` for the default room), or `@PEER` for a conversation.
+    pub room: Option<String>,
     pub search: bool,
 }
 

@@ -142,7 +142,8 @@ pub trait AccountStore {
     fn accounts(&mut self) -> Result<Vec<Account>>;
     /// Adds an account or replaces its hash.
     fn save_account(&mut self, account: &Account) -> Result<()>;
-    /// Deletes the account with folded name `key`, and its waiting mail.
+    /// Deletes the account with folded name `key`, its waiting mail and
+    /// its private conversations.
     fn delete_account(&mut self, key: &str) -> Result<()>;
     /// Keeps a private message for the account `to` (folded), unless
     /// `max` already wait; `false` when full.
@@ -154,7 +155,8 @@ pub trait AccountStore {
 /// A private message kept for a registered user who was offline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Offline {
-    /// Set by the store.
+    /// The id of its line in the private conversation it was kept in,
+    /// or 0 for the store to number it.
     pub id: u64,
     /// Seconds since the Unix epoch, UTC.
     pub time: i64,

@@ -328,7 +328,9 @@ pub fn keep_for_later(cx: &mut Cx, key: usize, from: &str, to: &str, text: &str)
         _ => return cx.error(key, ErrorKind::NoSuchUser(to)),
     };
     let (account, name) = account;
-    let message = Offline { id: 0, time: now_secs(), from: from.to_owned(), text: text.to_owned() };
+    // Kept in their conversation too when the sender has an account.
+    let (id, time) = super::conversations::record(cx, key, from, &account, text).unwrap_or((0, now_secs()));
+    let message = Offline { id, time, from: from.to_owned(), text: text.to_owned() };
     let kept = match cx.history.accounts_store() {
         Some(store) => store.keep_offline(&account, &message, MAX_OFFLINE),
         None => return account_error(cx, key, AccountError::Unavailable),

@@ -2,9 +2,11 @@
 //! (and sent stamped to clients that asked), the replay a joiner gets,
 //! `/history` pages, `/search`, `/stamps`, and the worker's answers.
 
+use natter::protocol::room::PEER_SIGIL;
 use natter::protocol::tagged::encode_line;
 use natter::protocol::{Reply, Stamp};
 
+use super::conversations;
 use super::rooms::room_of;
 use super::Cx;
 use crate::history::{utc, Tag};
@@ -25,8 +27,12 @@ const RAW_READ: usize = 1024;
 const PAGE_COST: u32 = 2;
 const SEARCH_COST: u32 = 10;
 
-/// The reply a stored line reads as.
+/// The reply a stored line reads as: a private conversation's lines
+/// (keys starting with `@`) are privates.
 fn reply_of(line: &Line) -> Reply<'_> {
+    if line.room.starts_with(PEER_SIGIL) {
+        return Reply::Private { from: &line.from, text: &line.text };
+    }
     match line.kind {
         Kind::Chat => Reply::Chat { from: &line.from, text: &line.text },
         Kind::Action => Reply::Action { from: &line.from, text: &line.text },
@@ -102,40 +108,66 @@ pub fn replay(cx: &mut Cx, key: usize, id: Option<RoomId>, welcome: &[u8]) -> Ve
     out
 }
 
-/// The room a history command is about: the named one (which the client
-/// must be in) or its current room. `None` when an error was sent.
-fn target(cx: &mut Cx, key: usize, room: Option<&str>) -> Option<(Option<RoomId>, String)> {
+/// What a history command is about: the store key of the named room
+/// (which the client must be in) or of its current room, or of the
+/// private conversation `@PEER` (`None` when it cannot be kept), and the
+/// tag its lines carry (`None` for the default room). `None` when an
+/// error was sent.
+fn target(cx: &mut Cx, key: usize, room: Option<&str>) -> Option<(Option<String>, Option<String>)> {
+    if let Some(tag) = room.filter(|r| r.starts_with(PEER_SIGIL)) {
+        let (store_key, tag) = conversations::target(cx, key, tag).ok()?;
+        return Some((store_key, Some(tag)));
+    }
     let id = match room {
         Some(room) => room_of(cx, key, room)?,
         None => cx.current_room(key),
     };
-    let name = cx.rooms.room(id)?.name().to_owned();
-    Some((id, name))
+    let room = cx.rooms.room(id)?;
+    let store_key = room.key().to_owned();
+    let name = room.name().to_owned();
+    Some((Some(store_key), (!cx.rooms.is_lobby(&name)).then_some(name)))
 }
 
-/// Sends a request to the worker, or says history is unavailable.
-fn ask(cx: &mut Cx, key: usize, id: Option<RoomId>, name: String, search: bool, query: Query) {
+/// Sends a request to the worker, or says history is unavailable. A
+/// conversation that cannot be kept has no lines.
+fn ask(cx: &mut Cx, key: usize, room: Option<&str>, search: bool, query: impl FnOnce() -> Query) {
+    let Some((store_key, tag)) = target(cx, key, room) else { return };
     let Some(session) = cx.pool.get(key) else { return };
     let client = Handle::new(key, session.id());
-    let Some(room_key) = cx.rooms.room(id).map(|r| r.key().to_owned()) else { return };
-    if !cx.history.ask(Tag { client, room: name, search }, &room_key, query) {
-        cx.rooms.send_to(cx.pool, key, id, &Reply::HistoryUnavailable);
+    let mut out = Vec::new();
+    match store_key {
+        _ if !cx.history.enabled() => encode_line(tag.as_deref(), None, &Reply::HistoryUnavailable, &mut out),
+        None => encode_line(tag.as_deref(), None, &end_of(search, 0), &mut out),
+        Some(store_key) => {
+            if cx.history.ask(Tag { client, room: tag.clone(), search }, &store_key, query()) {
+                return;
+            }
+            encode_line(tag.as_deref(), None, &Reply::HistoryUnavailable, &mut out);
+        }
+    }
+    cx.pool.send(key, &out);
+}
+
+/// The line that closes a page or a search of `n` lines.
+fn end_of(search: bool, n: usize) -> Reply<'static> {
+    if search {
+        Reply::SearchEnd(n)
+    } else {
+        Reply::HistoryEnd(n)
     }
 }
 
-/// `/history [ROOM] before|after ID [N]`.
+/// `/history [ROOM|@PEER] before|after ID [N]`.
 pub fn page(cx: &mut Cx, key: usize, room: Option<&str>, after: bool, cursor: u64, count: Option<usize>) -> u32 {
-    let Some((id, name)) = target(cx, key, room) else { return 0 };
     let n = count.unwrap_or(PAGE).clamp(1, MAX_PAGE);
     let page = if after { Page::After(cursor) } else { Page::Before(cursor) };
-    ask(cx, key, id, name, false, Query::Page(page, n));
+    ask(cx, key, room, false, || Query::Page(page, n));
     PAGE_COST
 }
 
-/// `/search [ROOM] WORDS`.
+/// `/search [ROOM|@PEER] WORDS`.
 pub fn search(cx: &mut Cx, key: usize, room: Option<&str>, words: &str) -> u32 {
-    let Some((id, name)) = target(cx, key, room) else { return 0 };
-    ask(cx, key, id, name, true, Query::Search(words.to_owned(), PAGE));
+    ask(cx, key, room, true, || Query::Search(words.to_owned(), PAGE));
     SEARCH_COST
 }
 
@@ -153,21 +185,19 @@ pub fn deliver(cx: &mut Cx, answer: Answer<Tag>) {
     if cx.pool.live(client).is_none() {
         return;
     }
-    let key = client.key();
-    let tag = (!cx.rooms.is_lobby(&room)).then_some(room.as_str());
+    let tag = room.as_deref();
     let mut out = Vec::new();
     match answer.lines {
         Ok(lines) => {
             for line in &lines {
                 encode_stored(tag, line, &mut out);
             }
-            let end = if search { Reply::SearchEnd(lines.len()) } else { Reply::HistoryEnd(lines.len()) };
-            encode_line(tag, None, &end, &mut out);
+            encode_line(tag, None, &end_of(search, lines.len()), &mut out);
         }
         Err(e) => {
             log::warn!("history request failed: {e}");
             encode_line(tag, None, &Reply::HistoryUnavailable, &mut out);
         }
     }
-    cx.pool.send(key, &out);
+    cx.pool.send(client.key(), &out);
 }

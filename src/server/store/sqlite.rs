@@ -260,7 +260,7 @@ impl Store for SqliteStore {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT name, topic FROM rooms ORDER BY \
+                "SELECT name, topic FROM rooms WHERE key NOT LIKE '@%' ORDER BY \
                  (SELECT max(id) FROM lines WHERE lines.room = rooms.id) DESC NULLS LAST LIMIT ?1",
             )
             .map_err(|e| self.err(e))?;
@@ -393,6 +393,6 @@ mod tests {
         store.append(&[line(13, "#dev", "after")]).unwrap();
         assert_eq!(texts(store.recent("#dev", 10).unwrap()), [(7, "kept".to_owned()), (13, "after".to_owned())]);
         let version: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-        assert_eq!(version, 5);
+        assert_eq!(version, 6);
     }
 }

@@ -32,6 +32,14 @@ impl AccountStore for SqliteStore {
             .execute_batch("BEGIN")
             .and_then(|()| self.conn.execute("DELETE FROM accounts WHERE key = ?1", params![key]))
             .and_then(|_| self.conn.execute("DELETE FROM offline WHERE recipient = ?1", params![key]))
+            // Its private conversations: `@a b`, the two folded names in order.
+            .and_then(|_| {
+                self.conn.execute(
+                    "DELETE FROM lines WHERE room IN (SELECT id FROM rooms WHERE key LIKE '@%' \
+                     AND (substr(key, 2, length(?1) + 1) = ?1 || ' ' OR substr(key, -length(?1) - 1) = ' ' || ?1))",
+                    params![key],
+                )
+            })
             .and_then(|_| self.conn.execute_batch("COMMIT"))
             .map_err(|e| {
                 let _ = self.conn.execute_batch("ROLLBACK");
@@ -49,8 +57,8 @@ impl AccountStore for SqliteStore {
         }
         self.conn
             .execute(
-                "INSERT INTO offline (recipient, time, sender, text) VALUES (?1, ?2, ?3, ?4)",
-                params![to, m.time, m.from, m.text],
+                "INSERT INTO offline (recipient, time, sender, text, line) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![to, m.time, m.from, m.text, (m.id != 0).then_some(m.id as i64)],
             )
             .map(|_| true)
             .map_err(|e| self.err(e))
@@ -59,7 +67,9 @@ impl AccountStore for SqliteStore {
     fn take_offline(&mut self, to: &str) -> Result<Vec<Offline>> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT id, time, sender, text FROM offline WHERE recipient = ?1 ORDER BY id")
+            .prepare_cached(
+                "SELECT coalesce(line, id), time, sender, text FROM offline WHERE recipient = ?1 ORDER BY id",
+            )
             .map_err(|e| self.err(e))?;
         let waiting: Vec<Offline> = stmt
             .query_map(params![to], |r| {
@@ -78,6 +88,7 @@ impl AccountStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::{Kind, Line, Store};
 
     #[test]
     fn accounts_are_kept_replaced_and_deleted() {
@@ -92,5 +103,36 @@ mod tests {
         }
         let mut store = SqliteStore::open(dir.path()).unwrap();
         assert_eq!(store.accounts().unwrap(), [Account { phc: "$argon2id$v=19$y".into(), ..alice }]);
+    }
+
+    #[test]
+    fn unregistering_deletes_only_that_accounts_conversations() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(dir.path()).unwrap();
+        let line = |id: u64, room: &str| Line {
+            id,
+            time: 1,
+            room: room.into(),
+            kind: Kind::Chat,
+            from: "x".into(),
+            text: format!("line {id}"),
+        };
+        let rooms = ["@al bob", "@al bo", "@bob carol", "@a al", "#bob"];
+        let lines: Vec<Line> = rooms.iter().zip(1..).map(|(room, id)| line(id, room)).collect();
+        store.append(&lines).unwrap();
+        store.delete_account("bob").unwrap();
+        let left: Vec<u64> = rooms.iter().flat_map(|r| store.recent(r, 10).unwrap()).map(|l| l.id).collect();
+        assert_eq!(left, [2, 4, 5]);
+    }
+
+    #[test]
+    fn an_offline_message_kept_in_a_conversation_keeps_that_lines_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(dir.path()).unwrap();
+        let m = |id| Offline { id, time: 1, from: "alice".into(), text: "hi".into() };
+        assert!(store.keep_offline("bob", &m(0), 10).unwrap());
+        assert!(store.keep_offline("bob", &m(1234), 10).unwrap());
+        let ids: Vec<u64> = store.take_offline("bob").unwrap().iter().map(|m| m.id).collect();
+        assert_eq!(ids, [1, 1234]);
     }
 }

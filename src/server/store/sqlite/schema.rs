@@ -14,7 +14,7 @@ const APPLICATION_ID: i64 = 0x4E41_5454;
 type Migration = fn(&Connection) -> rusqlite::Result<()>;
 
 /// Each migration takes the schema from its index to the next version.
-const MIGRATIONS: &[Migration] = &[v1, v2, v3, v4, v5];
+const MIGRATIONS: &[Migration] = &[v1, v2, v3, v4, v5, v6];
 
 /// Version 1: rooms and lines named by room key, with the search index in
 /// the same file (natterd 0.2 development builds).
@@ -106,6 +106,12 @@ fn v5(conn: &Connection) -> rusqlite::Result<()> {
              sender TEXT NOT NULL, text TEXT NOT NULL);
          CREATE INDEX offline_recipient ON offline (recipient, id);",
     )
+}
+
+/// Version 6: an offline message kept in a private conversation remembers
+/// that line's id, which it is delivered stamped with.
+fn v6(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch("ALTER TABLE offline ADD COLUMN line INTEGER;")
 }
 
 /// The search index: trigrams find Korean words inside longer ones (회의는
