@@ -4,6 +4,8 @@
 //! reconnect and at /join, with reason and time left), `+r` and `+t`,
 //! `/op`, `/marks` lists, everything surviving a restart, and bad input.
 
+#![allow(clippy::unwrap_used)]
+
 #[path = "common/account.rs"]
 mod account;
 mod common;
