@@ -408,6 +408,7 @@ const CHECKS: &[Check] = &[
     ("wrong_password_is_explained_and_not_retried", accounts::wrong_password_is_explained_and_not_retried),
     ("password_is_kept_in_the_keyring", accounts::password_is_kept_in_the_keyring),
     ("offline_private_messages_and_stored_answers", accounts::offline_private_messages_and_stored_answers),
+    ("private_conversation_with_natterd", private_history::private_conversation_with_natterd),
     ("private_conversation_pages_searches_and_echoes", private_history::private_conversation_pages_searches_and_echoes),
 ];
 

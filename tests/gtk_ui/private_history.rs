@@ -5,17 +5,106 @@
 //! line shown when sent, the search bar searches the conversation, and a
 //! conversation that cannot be kept shows nothing but what is said.
 //!
-//! A scripted server speaks the wire format of docs/protocol.md ("Private
-//! conversations") until natterd does; it also records what the window
-//! asked, so the checks know every answer has been read.
+//! The first check runs against a real natterd with two registered
+//! names. The second puts a scripted server in its place, speaking the
+//! wire format of docs/protocol.md ("Private conversations") exactly, to
+//! see each request the window sends and the day separators of lines
+//! said on other days.
 
 use std::sync::{Arc, Mutex};
 
 use adw::prelude::*;
 
+use crate::history::{history_server, say_all, DataDir};
 use crate::model::rooms::ConvId;
 use crate::model::session::{ChatLine, Entry};
-use crate::support::{scripted_server, shot_of, wait_until, Win};
+use crate::support::{parsed, scripted_server, shot_of, wait_until, Raw, Server, Win};
+
+const PASSWORD: &str = "correct-horse";
+
+/// `name`, registered on `server`, connected as a raw client.
+fn registered(server: &Server, name: &str) -> Raw {
+    let mut raw = Raw::join(server, name);
+    raw.send(&format!("/register {PASSWORD}"));
+    raw.expect_line(&format!("*** registered {name}, you are logged in"));
+    raw
+}
+
+/// The texts of the private lines shown, in order.
+fn private_texts(lines: &[ChatLine]) -> Vec<String> {
+    lines
+        .iter()
+        .filter_map(|l| match &l.entry {
+            Entry::PrivateIn { text, .. } | Entry::PrivateOut { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Against natterd: alice and bob have written to each other (more than
+/// a page), then bob writes while alice is offline. Her window logs in:
+/// the conversation opens in bold with the newest page, scrolling up
+/// loads the rest, her answer shows once with its id, search finds
+/// within the conversation, and a conversation with carol (not
+/// registered) has no history and no error.
+pub fn private_conversation_with_natterd() {
+    let dir = DataDir::new("private");
+    let server = history_server(&dir, 0, &[]);
+    let mut alice = registered(&server, "alice");
+    let mut bob = registered(&server, "bob");
+    let from_bob: Vec<String> = (1..=30).map(|i| format!("bob's line {i}")).collect();
+    let from_alice: Vec<String> = (1..=30).map(|i| format!("alice's line {i}")).collect();
+    say_all(&mut bob, &from_bob.iter().map(|t| format!("/msg alice {t}")).collect::<Vec<_>>());
+    say_all(&mut alice, &from_alice.iter().map(|t| format!("/msg bob {t}")).collect::<Vec<_>>());
+    alice.send("/quit");
+    wait_until("alice to be gone", || server.log().iter().any(|l| l.contains("alice quit")));
+    bob.send("/msg alice while you were away");
+    bob.expect("kept for alice", |l| l.contains("alice is offline"));
+    let mut said = [from_bob, from_alice].concat();
+    said.push("while you were away".to_owned());
+
+    let win = Win::new();
+    win.0.connect_page().set_password(PASSWORD);
+    win.0.join(&parsed(&server.address()), "alice", false);
+    win.wait_joined();
+    wait_until("the conversation with bob, in bold", || {
+        crate::rooms::row(&win, "bob").is_some_and(|r| r.bold && r.highlight)
+    });
+    win.0.show_conversation(&ConvId::Private("bob".into()));
+    let view = win.0.chat_view();
+    wait_until("the newest page, every line once", || private_texts(&view.lines()) == said[said.len() - 50..]);
+    wait_until("the rest after scrolling up", || {
+        if !view.is_loading() {
+            view.vadjustment().set_value(0.0);
+        }
+        private_texts(&view.lines()) == said
+    });
+    assert!(view.lines().iter().filter(|l| is_private(&l.entry)).all(|l| l.id.is_some() && l.day.is_some()));
+
+    win.type_and_send("got them all");
+    bob.expect_line("alice (private): got them all");
+    wait_until("the echo to give the line its id", || {
+        view.lines().iter().any(|l| matches!(&l.entry, Entry::PrivateOut { text, .. } if text == "got them all") && l.id.is_some())
+    });
+    assert_eq!(private_texts(&view.lines()).iter().filter(|t| *t == "got them all").count(), 1);
+
+    win.0.open_search();
+    let pane = win.0.search_pane();
+    pane.entry().set_text("line 29");
+    wait_until("the results", || pane.result_texts().len() == 2);
+    let results = pane.result_texts();
+    assert!(results[0].contains("→ bob: alice's line 29") && results[1].contains("bob: bob's line 29"), "{results:?}");
+    pane.close();
+
+    let _carol = Raw::join(&server, "carol");
+    win.0.open_private("carol");
+    win.type_and_send("/help");
+    let help = |e: &Entry| matches!(e, Entry::Notice(t) if t.starts_with("/who"));
+    win.wait_entry("the help, after carol's empty history", help);
+    assert!(win.entries().iter().all(|e| matches!(e, Entry::Notice(_))), "only the help: {:?}", win.entries());
+    win.0.show_conversation(&ConvId::Default);
+    assert!(!win.entries().iter().any(is_private), "a private line in the room: {:?}", win.entries());
+}
 
 /// Said in the conversation before: ids 1181 to 1239, on 1 December.
 fn page_line(id: u64) -> String {
@@ -64,6 +153,7 @@ fn asked(log: &Arc<Mutex<Vec<String>>>, line: &str) -> usize {
     log.lock().expect("the log is never poisoned").iter().filter(|l| *l == line).count()
 }
 
+/// The same, scripted: the requests as sent, lines from three days.
 pub fn private_conversation_pages_searches_and_echoes() {
     let first = ["*** logged in as alice", "*** welcome alice, online (3): alice, bob, carol", KEPT];
     let (address, log) = scripted_server(first.map(String::from).to_vec(), answer);
