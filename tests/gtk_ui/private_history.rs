@@ -204,6 +204,7 @@ pub fn private_conversation_pages_searches_and_echoes() {
     pane.entry().set_text("away");
     wait_until("one result", || pane.result_texts().len() == 1);
     assert!(pane.result_texts()[0].contains("bob: while you were away"), "{:?}", pane.result_texts());
+    shot_of(&win, "private-history-search");
     pane.close();
 
     // carol is not registered: no history, and no error either.
