@@ -259,7 +259,8 @@ fn on_a_keyring() {
 /// "stored until they log in" answer to a `/msg` shows where it was typed.
 pub fn offline_private_messages_and_stored_answers() {
     const STAMP: &str = "2026-12-06T01:02:03Z";
-    let first = ["*** welcome alice, online (1): alice", "[2026-12-06T01:02:03Z 1234] bob (private): while you were away"];
+    let first =
+        ["*** welcome alice, online (1): alice", "[2026-12-06T01:02:03Z 1234] bob (private): while you were away"];
     let (address, _) = scripted_server(first.map(String::from).to_vec(), |line| {
         line.strip_prefix("/msg carol ")
             .map(|_| "*** carol is offline: your message will be delivered when they log in".to_owned())

@@ -45,11 +45,11 @@ fn private_texts(lines: &[ChatLine]) -> Vec<String> {
 /// a page), then bob writes while alice is offline. Her window logs in:
 /// the conversation opens in bold with the newest page, scrolling up
 /// loads the rest, her answer shows once with its id, search finds
-/// within the conversation, and a conversation with carol (not
-/// registered) has no history and no error.
+/// within the conversation, a restart of natterd shows nothing twice, and
+/// a conversation with carol (not registered) has no history and no error.
 pub fn private_conversation_with_natterd() {
     let dir = DataDir::new("private");
-    let server = history_server(&dir, 0, &[]);
+    let mut server = history_server(&dir, 0, &[]);
     let mut alice = registered(&server, "alice");
     let mut bob = registered(&server, "bob");
     let from_bob: Vec<String> = (1..=30).map(|i| format!("bob's line {i}")).collect();
@@ -84,7 +84,9 @@ pub fn private_conversation_with_natterd() {
     win.type_and_send("got them all");
     bob.expect_line("alice (private): got them all");
     wait_until("the echo to give the line its id", || {
-        view.lines().iter().any(|l| matches!(&l.entry, Entry::PrivateOut { text, .. } if text == "got them all") && l.id.is_some())
+        view.lines()
+            .iter()
+            .any(|l| matches!(&l.entry, Entry::PrivateOut { text, .. } if text == "got them all") && l.id.is_some())
     });
     assert_eq!(private_texts(&view.lines()).iter().filter(|t| *t == "got them all").count(), 1);
 
@@ -95,6 +97,25 @@ pub fn private_conversation_with_natterd() {
     let results = pane.result_texts();
     assert!(results[0].contains("→ bob: alice's line 29") && results[1].contains("bob: bob's line 29"), "{results:?}");
     pane.close();
+
+    // natterd restarts and bob writes meanwhile: after the reconnect
+    // (which asks for what came after the newest line seen) each line
+    // shows once, in order, whether it came live, kept or caught up.
+    let port = server.port;
+    drop(bob);
+    server.kill();
+    wait_until("the disconnect", || win.0.banner().is_some());
+    let server = history_server(&dir, port, &[]);
+    let mut bob = Raw::join(&server, &format!("bob {PASSWORD}"));
+    let later: Vec<String> = (1..=3).map(|i| format!("after the restart {i}")).collect();
+    say_all(&mut bob, &later.iter().map(|t| format!("/msg alice {t}")).collect::<Vec<_>>());
+    win.wait_joined();
+    said.push("got them all".to_owned());
+    said.extend(later);
+    let view = win.0.chat_view();
+    wait_until("every line once, in order", || private_texts(&view.lines()) == said);
+    let ids: Vec<u64> = view.lines().iter().filter_map(|l| l.id).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "stored lines in order: {ids:?}");
 
     let _carol = Raw::join(&server, "carol");
     win.0.open_private("carol");

@@ -242,7 +242,9 @@ impl Session {
         let Some(conv) = self.rooms.get_mut(id) else { return (Seek::Unreachable, None) };
         let seek = conv.backlog.seek(line_id);
         match seek {
-            Seek::Load(cursor) if can_ask => (seek, Some(self.history_line(id, Ask::Older { asked: BIG_PAGE }, cursor))),
+            Seek::Load(cursor) if can_ask => {
+                (seek, Some(self.history_line(id, Ask::Older { asked: BIG_PAGE }, cursor)))
+            }
             Seek::Load(_) => {
                 conv.backlog.disconnected();
                 (Seek::Unreachable, None)
