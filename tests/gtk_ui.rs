@@ -43,6 +43,8 @@ mod language;
 mod looks;
 #[path = "gtk_ui/notifications.rs"]
 mod notifications;
+#[path = "gtk_ui/private_history.rs"]
+mod private_history;
 #[path = "gtk_ui/refusals.rs"]
 mod refusals;
 #[path = "gtk_ui/rooms.rs"]
@@ -406,6 +408,8 @@ const CHECKS: &[Check] = &[
     ("wrong_password_is_explained_and_not_retried", accounts::wrong_password_is_explained_and_not_retried),
     ("password_is_kept_in_the_keyring", accounts::password_is_kept_in_the_keyring),
     ("offline_private_messages_and_stored_answers", accounts::offline_private_messages_and_stored_answers),
+    ("private_conversation_with_natterd", private_history::private_conversation_with_natterd),
+    ("private_conversation_pages_searches_and_echoes", private_history::private_conversation_pages_searches_and_echoes),
 ];
 
 /// Run only when asked for by name (and with `NATTER_SCREENSHOT` set).

@@ -17,8 +17,9 @@ use adw::prelude::*;
 use gtk::glib;
 
 use crate::keyring;
+use crate::model::rooms::ConvId;
 use crate::model::session::Entry;
-use crate::support::{pump, shot, shot_of, wait_until, Raw, Server, Win};
+use crate::support::{pump, scripted_server, shot, shot_of, wait_until, Raw, Server, Win};
 use crate::window::{Phase, WindowPage};
 
 /// A natterd that keeps accounts in a fresh data directory.
@@ -252,40 +253,19 @@ fn on_a_keyring() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-/// A scripted server for lines natterd does not send yet: it welcomes
-/// `alice`, sends `lines`, then answers each line the window writes with
-/// `answer` (if any). Returns its address.
-fn scripted_server(lines: &'static [&'static str], answer: fn(&str) -> Option<String>) -> String {
-    use std::io::{BufRead, BufReader, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
-    let address = listener.local_addr().expect("a bound listener has an address").to_string();
-    std::thread::spawn(move || {
-        let Ok((mut stream, _)) = listener.accept() else { return };
-        let mut reader = BufReader::new(stream.try_clone().expect("the socket clones"));
-        let mut name = String::new();
-        let _ = reader.read_line(&mut name);
-        let _ = stream.write_all(b"*** welcome alice, online (1): alice\n");
-        for line in lines {
-            let _ = stream.write_all(format!("{line}\n").as_bytes());
-        }
-        for line in reader.lines().map_while(Result::ok) {
-            if let Some(reply) = answer(&line) {
-                let _ = stream.write_all(format!("{reply}\n").as_bytes());
-            }
-        }
-    });
-    address
-}
-
 /// A private message stored while this user was offline, delivered at
 /// login as a stamped line, opens the conversation with its sender in
-/// bold and shows at the time it was sent; the "stored until they log in"
-/// answer to a `/msg` shows where it was typed.
+/// bold and shows there (not in the room) at the time it was sent; the
+/// "stored until they log in" answer to a `/msg` shows where it was typed.
 pub fn offline_private_messages_and_stored_answers() {
     const STAMP: &str = "2026-12-06T01:02:03Z";
-    let address = scripted_server(&["[2026-12-06T01:02:03Z 1234] bob (private): while you were away"], |line| {
+    let first =
+        ["*** welcome alice, online (1): alice", "[2026-12-06T01:02:03Z 1234] bob (private): while you were away"];
+    let (address, _) = scripted_server(first.map(String::from).to_vec(), |line| {
         line.strip_prefix("/msg carol ")
             .map(|_| "*** carol is offline: your message will be delivered when they log in".to_owned())
+            .into_iter()
+            .collect()
     });
     let win = Win::new();
     win.0.join(&crate::support::parsed(&address), "alice", false);
@@ -297,6 +277,10 @@ pub fn offline_private_messages_and_stored_answers() {
         .and_then(|t| t.to_local())
         .and_then(|t| t.format("%H:%M"))
         .expect("the stamp reads as a time");
+    // In its conversation only, never in a room.
+    let private = |e: &Entry| matches!(e, Entry::PrivateIn { .. } | Entry::PrivateOut { .. });
+    assert!(!win.entries().iter().any(private), "a private line in the room: {:?}", win.entries());
+    win.0.show_conversation(&ConvId::Private("bob".into()));
     wait_until("bob's message at the time it was sent", || {
         win.0
             .chat_view()
@@ -304,6 +288,7 @@ pub fn offline_private_messages_and_stored_answers() {
             .iter()
             .any(|l| l.time == sent_at.as_str() && matches!(&l.entry, Entry::PrivateIn { from, .. } if from == "bob"))
     });
+    win.0.show_conversation(&ConvId::Default);
 
     win.type_and_send("/msg carol see you tomorrow");
     win.wait_entry(

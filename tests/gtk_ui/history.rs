@@ -12,10 +12,10 @@ use crate::support::{descendants, pump, shot_of, wait_until, Raw, Server, Win};
 use crate::widgets::{ChatView, MessageRow};
 
 /// A temporary data directory, removed on drop.
-struct DataDir(std::path::PathBuf);
+pub struct DataDir(std::path::PathBuf);
 
 impl DataDir {
-    fn new(name: &str) -> DataDir {
+    pub fn new(name: &str) -> DataDir {
         let dir = std::env::temp_dir().join(format!("natter-gtk-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         DataDir(dir)
@@ -34,7 +34,7 @@ impl Drop for DataDir {
 
 /// A history-keeping natterd on `port` (0: any) that lets a test client
 /// say many lines at once.
-fn history_server(dir: &DataDir, port: u16, extra: &[&str]) -> Server {
+pub fn history_server(dir: &DataDir, port: u16, extra: &[&str]) -> Server {
     let mut args = vec![dir.arg()];
     args.extend(["--flood-rate", "0", "--max-per-ip", "0", "--max-connects-per-ip", "0"].map(String::from));
     args.extend(extra.iter().map(|s| s.to_string()));
@@ -43,7 +43,7 @@ fn history_server(dir: &DataDir, port: u16, extra: &[&str]) -> Server {
 }
 
 /// Says `lines` as `raw` and waits until the server has taken them all.
-fn say_all(raw: &mut Raw, lines: &[String]) {
+pub fn say_all(raw: &mut Raw, lines: &[String]) {
     for line in lines {
         raw.send(line);
     }

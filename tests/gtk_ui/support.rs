@@ -239,6 +239,37 @@ impl Drop for Raw {
     }
 }
 
+/// A scripted server for lines natterd does not send yet: to the first
+/// client it sends `first` once it has read its name line, then answers
+/// each line the window writes with `answer`'s lines. Returns its address
+/// and every line it read, in order.
+pub fn scripted_server(
+    first: Vec<String>,
+    answer: impl Fn(&str) -> Vec<String> + Send + 'static,
+) -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    let address = listener.local_addr().expect("a bound listener has an address").to_string();
+    let read = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&read);
+    thread::spawn(move || {
+        let Ok((mut stream, _)) = listener.accept() else { return };
+        let reader = BufReader::new(stream.try_clone().expect("the socket clones"));
+        let mut lines = reader.lines().map_while(Result::ok);
+        let _ = lines.next();
+        for line in first {
+            let _ = stream.write_all(format!("{line}\n").as_bytes());
+        }
+        for line in lines {
+            let replies = answer(&line);
+            log.lock().expect("the log is never poisoned").push(line);
+            for reply in replies {
+                let _ = stream.write_all(format!("{reply}\n").as_bytes());
+            }
+        }
+    });
+    (address, read)
+}
+
 /// A shown window, destroyed on drop so a failed check leaves nothing behind.
 pub struct Win(pub NatterWindow);
 

@@ -48,6 +48,16 @@ pub enum Seek {
     Unreachable,
 }
 
+/// What a private conversation asks for once per connection: it has no
+/// replay on joining, so its stored lines are asked for when it opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Load {
+    /// Its newest page (`before now`): nothing of it was seen yet.
+    Newest,
+    /// What came after this id, the newest seen before a reconnect.
+    After(u64),
+}
+
 /// The ids of one conversation and its paging state.
 #[derive(Debug, Clone, Default)]
 pub struct Backlog {
@@ -57,6 +67,8 @@ pub struct Backlog {
     resume_after: Option<u64>,
     /// A line the user wants to see (a search result), still to be loaded.
     target: Option<u64>,
+    /// [`Backlog::load`] was asked on this connection.
+    loaded: bool,
     /// New lines were replayed since the last welcome: the session puts
     /// the "New messages" divider after them.
     pub replayed: bool,
@@ -125,6 +137,23 @@ impl Backlog {
             self.paging = Paging::Idle;
         }
         self.target = None;
+        self.loaded = false;
+    }
+
+    /// Once per connection, what a private conversation asks for: what it
+    /// missed after a reconnect, else its newest page (then paging is
+    /// [`Paging::Loading`], as for an older page).
+    pub fn load(&mut self) -> Option<Load> {
+        if std::mem::replace(&mut self.loaded, true) {
+            return None;
+        }
+        if let Some(after) = self.rejoined() {
+            return Some(Load::After(after));
+        }
+        (self.paging == Paging::Idle).then(|| {
+            self.paging = Paging::Loading;
+            Load::Newest
+        })
     }
 
     /// Joined again: the cursor to ask `/history … after` with, once.
@@ -218,6 +247,21 @@ mod tests {
         b.disconnected();
         b.rejoined();
         assert_eq!(b.paging(), Paging::Idle, "a new connection may page again");
+    }
+
+    #[test]
+    fn a_private_conversation_loads_once_per_connection() {
+        let mut b = Backlog::default();
+        assert_eq!(b.load(), Some(Load::Newest));
+        assert_eq!(b.paging(), Paging::Loading, "the newest page is on its way");
+        assert_eq!(b.load(), None, "once");
+        b.admit(7);
+        b.admit(8);
+        b.older_done(2, 50);
+        b.disconnected();
+        assert_eq!(b.load(), Some(Load::After(8)), "after a reconnect: what was missed");
+        assert_eq!(b.paging(), Paging::Idle, "older pages may be asked again");
+        assert_eq!(b.load(), None);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! [`Session`](super::session::Session) routes every server line to one of
 //! these; the window shows whichever [`Rooms::shown`] names.
 
+use natter::protocol::room::{peer_of, PEER_SIGIL};
 use natter::protocol::{fold_name, fold_room, DEFAULT_ROOM};
 
 use super::backlog::Backlog;
@@ -29,6 +30,23 @@ impl ConvId {
             ConvId::Default
         } else {
             ConvId::Room(room.to_owned())
+        }
+    }
+
+    /// The conversation a server line's tag names: a room, or a private
+    /// conversation for `@bob`.
+    pub fn of_tag(tag: &str) -> ConvId {
+        match peer_of(tag) {
+            Some(name) => ConvId::Private(name.to_owned()),
+            None => ConvId::room(tag),
+        }
+    }
+
+    /// What `/history` and `/search` name it by: `#dev`, or `@bob`.
+    pub fn target(&self) -> String {
+        match self {
+            ConvId::Private(name) => format!("{PEER_SIGIL}{name}"),
+            _ => self.title().to_owned(),
         }
     }
 

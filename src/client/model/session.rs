@@ -6,7 +6,8 @@
 //! with a room go to that room; private messages to a conversation with
 //! their sender; errors to the conversation on screen. What the user types
 //! is read in `session/sending.rs`; `/history` and `/search` requests and
-//! their answers in `session/requests.rs`.
+//! their answers in `session/requests.rs`; private conversations' stored
+//! lines (tagged `@bob`) in `session/privates.rs`.
 
 use natter::protocol::account::AccountReply;
 use natter::protocol::moderation::ModNotice;
@@ -18,6 +19,7 @@ use super::rooms::{ConvId, Rooms};
 use super::text::mentions;
 
 mod entry;
+mod privates;
 mod requests;
 mod sending;
 
@@ -119,6 +121,9 @@ pub struct Session {
     quiet_stamps: u32,
     /// `/history` and `/search` requests out (`session/requests.rs`).
     requests: requests::Requests,
+    /// Logged in to a registered name on this connection: private
+    /// conversations are kept (`session/privates.rs`).
+    logged_in: bool,
 }
 
 impl Session {
@@ -136,6 +141,7 @@ impl Session {
             live: Vec::new(),
             quiet_stamps: 0,
             requests: requests::Requests::default(),
+            logged_in: false,
         }
     }
 
@@ -198,16 +204,18 @@ impl Session {
     /// not known, is live once its room was welcomed and replayed before.
     fn receive_as(&mut self, line: &str, source: Option<Source>) -> Outcome {
         let mut out = Outcome::default();
-        let Tagged { room, stamp, reply } = Tagged::parse(line);
-        let id = room.map_or(ConvId::Default, ConvId::room);
+        let tagged = Tagged::parse(line);
+        let id = conv_of(&tagged);
+        let Tagged { room, stamp, reply } = tagged;
         if let Some(stamp) = stamp {
             out.said_at = Some(stamp.time.to_owned());
             out.id = Some(stamp.id);
-            let live = self.live.contains(&id);
+            // A private conversation has no replay: what is not asked for
+            // is said now (or kept for this user while offline).
+            let live = id.is_private() || self.live.contains(&id);
             out.source = source.unwrap_or(if live { Source::Live } else { Source::Replay });
             if self.rooms.get(&id).is_none() {
-                self.rooms.open(&id);
-                out.opened = Some(id.clone());
+                self.open_conversation(&id, &mut out);
             }
             if out.source != Source::Search {
                 let backlog = &mut self.rooms.open(&id).backlog;
@@ -264,6 +272,8 @@ impl Session {
                 out.send.push("/stamps".to_owned());
                 self.quiet_stamps += 1;
                 self.catch_up(&ConvId::Default, &mut out);
+                // Logged in with the first line: private conversations too.
+                out.send.extend(self.load_privates());
                 out.members_changed = true;
                 Entry::Welcome { name: name.to_owned(), online: owned(&online) }
             }
@@ -315,20 +325,7 @@ impl Session {
                 self.message(&id, mention, &mut out);
                 Entry::Action { from: from.to_owned(), text: text.to_owned(), own: false, mention }
             }
-            Reply::Private { from, text } => {
-                out.alert = true;
-                let private = ConvId::Private(from.to_owned());
-                if self.rooms.get(&private).is_none() {
-                    out.opened = Some(self.open_private(from));
-                }
-                self.rooms.arrived(&private, true);
-                // Also where the user is, as before there were rooms: a
-                // private message is never missed, and is answered in its
-                // own conversation.
-                let shown = self.rooms.shown().clone();
-                out.route = Route::To(if shown == private { vec![private] } else { vec![private, shown] });
-                Entry::PrivateIn { from: from.to_owned(), text: text.to_owned() }
-            }
+            Reply::Private { from, text } => self.private(&id, room.is_some(), from, text, &mut out),
             Reply::Account(AccountReply::Stored(to)) => {
                 // Where the message was typed, and its private
                 // conversation, as its echo was.
@@ -350,6 +347,9 @@ impl Session {
                     AccountReply::Unregistered(_) => Some(AccountNews::Unregistered),
                     AccountReply::Unencrypted | AccountReply::Stored(_) => None,
                 };
+                if let Some(news) = out.account.clone() {
+                    self.account_changed(news, &mut out);
+                }
                 out.route = Route::Shown;
                 Entry::Notice(crate::model::render::account_text(&reply))
             }
@@ -447,10 +447,9 @@ impl Session {
         if !self.live.contains(id) {
             self.live.push(id.clone());
         }
-        let (Some(room), Some(conv)) = (id.room_name().map(str::to_owned), self.rooms.get_mut(id)) else { return };
+        let Some(conv) = self.rooms.get_mut(id) else { return };
         if let Some(after) = conv.backlog.rejoined() {
-            out.send.push(format!("/history {room} after {after} {BIG_PAGE}"));
-            self.requests.push(id.clone(), Ask::Newer { asked: BIG_PAGE });
+            out.send.push(self.history_line(id, Ask::Newer { asked: BIG_PAGE }, after));
         }
     }
 
@@ -483,22 +482,32 @@ impl Session {
         self.live.clear();
         self.quiet_stamps = 0;
         self.requests.clear();
+        self.logged_in = false;
         self.rooms.disconnected();
         Entry::Disconnected
     }
 }
 
-/// A notice as shown: the line without its room tag and `*** `.
+/// The conversation a server line belongs to: its tag's, or for an
+/// untagged private message the conversation with its sender.
+fn conv_of(tagged: &Tagged<'_>) -> ConvId {
+    match (tagged.room, &tagged.reply) {
+        (Some(tag), _) => ConvId::of_tag(tag),
+        (None, Reply::Private { from, .. }) => ConvId::Private((*from).to_owned()),
+        (None, _) => ConvId::Default,
+    }
+}
+
+/// A notice as shown: the line without its tag and `*** `.
 fn rest_of(line: &str) -> &str {
-    let line = match line.split_once(' ') {
-        Some((tag, rest)) if tag.starts_with('#') => rest,
-        _ => line,
-    };
+    let line = natter::protocol::room::split_tag(line).1;
     line.strip_prefix("*** ").unwrap_or(line)
 }
 
 #[cfg(test)]
 mod history_tests;
+#[cfg(test)]
+mod private_tests;
 #[cfg(test)]
 mod room_tests;
 #[cfg(test)]

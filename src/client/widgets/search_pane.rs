@@ -1,5 +1,6 @@
-//! Ctrl+F: the search bar over the shown room. What is typed goes to the
-//! server as `/search #room WORDS` (natterd searches the stored history,
+//! Ctrl+F: the search bar over the shown room or private conversation.
+//! What is typed goes to the server as `/search #room WORDS` or
+//! `/search @bob WORDS` (natterd searches the stored history,
 //! Korean inside longer words included); the answer is listed newest
 //! first with its day and time, sender, and the words found marked.
 //! Choosing a result (a click, or Enter on it) asks the window to show it
@@ -149,9 +150,15 @@ impl SearchPane {
         });
     }
 
-    /// Opens the bar with the keyboard in its entry (its words selected).
-    pub fn open(&self) {
+    /// Opens the bar with the keyboard in its entry (its words selected),
+    /// over a room or (`private`) a private conversation.
+    pub fn open(&self, private: bool) {
         let imp = self.imp();
+        imp.entry.set_placeholder_text(Some(&if private {
+            gettext_f("Search this conversation", &[])
+        } else {
+            gettext_f("Search this room", &[])
+        }));
         imp.search_bar.set_search_mode(true);
         imp.entry.grab_focus();
         imp.entry.select_region(0, -1);
@@ -287,6 +294,8 @@ fn result_row(hit: &ChatLine, words: &[&str], today: Option<crate::model::day::D
         Entry::Chat { from, text, .. } | Entry::OwnChat { from, text } => {
             format!("<b>{}</b>: {}", escape(from), marked(text, words))
         }
+        Entry::PrivateIn { from, text } => format!("<b>{}</b>: {}", escape(from), marked(text, words)),
+        Entry::PrivateOut { to, text } => format!("→ <b>{}</b>: {}", escape(to), marked(text, words)),
         Entry::Action { from, text, .. } => format!("* <b>{}</b> {}", escape(from), marked(text, words)),
         Entry::TopicSet { by, topic } => format!("<b>{}</b>: {}", escape(by), marked(topic, words)),
         other => escape(&format!("{other:?}")),

@@ -219,6 +219,8 @@ impl NatterWindow {
             return;
         };
         let id = imp.session.borrow_mut().as_mut().and_then(|s| s.sending(&outgoing, &text));
+        // A `/msg` may have opened a private conversation.
+        self.load_private(&outgoing.to);
         let sender = match (self.phase(), imp.connection.borrow().as_ref()) {
             (Phase::Joined, Some(connection)) => connection.sender(),
             _ => {

@@ -156,15 +156,21 @@ impl NatterWindow {
         }
     }
 
-    /// Ctrl+F: opens the search bar over the shown room.
-    pub fn open_search(&self) {
-        if self.shown_conversation().is_private() {
-            return;
+    /// A private conversation shown or written to: its stored lines, once
+    /// per connection (nothing for a room, or when not logged in).
+    pub(super) fn load_private(&self, id: &ConvId) {
+        let line = self.imp().session.borrow_mut().as_mut().and_then(|s| s.load_private(id));
+        if let Some(line) = line {
+            self.send_lines(vec![line]);
         }
-        self.imp().search_pane.open();
     }
 
-    /// Searches the shown room's history for `words`.
+    /// Ctrl+F: opens the search bar over the shown conversation.
+    pub fn open_search(&self) {
+        self.imp().search_pane.open(self.shown_conversation().is_private());
+    }
+
+    /// Searches the shown conversation's history for `words`.
     pub fn search(&self, words: &str) {
         let id = self.shown_conversation();
         let line = self.imp().session.borrow_mut().as_mut().and_then(|s| s.search_line(&id, words));

@@ -119,6 +119,7 @@ impl NatterWindow {
         imp.search_pane.close();
         let typed = imp.composer.text();
         let draft = imp.session.borrow_mut().as_mut().and_then(|s| s.switch(id, &typed));
+        self.load_private(id);
         if let Some(draft) = draft {
             // Each conversation keeps what was typed in it.
             imp.composer.set_text(&draft);

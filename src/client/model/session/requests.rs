@@ -3,12 +3,13 @@
 //!
 //! After `/stamps` every stored line arrives stamped, live or not, so an
 //! answer's lines look like live ones. natterd sends each answer as one
-//! block: the room's stamped lines, then `*** end of history (N lines)`
-//! (or `end of search`, or `history unavailable`), with nothing between.
-//! So while a room has a request out, its stamped lines are held as a
+//! block: the room's (or private conversation's, tagged `@bob`) stamped
+//! lines, then `*** end of history (N lines)` (or `end of search`, or
+//! `history unavailable`), with nothing between.
+//! So while a conversation has a request out, its stamped lines are held as a
 //! *run*; anything else breaks the run (its lines were live and go out as
 //! such), and an end line takes the run's last N lines as the answer and
-//! lets the ones before it out as live. Answers for one room come in the
+//! lets the ones before it out as live. Answers for one conversation come in the
 //! order they were asked.
 
 use natter::protocol::{Reply, Tagged};
@@ -105,7 +106,7 @@ impl Session {
     /// answer (see the module doc): none, one or several outcomes.
     pub fn read(&mut self, line: &str) -> Vec<Outcome> {
         let tagged = Tagged::parse(line);
-        let id = tagged.room.map_or(ConvId::Default, ConvId::room);
+        let id = super::conv_of(&tagged);
         let ends = matches!(tagged.reply, Reply::HistoryEnd(_) | Reply::SearchEnd(_) | Reply::HistoryUnavailable);
         let mut outs = Vec::new();
         if tagged.stamp.is_some() && self.requests.waiting(&id) {
@@ -163,7 +164,6 @@ impl Session {
         if !available {
             out.entry = Some(super::Entry::HistoryUnavailable);
         }
-        let room = id.title().to_owned();
         let Some(conv) = self.rooms.get_mut(&id) else {
             out.done = Some(done);
             return out;
@@ -177,69 +177,79 @@ impl Session {
                 if let Some(target) = backlog.target() {
                     match backlog.seek(target) {
                         Seek::Shown => done.reached = Some(target),
-                        Seek::Load(cursor) => next = Some((Ask::Older { asked: BIG_PAGE }, "before", cursor)),
+                        Seek::Load(cursor) => next = Some((Ask::Older { asked: BIG_PAGE }, cursor)),
                         Seek::Wait | Seek::Unreachable => {}
                     }
                 }
             }
             Ask::Newer { asked } if count >= asked => {
                 if let Some(newest) = newest {
-                    next = Some((Ask::Newer { asked }, "after", newest));
+                    next = Some((Ask::Newer { asked }, newest));
                 }
             }
             Ask::Newer { .. } | Ask::Search => {}
         }
-        if let Some((ask, which, cursor)) = next {
-            let asked = match ask {
-                Ask::Older { asked } | Ask::Newer { asked } => asked,
-                Ask::Search => 0,
-            };
-            out.send.push(format!("/history {room} {which} {cursor} {asked}"));
-            self.requests.push(id, ask);
+        if let Some((ask, cursor)) = next {
+            out.send.push(self.history_line(&id, ask, cursor));
         }
         out.done = Some(done);
         out
     }
 
-    /// `/history #room before CURSOR N` for the page before the oldest
-    /// line of `id`, when one may be asked for now.
-    pub fn ask_older(&mut self, id: &ConvId) -> Option<String> {
-        if !self.joined {
-            return None;
-        }
-        let room = id.room_name()?.to_owned();
-        let cursor = self.rooms.get_mut(id)?.backlog.ask_older()?;
-        self.requests.push(id.clone(), Ask::Older { asked: OLDER_PAGE });
-        Some(format!("/history {room} before {cursor} {OLDER_PAGE}"))
+    /// True when `id`'s stored lines can be asked for now: joined, and
+    /// for a private conversation logged in (else the server keeps none).
+    pub(super) fn can_ask(&self, id: &ConvId) -> bool {
+        self.joined && (!id.is_private() || self.logged_in)
     }
 
-    /// `/search #room WORDS` in room `id`.
-    pub fn search_line(&mut self, id: &ConvId, words: &str) -> Option<String> {
-        let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
-        if !self.joined || words.is_empty() {
+    /// `/history TARGET before|after CURSOR N` for `ask`, recorded as out.
+    /// [`u64::MAX`] before is the newest page, `before now`.
+    pub(super) fn history_line(&mut self, id: &ConvId, ask: Ask, cursor: u64) -> String {
+        let (which, asked) = match ask {
+            Ask::Older { asked } => ("before", asked),
+            Ask::Newer { asked } => ("after", asked),
+            Ask::Search => unreachable!("a search is not a page of history"),
+        };
+        let cursor = if cursor == u64::MAX { "now".to_owned() } else { cursor.to_string() };
+        self.requests.push(id.clone(), ask);
+        format!("/history {} {which} {cursor} {asked}", id.target())
+    }
+
+    /// `/history TARGET before CURSOR N` for the page before the oldest
+    /// line of `id`, when one may be asked for now.
+    pub fn ask_older(&mut self, id: &ConvId) -> Option<String> {
+        if !self.can_ask(id) {
             return None;
         }
-        let room = id.room_name()?.to_owned();
+        let cursor = self.rooms.get_mut(id)?.backlog.ask_older()?;
+        Some(self.history_line(id, Ask::Older { asked: OLDER_PAGE }, cursor))
+    }
+
+    /// `/search TARGET WORDS` in conversation `id`.
+    pub fn search_line(&mut self, id: &ConvId, words: &str) -> Option<String> {
+        let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !self.can_ask(id) || words.is_empty() {
+            return None;
+        }
         self.requests.push(id.clone(), Ask::Search);
-        Some(format!("/search {room} {words}"))
+        Some(format!("/search {} {words}", id.target()))
     }
 
     /// The user chose line `line_id` of `id` (a search result): what it
     /// takes to show it, and the line to send for that.
     pub fn seek(&mut self, id: &ConvId, line_id: u64) -> (Seek, Option<String>) {
-        let room = id.room_name().map(str::to_owned);
+        let can_ask = self.can_ask(id);
         let Some(conv) = self.rooms.get_mut(id) else { return (Seek::Unreachable, None) };
         let seek = conv.backlog.seek(line_id);
-        match (seek, room) {
-            (Seek::Load(cursor), Some(room)) if self.joined => {
-                self.requests.push(id.clone(), Ask::Older { asked: BIG_PAGE });
-                (seek, Some(format!("/history {room} before {cursor} {BIG_PAGE}")))
+        match seek {
+            Seek::Load(cursor) if can_ask => {
+                (seek, Some(self.history_line(id, Ask::Older { asked: BIG_PAGE }, cursor)))
             }
-            (Seek::Load(_), _) => {
+            Seek::Load(_) => {
                 conv.backlog.disconnected();
                 (Seek::Unreachable, None)
             }
-            (seek, _) => (seek, None),
+            seek => (seek, None),
         }
     }
 

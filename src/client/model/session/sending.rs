@@ -82,8 +82,12 @@ impl Session {
                 out.echo = Some(Entry::Action { from: me, text: text.to_owned(), own: true, mention: false });
             }
             Command::Msg { to, text } => {
-                out.to = ConvId::Private(to.to_owned());
-                out.echo = Some(Entry::PrivateOut { to: to.to_owned(), text: text.to_owned() });
+                // Spelled as its conversation is, if there is one: the
+                // server's stamped echo takes this echo's place.
+                let id = ConvId::Private(to.to_owned());
+                let to = self.rooms.get(&id).map_or(id, |c| c.id.clone());
+                out.echo = Some(Entry::PrivateOut { to: to.title().to_owned(), text: text.to_owned() });
+                out.to = to;
             }
             Command::SayIn { room, text } => {
                 out.to = ConvId::room(room);
