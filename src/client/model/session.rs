@@ -14,10 +14,12 @@ use natter::protocol::{fold_name, ErrorKind, Reply, Tagged};
 
 use super::backlog::Place;
 use super::delivery::{Sent, SentLine};
+use super::members::unmarked;
 use super::rooms::{ConvId, Rooms};
 use super::text::mentions;
 
 mod entry;
+mod marks;
 mod requests;
 mod sending;
 
@@ -119,6 +121,8 @@ pub struct Session {
     quiet_stamps: u32,
     /// `/history` and `/search` requests out (`session/requests.rs`).
     requests: requests::Requests,
+    /// Marked member lists and quiet `/who` requests (`session/marks.rs`).
+    marks: marks::Marks,
 }
 
 impl Session {
@@ -136,6 +140,7 @@ impl Session {
             live: Vec::new(),
             quiet_stamps: 0,
             requests: requests::Requests::default(),
+            marks: marks::Marks::default(),
         }
     }
 
@@ -219,12 +224,14 @@ impl Session {
             }
         }
         out.route = Route::To(vec![id.clone()]);
-        let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // Names as shown in a line: the member list shows the marks.
+        let owned = |v: &[&str]| v.iter().map(|s| unmarked(s).to_owned()).collect::<Vec<_>>();
         out.entry = Some(match reply {
             Reply::Error(kind) if !self.joined => {
                 out.refused = Some(ServerError::from(kind));
                 return out;
             }
+            Reply::Error(kind) if self.quiet_error(&kind, &mut out) => return out,
             Reply::Error(kind) => {
                 out.replaced = kind == ErrorKind::Other(REPLACED);
                 out.undelivered = self.sent.refused(&kind);
@@ -263,12 +270,17 @@ impl Session {
                 // each line shown has an id to page and catch up from.
                 out.send.push("/stamps".to_owned());
                 self.quiet_stamps += 1;
+                self.ask_for_marks(&mut out);
                 self.catch_up(&ConvId::Default, &mut out);
                 out.members_changed = true;
                 Entry::Welcome { name: name.to_owned(), online: owned(&online) }
             }
             Reply::Joined(name) => {
                 out.members_changed = self.rooms.get_mut(&id).is_some_and(|c| c.members.add(name));
+                if out.members_changed {
+                    // Unmarked until the room is asked again.
+                    self.ask_marks(&id, &mut out);
+                }
                 Entry::Joined(name.to_owned())
             }
             Reply::Quit { name, reason } => {
@@ -284,7 +296,12 @@ impl Session {
                     self.me = new.to_owned();
                     out.renamed_me = true;
                 }
-                out.route = Route::To(self.rooms.person_renamed(old, new));
+                let rooms = self.rooms.person_renamed(old, new);
+                // A login renames too, and may change the marks.
+                for room in &rooms {
+                    self.ask_marks(room, &mut out);
+                }
+                out.route = Route::To(rooms);
                 out.members_changed = true;
                 Entry::Renamed { old: old.to_owned(), new: new.to_owned(), own }
             }
@@ -293,6 +310,9 @@ impl Session {
                     conv.members.set(names.iter().copied());
                 }
                 out.members_changed = true;
+                if self.answered_quietly(&id, &mut out) {
+                    return out;
+                }
                 Entry::Online(owned(&names))
             }
             // From history, this user's own lines come back too, and live
@@ -350,6 +370,10 @@ impl Session {
                     AccountReply::Unregistered(_) => Some(AccountNews::Unregistered),
                     AccountReply::Unencrypted | AccountReply::Stored(_) => None,
                 };
+                if matches!(out.account, Some(AccountNews::Registered | AccountNews::LoggedIn | AccountNews::Unregistered)) {
+                    // This user's own mark changed in every room.
+                    self.ask_marks_everywhere(&mut out);
+                }
                 out.route = Route::Shown;
                 Entry::Notice(crate::model::render::account_text(&reply))
             }
@@ -357,7 +381,9 @@ impl Session {
                 out.route = Route::Shown;
                 Entry::ShuttingDown
             }
+            Reply::Moderation(ModNotice::MarksOn) if self.marks_on(&mut out) => return out,
             Reply::Moderation(notice) => {
+                self.mark_notice(&id, &notice, &mut out);
                 // Someone removed from the room leaves its member list; if
                 // it is this user, the room closes.
                 let gone = match notice {
@@ -483,6 +509,7 @@ impl Session {
         self.live.clear();
         self.quiet_stamps = 0;
         self.requests.clear();
+        self.marks.clear();
         self.rooms.disconnected();
         Entry::Disconnected
     }
@@ -499,6 +526,8 @@ fn rest_of(line: &str) -> &str {
 
 #[cfg(test)]
 mod history_tests;
+#[cfg(test)]
+mod marks_tests;
 #[cfg(test)]
 mod room_tests;
 #[cfg(test)]
