@@ -99,7 +99,10 @@ mod tests {
     fn each_penalty_as_natterd_reads_it() {
         assert_eq!(penalty_line("#dev", "bob", Penalty::Ban, Duration::Hour, "spamming"), "/ban #dev bob 1h spamming");
         assert_eq!(penalty_line("#lobby", "bob", Penalty::Ban, Duration::Permanent, ""), "/ban #lobby bob");
-        assert_eq!(penalty_line("#dev", "bob", Penalty::Kick, Duration::Week, " calm  down\n"), "/kick #dev bob calm down");
+        assert_eq!(
+            penalty_line("#dev", "bob", Penalty::Kick, Duration::Week, " calm  down\n"),
+            "/kick #dev bob calm down"
+        );
         assert_eq!(penalty_line("#dev", "bob", Penalty::Kick, Duration::Hour, ""), "/kick #dev bob");
         assert_eq!(penalty_line("#dev", "철수", Penalty::Mute, Duration::TenMinutes, "ignored"), "/mute #dev 철수 10m");
         assert_eq!(penalty_line("#dev", "bob", Penalty::Mute, Duration::Permanent, ""), "/mute #dev bob");

@@ -370,7 +370,10 @@ impl Session {
                     AccountReply::Unregistered(_) => Some(AccountNews::Unregistered),
                     AccountReply::Unencrypted | AccountReply::Stored(_) => None,
                 };
-                if matches!(out.account, Some(AccountNews::Registered | AccountNews::LoggedIn | AccountNews::Unregistered)) {
+                if matches!(
+                    out.account,
+                    Some(AccountNews::Registered | AccountNews::LoggedIn | AccountNews::Unregistered)
+                ) {
                     // This user's own mark changed in every room.
                     self.ask_marks_everywhere(&mut out);
                 }

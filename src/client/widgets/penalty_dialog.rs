@@ -95,19 +95,17 @@ impl PenaltyDialog {
         (Duration::ALL.get(at).copied().unwrap_or(Duration::Permanent), self.reason.text().to_string())
     }
 
-    /// Calls `f` with the choice when the user applies it; the dialog
-    /// goes either way.
-    pub fn connect_apply<F: Fn(Duration, String) + 'static>(&self, f: F) {
+    /// Calls `f` once answered: with the choice when the user applies
+    /// it, `None` when not. The dialog goes either way.
+    pub fn connect_done<F: Fn(Option<(Duration, String)>) + 'static>(&self, f: F) {
         let this = self.clone();
         self.dialog.connect_response(None, move |dialog, response| {
-            if response == APPLY {
-                let (duration, reason) = this.choice();
-                f(duration, reason);
-            }
+            f((response == APPLY).then(|| this.choice()));
             dialog.destroy();
         });
     }
 
+    /// Shows the dialog with the focus on its first question.
     pub fn present(&self) {
         self.dialog.present();
         if self.reason.is_visible() {

@@ -193,7 +193,6 @@ impl NatterWindow {
         }
     }
 
-
     /// Sends what the user typed, then shows it locally (the server does
     /// not echo a sender's lines). On failure the text stays in the entry.
     pub fn send_text(&self, text: String) {

@@ -48,23 +48,17 @@ impl NatterWindow {
         let Some(room) = shown.room_name().map(str::to_owned) else { return };
         let dialog = PenaltyDialog::new(self, name, &room, shown == ConvId::Default, penalty);
         let name = name.to_owned();
-        dialog.connect_apply(clone!(
+        dialog.connect_done(clone!(
             #[weak(rename_to = win)]
             self,
-            move |duration, reason| {
-                let line = win.imp().session.borrow().as_ref().and_then(|s| s.penalty_line(&name, penalty, duration, &reason));
+            move |choice| {
+                win.imp().penalty_dialog.take();
+                let Some((duration, reason)) = choice else { return };
+                let session = win.imp().session.borrow();
+                let line = session.as_ref().and_then(|s| s.penalty_line(&name, penalty, duration, &reason));
+                drop(session);
                 if let Some(line) = line {
                     win.send_lines(vec![line]);
-                }
-            }
-        ));
-        dialog.dialog.connect_destroy(clone!(
-            #[weak(rename_to = win)]
-            self,
-            move |destroyed| {
-                let mut shown = win.imp().penalty_dialog.borrow_mut();
-                if shown.as_ref().is_some_and(|d| d.dialog == *destroyed) {
-                    shown.take();
                 }
             }
         ));

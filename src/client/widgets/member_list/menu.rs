@@ -22,7 +22,8 @@ pub(super) fn install_actions(klass: &mut <imp::MemberList as ObjectSubclass>::C
             list.choose(&name);
         }
     });
-    for (action, penalty) in [("member.kick", Penalty::Kick), ("member.mute", Penalty::Mute), ("member.ban", Penalty::Ban)]
+    for (action, penalty) in
+        [("member.kick", Penalty::Kick), ("member.mute", Penalty::Mute), ("member.ban", Penalty::Ban)]
     {
         klass.install_action(action, name_type, move |list, _, name| {
             if let Some(name) = name.and_then(|v| v.get::<String>()) {
@@ -108,7 +109,8 @@ impl MemberList {
         }
         let Some(row) = self.row_of(name) else { return false };
         let at = at.or_else(|| {
-            let bounds = row.compute_bounds(self)?;
+            // A row not laid out yet has no place: then the whole list.
+            let bounds = row.compute_bounds(self).filter(|b| b.height() > 0.0)?;
             Some(gdk::Rectangle::new(
                 bounds.x() as i32,
                 bounds.y() as i32,
