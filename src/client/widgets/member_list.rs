@@ -81,6 +81,8 @@ mod imp {
 
         fn dispose(&self) {
             if let Some(menu) = self.menu.take() {
+                // An open menu holds the keyboard: never left behind.
+                menu.popdown();
                 menu.unparent();
             }
         }
