@@ -29,32 +29,31 @@ impl PenaltyDialog {
     /// `everywhere`: the default room's kick and ban are server-wide).
     pub fn new(parent: &impl IsA<gtk::Window>, name: &str, room: &str, everywhere: bool, penalty: Penalty) -> Self {
         let args = [("name", name), ("room", room)];
-        let (heading, body, button) = match (penalty, everywhere) {
-            (Penalty::Kick, false) => (
-                gettext_f("Remove {name} from {room}?", &args),
-                gettext_f("{name} can join the room again.", &args),
-                gettext_f("_Kick", &[]),
-            ),
+        let (heading, body) = match (penalty, everywhere) {
+            (Penalty::Kick, false) => {
+                (gettext_f("Remove {name} from {room}?", &args), gettext_f("{name} can join the room again.", &args))
+            }
             (Penalty::Kick, true) => (
                 gettext_f("Disconnect {name}?", &args),
                 gettext_f("{name} is disconnected from the server and can connect again.", &args),
-                gettext_f("_Kick", &[]),
             ),
             (Penalty::Mute, _) => (
                 gettext_f("Mute {name} in {room}?", &args),
                 gettext_f("{name} can still read, but what they write in {room} reaches nobody.", &args),
-                gettext_f("_Mute", &[]),
             ),
             (Penalty::Ban, false) => (
                 gettext_f("Ban {name} from {room}?", &args),
                 gettext_f("{name} is removed from {room} and cannot join it until the ban ends.", &args),
-                gettext_f("_Ban", &[]),
             ),
             (Penalty::Ban, true) => (
                 gettext_f("Ban {name} from the server?", &args),
                 gettext_f("{name} is disconnected and cannot connect again until the ban ends.", &args),
-                gettext_f("_Ban", &[]),
             ),
+        };
+        let button = match penalty {
+            Penalty::Kick => gettext_f("_Kick", &[]),
+            Penalty::Mute => gettext_f("_Mute", &[]),
+            Penalty::Ban => gettext_f("_Ban", &[]),
         };
         let dialog = adw::MessageDialog::new(Some(parent), Some(&heading), Some(&body));
         dialog.set_modal(true);
