@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use adw::prelude::*;
 use gtk::{gio, glib};
 
+use crate::keyboard::{focus_window, xdotool};
 use crate::model::members::Mark;
 use crate::model::rooms::ConvId;
 use crate::model::session::Entry;
@@ -150,6 +151,26 @@ pub fn operator_menu_kicks_mutes_and_bans() {
     });
     assert!(!win.0.member_list().open_menu("alice", None), "no menu for oneself");
 
+    // Mute from the keyboard: the focused row's menu (Shift+F10, Menu),
+    // then its items with the arrows.
+    focus_window(&win);
+    let list = win.0.member_list();
+    let row = list.row_of("bob").expect("bob is listed");
+    row.grab_focus();
+    xdotool(&["key", "Menu"]);
+    wait_until("bob's menu from the Menu key", || list.open_menu_widget().is_some());
+    xdotool(&["key", "Escape"]);
+    wait_until("the menu to close", || list.open_menu_widget().is_none());
+    wait_until("the focus back on bob's row", || row.has_focus());
+    xdotool(&["key", "shift+F10"]);
+    wait_until("bob's menu from Shift+F10", || list.open_menu_widget().is_some());
+    // The first item has the focus: two down is "Mute…".
+    xdotool(&["key", "Down", "Down", "Return"]);
+    wait_until("a penalty dialog", || win.0.penalty_dialog().is_some());
+    assert_eq!(apply_penalty(&win, Some(1), None), "Mute bob in #dev?");
+    bob.expect_line("#dev *** alice muted bob for 1h");
+    win.wait_entry("the mute in words", |e| *e == Entry::Notice("alice muted bob (1h)".into()));
+
     assert!(win.0.member_list().open_menu("carol", None));
     shot_of(&win, "members-menu");
     assert_eq!(menu_of(&win, "carol"), ["_Private Message", "_Kick…", "_Mute…", "_Ban…"]);
@@ -162,18 +183,6 @@ pub fn operator_menu_kicks_mutes_and_bans() {
     win.wait_entry("the kick in words", |e| {
         *e == Entry::Notice("alice removed carol from the room — off topic".into())
     });
-
-    // Mute from the keyboard: the focused row's menu (Menu, Shift+F10).
-    let row = win.0.member_list().row_of("bob").expect("bob is listed");
-    row.grab_focus();
-    win.0.member_list().activate_action("member.menu", None).expect("member.menu exists");
-    wait_until("bob's menu", || win.0.member_list().open_menu_widget().is_some());
-    win.0.member_list().close_menu();
-    wait_until("bob's menu to close", || win.0.member_list().open_menu_widget().is_none());
-    win.0.member_list().activate_action("member.mute", Some(&"bob".to_variant())).expect("member.mute exists");
-    assert_eq!(apply_penalty(&win, Some(1), None), "Mute bob in #dev?");
-    bob.expect_line("#dev *** alice muted bob for 1h");
-    win.wait_entry("the mute in words", |e| *e == Entry::Notice("alice muted bob (1h)".into()));
 
     // Ban: a duration and a reason; bob leaves the list.
     win.0.member_list().activate_action("member.ban", Some(&"bob".to_variant())).expect("member.ban exists");

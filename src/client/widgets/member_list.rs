@@ -47,6 +47,9 @@ mod imp {
         pub penalty: RefCell<Option<PenaltyFn>>,
         /// The one member menu, re-pointed at each row it opens for.
         pub menu: RefCell<Option<gtk::PopoverMenu>>,
+        /// Whose menu is open, until one of its items is chosen: closed
+        /// without a choice, the focus goes back to their row.
+        pub menu_for: RefCell<Option<String>>,
     }
 
     #[glib::object_subclass]

@@ -18,6 +18,7 @@ use crate::model::penalty::Penalty;
 pub(super) fn install_actions(klass: &mut <imp::MemberList as ObjectSubclass>::Class) {
     let name_type = Some(glib::VariantTy::STRING);
     klass.install_action("member.private-message", name_type, |list, _, name| {
+        list.imp().menu_for.take();
         if let Some(name) = name.and_then(|v| v.get::<String>()) {
             list.choose(&name);
         }
@@ -26,6 +27,7 @@ pub(super) fn install_actions(klass: &mut <imp::MemberList as ObjectSubclass>::C
         [("member.kick", Penalty::Kick), ("member.mute", Penalty::Mute), ("member.ban", Penalty::Ban)]
     {
         klass.install_action(action, name_type, move |list, _, name| {
+            list.imp().menu_for.take();
             if let Some(name) = name.and_then(|v| v.get::<String>()) {
                 list.penalise(name, penalty);
             }
@@ -122,6 +124,7 @@ impl MemberList {
         popover.set_menu_model(Some(&menu_model(name, imp.operator.get())));
         popover.set_pointing_to(at.as_ref());
         row.grab_focus();
+        imp.menu_for.replace(Some(name.to_owned()));
         popover.popup();
         true
     }
@@ -132,6 +135,19 @@ impl MemberList {
         popover.set_position(gtk::PositionType::Bottom);
         popover.add_css_class("member-menu");
         popover.set_parent(self);
+        let list = self.downgrade();
+        popover.connect_closed(move |_| {
+            // After the item's action, if one was chosen (it may come
+            // just after the menu closes).
+            let list = list.clone();
+            glib::idle_add_local_once(move || {
+                let Some(list) = list.upgrade() else { return };
+                let name = list.imp().menu_for.take();
+                if let Some(row) = name.and_then(|name| list.row_of(&name)) {
+                    row.grab_focus();
+                }
+            });
+        });
         popover
     }
 
