@@ -196,13 +196,21 @@ pub fn operator_menu_kicks_mutes_and_bans() {
 }
 
 /// Someone who is not an operator gets only "Private Message", which
-/// opens the private conversation.
+/// opens the private conversation; the menu stays open while others join.
 pub fn member_menu_opens_a_private_conversation() {
     let server = Server::start();
     let win = Win::joined(&server, "carol");
     let _bob = Raw::join(&server, "bob");
     wait_until("bob in the list", || win.members().len() == 2);
     assert_eq!(menu_of(&win, "bob"), ["_Private Message"]);
+    // Someone joining leaves an open menu alone.
+    let list = win.0.member_list();
+    assert!(list.open_menu("bob", None));
+    let _dave = Raw::join(&server, "dave");
+    wait_until("dave in the list", || win.members().len() == 3);
+    assert!(list.open_menu_widget().is_some(), "the menu is still open");
+    list.close_menu();
+    wait_until("the menu to close", || list.open_menu_widget().is_none());
     win.0
         .member_list()
         .activate_action("member.private-message", Some(&"bob".to_variant()))

@@ -124,7 +124,6 @@ impl MemberList {
             return;
         }
         imp.me.replace(me.to_owned());
-        imp.operator.set(operator);
         let count = members.len();
         imp.count_label.set_label(&ngettext_f(
             "{count} person online",
@@ -132,11 +131,16 @@ impl MemberList {
             u32::try_from(count).unwrap_or(u32::MAX),
             &[("count", &count.to_string())],
         ));
-        // Whoever's menu was open: the rows are rebuilt under it.
-        self.close_menu();
+        // A menu stays open while its member is listed and its items
+        // still fit (someone joining must not close it under the pointer).
+        let menu_for = imp.menu_for.borrow().clone();
+        if operator != imp.operator.get() || menu_for.is_some_and(|n| !members.iter().any(|(m, _)| *m == n)) {
+            self.close_menu();
+        }
         while let Some(row) = imp.list_box.first_child() {
             imp.list_box.remove(&row);
         }
+        imp.operator.set(operator);
         for (name, mark) in members {
             imp.list_box.append(&self.member_row(name, *mark, name == me));
         }

@@ -55,7 +55,8 @@ impl NatterWindow {
                 win.imp().penalty_dialog.take();
                 let Some((duration, reason)) = choice else { return };
                 let session = win.imp().session.borrow();
-                let line = session.as_ref().and_then(|s| s.penalty_line(&name, penalty, duration, &reason));
+                // For the room asked about, even if another shows now.
+                let line = session.as_ref().and_then(|s| s.penalty_line(&shown, &name, penalty, duration, &reason));
                 drop(session);
                 if let Some(line) = line {
                     win.send_lines(vec![line]);

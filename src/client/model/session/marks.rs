@@ -138,8 +138,12 @@ impl Session {
 
     /// True when this user is an operator of the shown room.
     pub fn is_operator_here(&self) -> bool {
-        let shown = self.rooms.shown();
-        !shown.is_private() && self.rooms.get(shown).is_some_and(|c| c.members.mark(&self.me) == Mark::Operator)
+        self.is_operator_in(self.rooms.shown())
+    }
+
+    /// True when this user is an operator of room `id`.
+    fn is_operator_in(&self, id: &ConvId) -> bool {
+        !id.is_private() && self.rooms.get(id).is_some_and(|c| c.members.mark(&self.me) == Mark::Operator)
     }
 
     /// Who is in the shown conversation, with their marks, in list order.
@@ -147,11 +151,19 @@ impl Session {
         self.rooms.get(self.rooms.shown()).map(|c| c.members.marked()).unwrap_or_default()
     }
 
-    /// The line that applies `penalty` to `name` in the shown room, when
-    /// this user is an operator there and `name` is someone else.
-    pub fn penalty_line(&self, name: &str, penalty: Penalty, duration: Duration, reason: &str) -> Option<String> {
-        let room = self.rooms.shown().room_name()?;
-        (self.joined && self.is_operator_here() && !self.is_me(name))
+    /// The line that applies `penalty` to `name` in room `id` (the one
+    /// shown when the operator chose it), while this user is an operator
+    /// there and `name` is someone else.
+    pub fn penalty_line(
+        &self,
+        id: &ConvId,
+        name: &str,
+        penalty: Penalty,
+        duration: Duration,
+        reason: &str,
+    ) -> Option<String> {
+        let room = id.room_name()?;
+        (self.joined && self.is_operator_in(id) && !self.is_me(name))
             .then(|| penalty_line(room, name, penalty, duration, reason))
     }
 }

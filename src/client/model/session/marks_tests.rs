@@ -118,17 +118,22 @@ fn a_quiet_who_of_a_room_gone_is_not_shown() {
 
 #[test]
 fn penalties_only_for_operators_and_never_oneself() {
+    let (lobby, dev) = (ConvId::Default, ConvId::room("#dev"));
     let mut s = marked("alice", "alice, bob");
     s.receive("*** online (2): alice, bob");
-    assert_eq!(s.penalty_line("bob", Penalty::Kick, Duration::Hour, "x"), None, "not an operator");
+    assert_eq!(s.penalty_line(&lobby, "bob", Penalty::Kick, Duration::Hour, "x"), None, "not an operator");
     s.receive("*** online (2): @alice, bob");
-    assert_eq!(s.penalty_line("bob", Penalty::Kick, Duration::Hour, "x").as_deref(), Some("/kick #lobby bob x"));
-    assert_eq!(s.penalty_line("Alice", Penalty::Ban, Duration::Hour, ""), None, "never oneself");
-    s.receive("#dev *** welcome alice, online (2): @alice, bob");
-    s.show(&ConvId::room("#dev"));
-    assert_eq!(s.penalty_line("bob", Penalty::Mute, Duration::Day, "").as_deref(), Some("/mute #dev bob 1d"));
+    let kick = s.penalty_line(&lobby, "bob", Penalty::Kick, Duration::Hour, "x");
+    assert_eq!(kick.as_deref(), Some("/kick #lobby bob x"));
+    assert_eq!(s.penalty_line(&lobby, "Alice", Penalty::Ban, Duration::Hour, ""), None, "never oneself");
+    s.receive("#dev *** welcome alice, online (2): alice, bob");
+    assert_eq!(s.penalty_line(&dev, "bob", Penalty::Mute, Duration::Day, ""), None, "an operator of #lobby only");
+    s.receive("#dev *** bob made alice an operator");
+    let mute = s.penalty_line(&dev, "bob", Penalty::Mute, Duration::Day, "");
+    assert_eq!(mute.as_deref(), Some("/mute #dev bob 1d"), "whichever room is shown");
+    assert_eq!(s.penalty_line(&ConvId::Private("bob".into()), "bob", Penalty::Kick, Duration::Day, ""), None);
     s.disconnected();
-    assert_eq!(s.penalty_line("bob", Penalty::Mute, Duration::Day, ""), None);
+    assert_eq!(s.penalty_line(&dev, "bob", Penalty::Mute, Duration::Day, ""), None);
 }
 
 #[test]
