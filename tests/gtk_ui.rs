@@ -41,6 +41,8 @@ mod korean;
 mod language;
 #[path = "gtk_ui/looks.rs"]
 mod looks;
+#[path = "gtk_ui/members.rs"]
+mod members;
 #[path = "gtk_ui/notifications.rs"]
 mod notifications;
 #[path = "gtk_ui/private_history.rs"]
@@ -383,6 +385,9 @@ const CHECKS: &[Check] = &[
     ("escape_from_the_member_list_types_into_the_entry", focus::escape_from_the_member_list_types_into_the_entry),
     ("korean_desktop_gets_korean_from_the_build_folder", language::korean_desktop_gets_korean_from_the_build_folder),
     ("name_timeout_reads_in_korean", korean::name_timeout_reads_in_korean),
+    ("members_show_operator_and_registered_marks", members::members_show_operator_and_registered_marks),
+    ("operator_menu_kicks_mutes_and_bans", members::operator_menu_kicks_mutes_and_bans),
+    ("member_menu_opens_a_private_conversation", members::member_menu_opens_a_private_conversation),
     ("two_rooms_and_switching", rooms::two_rooms_and_switching),
     ("unread_counts_follow_hidden_rooms", rooms::unread_counts_follow_hidden_rooms),
     ("private_conversation_started_by_someone_else", rooms::private_conversation_started_by_someone_else),

@@ -4,9 +4,10 @@
 //! server line means for the window and which conversation it belongs to
 //! ([`session`]), the conversations with their unread counts ([`rooms`]),
 //! each conversation's stored lines and paging ([`backlog`]), the
-//! day separators ([`day`]), who is online
-//! ([`members`]), input recall ([`history`]), whether a line may go and which one a
-//! refusal is about ([`delivery`]), Tab completion
+//! day separators ([`day`]), who is online and their marks
+//! ([`members`]), what an operator's menu sends ([`penalty`]), input
+//! recall ([`history`]), whether a line may go and which one a refusal is
+//! about ([`delivery`]), Tab completion
 //! ([`completion`]), the connection lifecycle and its reconnect delays
 //! ([`lifecycle`]), the server address ([`address`]), the account forms'
 //! checks ([`account`]), how a line reads on screen ([`text`],
@@ -22,6 +23,7 @@ pub mod delivery;
 pub mod history;
 pub mod lifecycle;
 pub mod members;
+pub mod penalty;
 pub mod render;
 pub mod rooms;
 pub mod search;

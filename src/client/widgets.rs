@@ -5,7 +5,8 @@
 //! - [`ChatView`]: the conversation, sticking to the newest line.
 //! - [`MessageRow`]: one line of the conversation.
 //! - [`Composer`]: the message entry and Send button.
-//! - [`MemberList`]: who is online.
+//! - [`MemberList`]: who is online, their marks and their menus.
+//! - [`PenaltyDialog`]: how long and why, before a kick, mute or ban.
 //! - [`RoomSidebar`]: the rooms and private conversations, with unread counts.
 //! - [`JoinDialog`]: Join a Room, from the server's list or by name.
 //! - [`RoomSwitcher`]: Ctrl+K, go to an open conversation by name.
@@ -19,6 +20,7 @@ mod error_label;
 mod join_dialog;
 mod member_list;
 mod message_row;
+mod penalty_dialog;
 mod room_sidebar;
 mod room_switcher;
 mod search_pane;
@@ -28,8 +30,9 @@ pub use chat_view::{day_text, today, ChatView};
 pub use composer::Composer;
 pub use connect_page::ConnectPage;
 pub use join_dialog::{JoinDialog, RoomEntry, RoomListing};
-pub use member_list::{avatar_colour_class, MemberList};
+pub use member_list::{avatar_colour_class, mark_text, MemberList};
 pub use message_row::MessageRow;
+pub use penalty_dialog::{PenaltyDialog, APPLY as PENALTY_APPLY, DURATION_ROW, REASON_ROW};
 pub use room_sidebar::{RoomSidebar, RowState};
 pub use room_switcher::{RoomSwitcher, SwitchItem, ACCELS as SWITCHER_ACCELS};
 pub use search_pane::SearchPane;

@@ -19,6 +19,7 @@ mod conversation;
 mod focus;
 mod history;
 mod lifecycle;
+mod members;
 mod room_actions;
 mod rooms;
 
@@ -132,6 +133,8 @@ mod imp {
         pub early_echoes: RefCell<Vec<(crate::model::rooms::ConvId, crate::model::session::Entry)>>,
         /// The room the search bar's results are from.
         pub search_room: RefCell<Option<crate::model::rooms::ConvId>>,
+        /// The kick, mute or ban question on screen, if any.
+        pub penalty_dialog: RefCell<Option<crate::widgets::PenaltyDialog>>,
     }
 
     #[glib::object_subclass]
@@ -257,6 +260,7 @@ impl NatterWindow {
             }
         ));
         self.setup_rooms();
+        self.setup_members();
         self.setup_history();
         self.setup_focus_keys();
         self.action_set_enabled("win.reconnect", false);

@@ -15,11 +15,13 @@ use natter::protocol::{fold_name, ErrorKind, Reply, Tagged};
 
 use super::backlog::Place;
 use super::delivery::{Sent, SentLine};
+use super::members::unmarked;
 use super::rooms::{ConvId, Rooms};
 use super::text::mentions;
 
 mod entry;
 mod privates;
+mod marks;
 mod requests;
 mod sending;
 
@@ -124,6 +126,8 @@ pub struct Session {
     /// Logged in to a registered name on this connection: private
     /// conversations are kept (`session/privates.rs`).
     logged_in: bool,
+    /// Marked member lists and quiet `/who` requests (`session/marks.rs`).
+    marks: marks::Marks,
 }
 
 impl Session {
@@ -142,6 +146,7 @@ impl Session {
             quiet_stamps: 0,
             requests: requests::Requests::default(),
             logged_in: false,
+            marks: marks::Marks::default(),
         }
     }
 
@@ -227,12 +232,14 @@ impl Session {
             }
         }
         out.route = Route::To(vec![id.clone()]);
-        let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // Names as shown in a line: the member list shows the marks.
+        let owned = |v: &[&str]| v.iter().map(|s| unmarked(s).to_owned()).collect::<Vec<_>>();
         out.entry = Some(match reply {
             Reply::Error(kind) if !self.joined => {
                 out.refused = Some(ServerError::from(kind));
                 return out;
             }
+            Reply::Error(kind) if self.quiet_error(&kind, &mut out) => return out,
             Reply::Error(kind) => {
                 out.replaced = kind == ErrorKind::Other(REPLACED);
                 out.undelivered = self.sent.refused(&kind);
@@ -271,6 +278,7 @@ impl Session {
                 // each line shown has an id to page and catch up from.
                 out.send.push("/stamps".to_owned());
                 self.quiet_stamps += 1;
+                self.ask_for_marks(&mut out);
                 self.catch_up(&ConvId::Default, &mut out);
                 // Logged in with the first line: private conversations too.
                 out.send.extend(self.load_privates());
@@ -279,6 +287,10 @@ impl Session {
             }
             Reply::Joined(name) => {
                 out.members_changed = self.rooms.get_mut(&id).is_some_and(|c| c.members.add(name));
+                if out.members_changed {
+                    // Unmarked until the room is asked again.
+                    self.ask_marks(&id, &mut out);
+                }
                 Entry::Joined(name.to_owned())
             }
             Reply::Quit { name, reason } => {
@@ -294,7 +306,12 @@ impl Session {
                     self.me = new.to_owned();
                     out.renamed_me = true;
                 }
-                out.route = Route::To(self.rooms.person_renamed(old, new));
+                let rooms = self.rooms.person_renamed(old, new);
+                // A login renames too, and may change the marks.
+                for room in &rooms {
+                    self.ask_marks(room, &mut out);
+                }
+                out.route = Route::To(rooms);
                 out.members_changed = true;
                 Entry::Renamed { old: old.to_owned(), new: new.to_owned(), own }
             }
@@ -303,6 +320,9 @@ impl Session {
                     conv.members.set(names.iter().copied());
                 }
                 out.members_changed = true;
+                if self.answered_quietly(&id, &mut out) {
+                    return out;
+                }
                 Entry::Online(owned(&names))
             }
             // From history, this user's own lines come back too, and live
@@ -350,6 +370,13 @@ impl Session {
                 if let Some(news) = out.account.clone() {
                     self.account_changed(news, &mut out);
                 }
+                if matches!(
+                    out.account,
+                    Some(AccountNews::Registered | AccountNews::LoggedIn | AccountNews::Unregistered)
+                ) {
+                    // This user's own mark changed in every room.
+                    self.ask_marks_everywhere(&mut out);
+                }
                 out.route = Route::Shown;
                 Entry::Notice(crate::model::render::account_text(&reply))
             }
@@ -357,7 +384,9 @@ impl Session {
                 out.route = Route::Shown;
                 Entry::ShuttingDown
             }
+            Reply::Moderation(ModNotice::MarksOn) if self.marks_on(&mut out) => return out,
             Reply::Moderation(notice) => {
+                self.mark_notice(&id, &notice, &mut out);
                 // Someone removed from the room leaves its member list; if
                 // it is this user, the room closes.
                 let gone = match notice {
@@ -483,6 +512,7 @@ impl Session {
         self.quiet_stamps = 0;
         self.requests.clear();
         self.logged_in = false;
+        self.marks.clear();
         self.rooms.disconnected();
         Entry::Disconnected
     }
@@ -508,6 +538,8 @@ fn rest_of(line: &str) -> &str {
 mod history_tests;
 #[cfg(test)]
 mod private_tests;
+#[cfg(test)]
+mod marks_tests;
 #[cfg(test)]
 mod room_tests;
 #[cfg(test)]

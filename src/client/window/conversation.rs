@@ -193,20 +193,6 @@ impl NatterWindow {
         }
     }
 
-    pub(super) fn update_members(&self) {
-        let imp = self.imp();
-        let (names, me, joined) = match imp.session.borrow().as_ref() {
-            Some(session) => (session.members(), session.me().to_owned(), session.is_joined()),
-            None => (Vec::new(), String::new(), false),
-        };
-        if joined {
-            imp.member_list.set_members(&names, &me);
-        } else {
-            imp.member_list.set_offline();
-        }
-        imp.composer.set_names(names, &me);
-    }
-
     /// Sends what the user typed, then shows it locally (the server does
     /// not echo a sender's lines). On failure the text stays in the entry.
     pub fn send_text(&self, text: String) {
