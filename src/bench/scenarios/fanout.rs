@@ -44,6 +44,10 @@ struct Ledger {
     delivered: u64,
     disordered: u64,
     last_delivery: Instant,
+    /// Clients the server dropped: nothing more is owed to them, and
+    /// they send no more.
+    lost: Vec<bool>,
+    lost_count: usize,
 }
 
 impl Ledger {
@@ -59,7 +63,53 @@ impl Ledger {
             delivered: 0,
             disordered: 0,
             last_delivery: Instant::now(),
+            lost: vec![false; clients],
+            lost_count: 0,
         }
+    }
+
+    /// Counts line `(s, seq)` as received by one more client, done when
+    /// every other client has it.
+    fn receive(&mut self, s: usize, seq: usize) {
+        let got = &mut self.got[s * self.lines + seq];
+        *got += 1;
+        if *got as usize == self.clients - 1 {
+            self.in_flight[s] -= 1;
+            self.total_in_flight -= 1;
+        }
+    }
+
+    /// Records line `seq` of `s` as sent: already "received" by the lost
+    /// clients, which will never read it.
+    fn send(&mut self, s: usize, seq: usize) {
+        self.sent[s] += 1;
+        self.in_flight[s] += 1;
+        self.total_in_flight += 1;
+        for _ in 0..self.lost_count {
+            self.receive(s, seq);
+        }
+    }
+
+    /// Client `r` was dropped: what it has not received is no longer
+    /// waited for (a dropped reader must not stall the window), and
+    /// whatever else it would have sent is not expected.
+    fn lose(&mut self, r: usize) {
+        if std::mem::replace(&mut self.lost[r], true) {
+            return;
+        }
+        self.lost_count += 1;
+        for s in (0..self.clients).filter(|&s| s != r) {
+            let from = self.next[r * self.clients + s] as usize;
+            for seq in from..self.sent[s] as usize {
+                self.receive(s, seq);
+            }
+        }
+    }
+
+    /// Has every line a live sender sent reached every live client?
+    fn done(&self) -> bool {
+        self.total_in_flight == 0
+            && (0..self.clients).all(|s| self.lost[s] || self.sent[s] as usize == self.lines)
     }
 
     /// Records one delivery to client index `r`.
@@ -77,12 +127,7 @@ impl Ledger {
         *next = (*next).max(seq as u32 + 1);
         self.delivered += 1;
         self.last_delivery = Instant::now();
-        let got = &mut self.got[s * self.lines + seq];
-        *got += 1;
-        if *got as usize == self.clients - 1 {
-            self.in_flight[s] -= 1;
-            self.total_in_flight -= 1;
-        }
+        self.receive(s, seq);
     }
 }
 
@@ -112,7 +157,7 @@ fn measure(ctx: &Ctx, fig: &mut Fanout) -> Result<(), String> {
     let mut cursor = 0;
     let mut lost = 0;
     let hard_limit = Duration::from_secs(ctx.opts.scenario_limit);
-    while ledger.delivered < expected {
+    while !ledger.done() {
         // Top up the window, round-robin from where the last pass stopped.
         let mut scanned = 0;
         while ledger.total_in_flight < window && scanned < clients {
@@ -123,12 +168,11 @@ fn measure(ctx: &Ctx, fig: &mut Fanout) -> Result<(), String> {
             while ledger.total_in_flight < window
                 && ledger.in_flight[s] < sender_window
                 && (ledger.sent[s] as usize) < lines
+                && !ledger.lost[s]
             {
                 let payload = Payload { sender: s as u32, seq: ledger.sent[s], sent_ns: now_ns() };
                 swarm.queue_chat(ids[s], &payload);
-                ledger.sent[s] += 1;
-                ledger.in_flight[s] += 1;
-                ledger.total_in_flight += 1;
+                ledger.send(s, payload.seq as usize);
                 queued = true;
             }
             if queued {
@@ -142,7 +186,12 @@ fn measure(ctx: &Ctx, fig: &mut Fanout) -> Result<(), String> {
                         ledger.deliver(r, payload);
                     }
                 }
-                Happening::Gone(_) => lost += 1,
+                Happening::Gone(id) => {
+                    lost += 1;
+                    if let Some(&r) = index_of.get(id).filter(|&&r| r < clients) {
+                        ledger.lose(r);
+                    }
+                }
                 Happening::Ready(_) => {}
             })
             .map_err(|e| e.to_string())?;
