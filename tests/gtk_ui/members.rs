@@ -169,7 +169,7 @@ pub fn operator_menu_kicks_mutes_and_bans() {
     wait_until("a penalty dialog", || win.0.penalty_dialog().is_some());
     assert_eq!(apply_penalty(&win, Some(1), None), "Mute bob in #dev?");
     bob.expect_line("#dev *** alice muted bob for 1h");
-    win.wait_entry("the mute in words", |e| *e == Entry::Notice("alice muted bob (1h)".into()));
+    win.wait_entry("the mute in words", |e| *e == Entry::Notice("alice muted bob (1 hour)".into()));
 
     assert!(win.0.member_list().open_menu("carol", None));
     shot_of(&win, "members-menu");

@@ -108,8 +108,7 @@ impl Ledger {
 
     /// Has every line a live sender sent reached every live client?
     fn done(&self) -> bool {
-        self.total_in_flight == 0
-            && (0..self.clients).all(|s| self.lost[s] || self.sent[s] as usize == self.lines)
+        self.total_in_flight == 0 && (0..self.clients).all(|s| self.lost[s] || self.sent[s] as usize == self.lines)
     }
 
     /// Records one delivery to client index `r`.

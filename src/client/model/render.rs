@@ -6,7 +6,7 @@
 
 use gettextrs::{gettext, ngettext};
 use natter::protocol::account::{password_problem, AccountError, AccountReply, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
-use natter::protocol::moderation::{format_duration, ModError, ModNotice};
+use natter::protocol::moderation::{ModError, ModNotice};
 use natter::protocol::{is_visible, ErrorKind, NameError, MAX_NAME_CHARS};
 
 use super::address::AddressError;
@@ -14,7 +14,7 @@ use super::delivery::TooLong;
 use super::session::{Entry, REPLACED};
 use super::text::{escape, linkify, name_color_index};
 use crate::connection::CloseReason;
-use crate::i18n::{fill_markup, gettext_f};
+use crate::i18n::{fill_markup, gettext_f, ngettext_f};
 
 /// The look of a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -276,11 +276,37 @@ pub fn account_text(reply: &AccountReply<'_>) -> String {
     }
 }
 
+/// A duration in the user's words, its two largest units: "1 hour 5
+/// minutes", "10분".
+pub fn duration_words(secs: u64) -> String {
+    let (d, h, m, s) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60, secs % 60);
+    let unit = |n: u64, which: usize| {
+        let (count, text) = (u32::try_from(n).unwrap_or(u32::MAX), n.to_string());
+        let args = [("n", text.as_str())];
+        match which {
+            0 => ngettext_f("{n} day", "{n} days", count, &args),
+            1 => ngettext_f("{n} hour", "{n} hours", count, &args),
+            2 => ngettext_f("{n} minute", "{n} minutes", count, &args),
+            _ => ngettext_f("{n} second", "{n} seconds", count, &args),
+        }
+    };
+    let units = [d, h, m, s];
+    let Some(first) = units.iter().position(|&n| n > 0) else { return unit(0, 3) };
+    match units.get(first + 1).copied().filter(|&n| n > 0) {
+        // Translators: two parts of a duration, such as "1 hour" and "5 minutes".
+        Some(next) => gettext_f(
+            "{larger} {smaller}",
+            &[("larger", &unit(units[first], first)), ("smaller", &unit(next, first + 1))],
+        ),
+        None => unit(units[first], first),
+    }
+}
+
 /// How long a mute or ban has left, in words.
 fn time_left(left: Option<u64>) -> String {
     match left {
-        // Translators: {time} is a duration such as "10m" or "1h 5m".
-        Some(secs) => gettext_f("{time} left", &[("time", &format_duration(secs))]),
+        // Translators: {time} is a duration such as "10 minutes" or "1 hour 5 minutes".
+        Some(secs) => gettext_f("{time} left", &[("time", &duration_words(secs))]),
         None => gettext("for good"),
     }
 }
@@ -309,7 +335,7 @@ pub fn moderation_error_text(error: &ModError<'_>) -> String {
 
 /// A moderation notice in the client's words.
 pub fn moderation_text(notice: &ModNotice<'_>) -> String {
-    let duration = |secs: Option<u64>| secs.map(|s| format!(" ({})", format_duration(s))).unwrap_or_default();
+    let duration = |secs: Option<u64>| secs.map(|s| format!(" ({})", duration_words(s))).unwrap_or_default();
     let reason = |r: Option<&str>| r.map(|r| format!(" — {r}")).unwrap_or_default();
     match *notice {
         ModNotice::Kicked { by, name, reason: r } => {

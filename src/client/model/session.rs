@@ -20,8 +20,8 @@ use super::rooms::{ConvId, Rooms};
 use super::text::mentions;
 
 mod entry;
-mod privates;
 mod marks;
+mod privates;
 mod requests;
 mod sending;
 
@@ -537,9 +537,9 @@ fn rest_of(line: &str) -> &str {
 #[cfg(test)]
 mod history_tests;
 #[cfg(test)]
-mod private_tests;
-#[cfg(test)]
 mod marks_tests;
+#[cfg(test)]
+mod private_tests;
 #[cfg(test)]
 mod room_tests;
 #[cfg(test)]

@@ -161,3 +161,14 @@ fn connect_form_messages() {
 fn palettes_have_the_same_size() {
     assert_eq!(LIGHT.names.len(), DARK.names.len());
 }
+
+#[test]
+fn durations_read_as_words_two_units_at_most() {
+    assert_eq!(duration_words(600), "10 minutes");
+    assert_eq!(duration_words(3600), "1 hour");
+    assert_eq!(duration_words(3600 + 5 * 60 + 9), "1 hour 5 minutes");
+    assert_eq!(duration_words(86_400 + 3600), "1 day 1 hour");
+    assert_eq!(duration_words(86_400 + 60), "1 day");
+    assert_eq!(duration_words(1), "1 second");
+    assert_eq!(duration_words(0), "0 seconds");
+}
