@@ -134,7 +134,11 @@ impl NatterWindow {
         }
         pass.members_changed |= outcome.members_changed || outcome.topic_changed;
         pass.rooms_changed |= outcome.opened.is_some() || outcome.closed.is_some();
-        pass.joined_changed |= outcome.opened.as_ref().is_some_and(|id| !id.is_private()) || outcome.closed.is_some();
+        // A stored private line makes its conversation one to remember.
+        let kept_private =
+            outcome.id.is_some() && matches!(&outcome.route, Route::To(ids) if ids.iter().any(ConvId::is_private));
+        pass.joined_changed |=
+            outcome.opened.as_ref().is_some_and(|id| !id.is_private()) || outcome.closed.is_some() || kept_private;
         if outcome.renamed_me {
             self.update_subtitle();
         }

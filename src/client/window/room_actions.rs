@@ -85,12 +85,15 @@ impl NatterWindow {
         let lines = self.imp().session.borrow_mut().as_mut().map(|s| s.rejoin_lines(&remembered));
         if let Some(lines) = lines.filter(|l| !l.is_empty()) {
             self.send_lines(lines);
+            // Kept private conversations may have opened again.
+            self.refresh_rooms();
         }
     }
 
-    /// Saves the rooms joined for this server, for the next start.
+    /// Saves the rooms joined for this server, and the private
+    /// conversations it keeps, for the next start.
     pub(super) fn remember_rooms(&self) {
-        let rooms = self.imp().session.borrow().as_ref().map(|s| s.rooms().joined_rooms());
+        let rooms = self.imp().session.borrow().as_ref().map(|s| s.rooms().remembered());
         let Some(rooms) = rooms else { return };
         if let Err(err) = Settings::remember_rooms(&self.server(), &rooms) {
             log::warn!("cannot save the rooms: {err}");

@@ -164,3 +164,18 @@ fn logging_in_later_and_reconnecting_load_and_catch_up() {
     s.open_private("carol");
     assert_eq!(s.load_private(&ConvId::Private("carol".into())), None);
 }
+
+#[test]
+fn kept_conversations_are_remembered_and_open_again_on_the_next_start() {
+    let mut s = logged_in("alice");
+    s.open_private("carol");
+    s.read(&stamped(1240, "bob (private): hi"));
+    // bob's conversation holds a stored line; carol's (not kept) none.
+    assert_eq!(s.rooms().remembered(), ["@bob"]);
+
+    // The next start: opened again, quietly, and loaded with the rooms.
+    let mut next = logged_in("alice");
+    assert_eq!(next.rejoin_lines(&["#dev".into(), "@bob".into()]), ["/join #dev", "/history @bob before now 50"]);
+    let conv = next.rooms().get(&bob()).expect("bob's conversation is back");
+    assert_eq!((conv.unread, conv.highlight), (0, false));
+}

@@ -196,7 +196,14 @@ impl Session {
     /// reconnect and the `remembered` ones (from the last run).
     pub fn rejoin_lines(&mut self, remembered: &[String]) -> Vec<String> {
         let mut rooms = self.rooms.joined_rooms();
-        for room in remembered {
+        // Kept private conversations open again, quietly, and load their
+        // lines (now if logged in, else on logging in).
+        let mut loads = Vec::new();
+        for peer in remembered.iter().filter_map(|r| r.strip_prefix('@')) {
+            let id = self.open_private(peer);
+            loads.extend(self.load_private(&id));
+        }
+        for room in remembered.iter().filter(|r| !r.starts_with('@')) {
             if !rooms.iter().any(|r| ConvId::room(r) == ConvId::room(room)) {
                 rooms.push(room.clone());
             }
@@ -206,7 +213,7 @@ impl Session {
             // Each join makes its room current: the last one stays so.
             self.server_room = ConvId::room(last);
         }
-        rooms.iter().map(|r| format!("/join {r}")).collect()
+        rooms.iter().map(|r| format!("/join {r}")).chain(loads).collect()
     }
 
     /// `/part #room` to leave `id`; `None` for the default room and
