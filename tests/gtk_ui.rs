@@ -388,6 +388,7 @@ const CHECKS: &[Check] = &[
     ("members_show_operator_and_registered_marks", members::members_show_operator_and_registered_marks),
     ("operator_menu_kicks_mutes_and_bans", members::operator_menu_kicks_mutes_and_bans),
     ("member_menu_opens_a_private_conversation", members::member_menu_opens_a_private_conversation),
+    ("a_server_ban_stops_the_window_at_the_form", members::a_server_ban_stops_the_window_at_the_form),
     ("two_rooms_and_switching", rooms::two_rooms_and_switching),
     ("unread_counts_follow_hidden_rooms", rooms::unread_counts_follow_hidden_rooms),
     ("private_conversation_started_by_someone_else", rooms::private_conversation_started_by_someone_else),

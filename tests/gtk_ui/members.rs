@@ -4,6 +4,7 @@
 //! reason, and anyone's offers a private message.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use adw::prelude::*;
 use gtk::{gio, glib};
@@ -12,8 +13,9 @@ use crate::keyboard::{focus_window, xdotool};
 use crate::model::members::Mark;
 use crate::model::rooms::ConvId;
 use crate::model::session::Entry;
-use crate::support::{descendants, shot_of, wait_until, Raw, Server, Win};
+use crate::support::{descendants, pump, shot_of, wait_until, Raw, Server, Win};
 use crate::widgets::{DURATION_ROW, PENALTY_APPLY, REASON_ROW};
+use crate::window::{Phase, WindowPage};
 
 /// A natterd with accounts in a fresh data directory and `alice` as its
 /// server operator.
@@ -216,4 +218,29 @@ pub fn member_menu_opens_a_private_conversation() {
         .activate_action("member.private-message", Some(&"bob".to_variant()))
         .expect("the action exists");
     wait_until("the private conversation", || win.0.shown_conversation() == ConvId::Private("bob".into()));
+}
+
+/// Banned from the server while connected: the window reads the ban, its
+/// one reconnect is refused with the reason and time left, and it stops
+/// at the connect form saying so instead of knocking again and again.
+pub fn a_server_ban_stops_the_window_at_the_form() {
+    let (server, dir) = server_with_admin("server-ban");
+    let mut alice = Raw::join(&server, "alice");
+    alice.send("/register correct-horse");
+    alice.expect_line("*** registered alice, you are logged in");
+    let win = Win::joined(&server, "bob");
+    alice.expect_line("*** bob joined");
+    alice.send("/ban bob 1h spamming");
+    alice.expect_line("*** alice banned bob for 1h (spamming)");
+    let page = win.0.connect_page();
+    wait_until("the ban explained on the form", || {
+        page.error().is_some_and(|e| e.starts_with("You are banned from this server (") && e.ends_with(" — spamming"))
+    });
+    shot_of(&win, "server-ban");
+    let refused = || server.log().iter().filter(|l| l.contains("refused banned bob")).count();
+    pump(Duration::from_millis(2500));
+    assert_eq!((win.0.phase(), win.0.page()), (Phase::Idle, WindowPage::Connect));
+    assert_eq!(refused(), 1, "one reconnect, refused, and no retry loop");
+    drop(win);
+    let _ = std::fs::remove_dir_all(dir);
 }

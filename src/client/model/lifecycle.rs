@@ -13,12 +13,15 @@
 //! 4 s, 8 s, 16 s, 30 s, 30 s … A successful rejoin starts over. A name
 //! refused on the first join, an unknown or a changed certificate stop
 //! without retrying: the user decides what happens next. So do a refused
-//! password and a login of the same user elsewhere, on any attempt: a
-//! retry would fail again, or take the name back from the other login.
+//! password, a ban from the server and a login of the same user
+//! elsewhere, on any attempt: a retry would fail again (and count as
+//! guessing, or knock at a server that said no), or take the name back
+//! from the other login.
 
 use std::time::{Duration, Instant};
 
 use natter::protocol::account::AccountError;
+use natter::protocol::moderation::ModError;
 use natter::protocol::ErrorKind;
 
 use super::address::ServerAddress;
@@ -202,9 +205,9 @@ impl Lifecycle {
                 self.set_phase(Phase::Idle, &mut actions);
                 actions.push(Action::ShowRefusal(error));
             }
-            // A password refused on a reconnect, or this user logged in
-            // elsewhere: trying again would fail the same way (and count
-            // as guessing), or take the name back from the other login.
+            // A password refused on a reconnect, a ban from the server, or
+            // this user logged in elsewhere: trying again would fail the
+            // same way (and count as guessing), or take the name back.
             Event::Refused(error) if needs_the_user(&error) => {
                 self.leave(false, &mut actions);
                 actions.push(Action::ShowRefusal(error));
@@ -304,6 +307,7 @@ pub fn needs_the_user(error: &ServerError) -> bool {
             AccountError::NeedsLogin(_) | AccountError::WrongPassword(_) | AccountError::Guessing(_),
         ) => true,
         ErrorKind::Other(text) => text == REPLACED,
+        ErrorKind::Moderation(ModError::BannedFromServer { .. }) => true,
         _ => false,
     }
 }

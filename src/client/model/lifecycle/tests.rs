@@ -3,6 +3,7 @@
 use std::time::{Duration, Instant};
 
 use natter::protocol::account::AccountError;
+use natter::protocol::moderation::ModError;
 use natter::protocol::ErrorKind;
 use rustls::pki_types::CertificateDer;
 
@@ -88,11 +89,12 @@ fn refused_on_a_reconnect_says_so_and_keeps_trying() {
 }
 
 #[test]
-fn refused_password_on_a_reconnect_stops_at_the_form() {
+fn refused_password_or_a_server_ban_on_a_reconnect_stops_at_the_form() {
     for kind in [
         ErrorKind::Account(AccountError::WrongPassword("alice")),
         ErrorKind::Account(AccountError::NeedsLogin("alice")),
         ErrorKind::Account(AccountError::Guessing(30)),
+        ErrorKind::Moderation(ModError::BannedFromServer { left: Some(3600), reason: Some("spam") }),
     ] {
         let (mut life, now) = joined();
         life.handle(Event::Closed(CloseReason::Closed), now);
@@ -102,7 +104,7 @@ fn refused_password_on_a_reconnect_stops_at_the_form() {
         assert_eq!(life.phase(), Phase::Idle);
         assert!(actions.contains(&Action::ShowForm));
         assert_eq!(actions.last(), Some(&Action::ShowRefusal(error)));
-        assert_eq!(retry_delay(&actions), None, "no retry loop after a refused password");
+        assert_eq!(retry_delay(&actions), None, "no retry loop after a refused password or a ban");
         assert!(life.handle(Event::Reconnect, now).is_empty());
     }
 }
