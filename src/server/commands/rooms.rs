@@ -163,6 +163,13 @@ pub fn say_in(cx: &mut Cx, key: usize, name: &str, room: &str, text: &str) {
     }
 }
 
+/// `/room`: the room `key`'s plain lines go to, as a `/join` would say.
+pub fn current(cx: &mut Cx, key: usize) {
+    let id = cx.current_room(key);
+    let Some(name) = cx.rooms.room(id).map(|r| r.name().to_owned()) else { return };
+    cx.reply(key, &Reply::Talking(&name));
+}
+
 /// `/rooms`: every room with its member count and topic.
 pub fn list(cx: &mut Cx, key: usize) {
     let all = cx.rooms.all();
