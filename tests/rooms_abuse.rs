@@ -277,16 +277,16 @@ fn default_room_flag_names_the_untagged_room() {
     let server = Server::start(&["--default-room", "#main"]);
     let mut c = server.room(&["alice", "bob"]);
     let [alice, bob] = &mut c[..] else { unreachable!() };
-    // `/room` names it, which is how a client learns it.
-    alice.send_line("/room");
-    alice.expect_line("*** now talking in #main");
+    // `/default` names it, which is how a client learns it.
+    alice.send_line("/default");
+    alice.expect_line("*** default room: #main");
     alice.send_line("/part");
     alice.expect_line("*** error: cannot leave the default room #main");
     // #lobby is an ordinary room here.
     alice.send_line("/join #lobby");
     alice.expect_line(&format!("#lobby {}", welcome("alice", &["alice"])));
-    alice.send_line("/room");
-    alice.expect_line("*** now talking in #lobby");
+    alice.send_line("/default");
+    alice.expect_line("*** default room: #main");
     alice.send_line("hi");
     alice.sync();
     bob.send_line("/join #MAIN");

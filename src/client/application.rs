@@ -187,16 +187,17 @@ impl NatterApplication {
         let app = self.downgrade();
         crate::notify::install_show_room(self, move |conversation| {
             let Some(app) = app.upgrade() else { return };
-            let id = match conversation {
-                crate::notify::Conversation::Room(room) => ConvId::room(&room),
-                crate::notify::Conversation::Private(name) => ConvId::Private(name),
+            let id_in = |w: &NatterWindow| match &conversation {
+                crate::notify::Conversation::Room(room) => w.conversation_named(room),
+                crate::notify::Conversation::Private(name) => ConvId::Private(name.clone()),
             };
             let window = app
                 .windows()
                 .into_iter()
                 .filter_map(|w| w.downcast::<NatterWindow>().ok())
-                .find(|w| w.has_conversation(&id));
+                .find(|w| w.has_conversation(&id_in(w)));
             if let Some(window) = window {
+                let id = id_in(&window);
                 window.show_conversation(&id);
                 window.present();
             }

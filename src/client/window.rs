@@ -318,8 +318,11 @@ impl NatterWindow {
                 let rooms = session.rooms();
                 let topic = rooms.get(rooms.shown()).and_then(|c| c.topic.clone());
                 // With the default room alone, the window reads as before rooms.
-                let title =
-                    if rooms.list().len() > 1 { rooms.shown().title().to_owned() } else { gettext_f("Natter", &[]) };
+                let title = if rooms.list().len() > 1 {
+                    rooms.title(rooms.shown()).to_owned()
+                } else {
+                    gettext_f("Natter", &[])
+                };
                 (session.me().to_owned(), title, topic)
             }
             None => (String::new(), gettext_f("Natter", &[]), None),

@@ -23,9 +23,9 @@ pub enum Command<'a> {
     SayIn { room: &'a str, text: &'a str },
     /// `/rooms`: list the rooms.
     Rooms,
-    /// `/room`: which room plain lines go to (`*** now talking in ROOM`);
-    /// right after the welcome, the server's default room.
-    Room,
+    /// `/default`: the server's default room (`*** default room: ROOM`),
+    /// which a client needs to name it in requests.
+    DefaultRoom,
     /// `/topic [TEXT]`: show or set the current room's topic.
     Topic(Option<&'a str>),
     /// `/history [ROOM|@NAME] before|after ID [N]`: a page of stored lines
@@ -79,7 +79,7 @@ pub const USAGE_JOIN: &str = "/join #ROOM";
 pub const USAGE_PART: &str = "/part [#ROOM] [REASON]";
 pub const USAGE_SAY: &str = "/say #ROOM TEXT";
 pub const USAGE_ROOMS: &str = "/rooms";
-pub const USAGE_ROOM: &str = "/room";
+pub const USAGE_DEFAULT: &str = "/default";
 pub const USAGE_TOPIC: &str = "/topic [TEXT]";
 pub const USAGE_HISTORY: &str = "/history [#ROOM|@NAME] before|after ID [N]";
 pub const USAGE_SEARCH: &str = "/search [#ROOM|@NAME] WORDS";
@@ -106,7 +106,7 @@ pub const HELP: &[(&str, &str)] = &[
     (USAGE_PART, "leave a room"),
     (USAGE_SAY, "send TEXT to a room you are in"),
     (USAGE_ROOMS, "list the rooms"),
-    (USAGE_ROOM, "say which room your lines go to"),
+    (USAGE_DEFAULT, "name the room everyone is in"),
     (USAGE_TOPIC, "show or set this room's topic"),
     (USAGE_HISTORY, "earlier or later stored lines of a room or private conversation"),
     (USAGE_SEARCH, "find stored lines of a room or private conversation"),
@@ -173,8 +173,8 @@ impl<'a> Command<'a> {
                 }
             }
             "rooms" | "list" => Command::Rooms,
-            "room" if args.is_empty() => Command::Room,
-            "room" => Command::Usage(USAGE_ROOM),
+            "default" if args.is_empty() => Command::DefaultRoom,
+            "default" => Command::Usage(USAGE_DEFAULT),
             "history" => parse_history(args),
             "search" => {
                 let (room, words) = split_target_arg(args);
@@ -360,8 +360,8 @@ mod tests {
         assert_eq!(p("/say #dev   "), Usage(USAGE_SAY));
         assert_eq!(p("/say"), Usage(USAGE_SAY));
         assert_eq!(p("/rooms"), Rooms);
-        assert_eq!(p("/room"), Room);
-        assert_eq!(p("/room #dev"), Usage(USAGE_ROOM));
+        assert_eq!(p("/default"), DefaultRoom);
+        assert_eq!(p("/default #dev"), Usage(USAGE_DEFAULT));
         assert_eq!(p("/topic"), Topic(None));
         assert_eq!(p("/topic ship it: friday"), Topic(Some("ship it: friday")));
         assert_eq!(p("/say #dev hi").room(), Some("#dev"));

@@ -41,6 +41,9 @@ pub enum Reply<'a> {
     TopicSet { by: &'a str, topic: &'a str },
     /// `*** now talking in ROOM`: where plain lines go from now on.
     Talking(&'a str),
+    /// `*** default room: ROOM`: the answer to `/default`, the room every
+    /// client is in (`#lobby` unless `natterd --default-room` names another).
+    DefaultRoom(&'a str),
     /// `*** rooms (N):`, the head of the `/rooms` answer; N lines follow.
     RoomList(usize),
     /// `*** ROOM (COUNT): TOPIC` or `*** ROOM (COUNT)`: one room listed.
@@ -202,6 +205,7 @@ impl fmt::Display for Reply<'_> {
             Reply::NoTopic => write!(f, "{NOTICE}no topic"),
             Reply::TopicSet { by, topic } => write!(f, "{NOTICE}{by} set the topic: {topic}"),
             Reply::Talking(room) => write!(f, "{NOTICE}now talking in {room}"),
+            Reply::DefaultRoom(room) => write!(f, "{NOTICE}default room: {room}"),
             Reply::RoomList(n) => write!(f, "{NOTICE}rooms ({n}):"),
             Reply::HistoryEnd(n) => write!(f, "{NOTICE}end of history ({n} lines)"),
             Reply::SearchEnd(n) => write!(f, "{NOTICE}end of search ({n} lines)"),
@@ -310,6 +314,9 @@ fn parse_notice(n: &str) -> Reply<'_> {
     }
     if let Some(room) = n.strip_prefix("now talking in ").filter(|r| is_room(r)) {
         return Reply::Talking(room);
+    }
+    if let Some(room) = n.strip_prefix("default room: ").filter(|r| is_room(r)) {
+        return Reply::DefaultRoom(room);
     }
     if let Some(count) = n.strip_prefix("rooms (").and_then(|r| r.strip_suffix("):")).and_then(|c| c.parse().ok()) {
         return Reply::RoomList(count);
@@ -452,6 +459,7 @@ mod tests {
         round_trip(Reply::NoTopic, "*** no topic");
         round_trip(Reply::TopicSet { by: "bob", topic: "ship it" }, "*** bob set the topic: ship it");
         round_trip(Reply::Talking("#dev"), "*** now talking in #dev");
+        round_trip(Reply::DefaultRoom("#main"), "*** default room: #main");
         round_trip(Reply::RoomList(2), "*** rooms (2):");
         round_trip(Reply::RoomInfo { room: "#dev", members: 3, topic: None }, "*** #dev (3)");
         let info = Reply::RoomInfo { room: "#개발", members: 1, topic: Some("a (b): c") };

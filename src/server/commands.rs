@@ -174,7 +174,7 @@ pub fn apply(cx: &mut Cx, key: usize, name: &str, line: &str) -> u32 {
         Command::Part { room, reason } => rooms::part(cx, key, name, room, reason),
         Command::SayIn { room, text } => rooms::say_in(cx, key, name, room, text),
         Command::Rooms => rooms::list(cx, key),
-        Command::Room => rooms::current(cx, key),
+        Command::DefaultRoom => rooms::default_room(cx, key),
         Command::Topic(topic) => rooms::topic(cx, key, name, topic),
         Command::History { room, after, cursor, count } => return history::page(cx, key, room, after, cursor, count),
         Command::Search { room, words } => return history::search(cx, key, room, words),

@@ -304,3 +304,32 @@ pub fn join_dialog_and_switcher_from_the_window() {
     xdotool(&["key", "Return"]);
     wait_until("#dev shown again", || win.0.shown_conversation() == dev());
 }
+
+/// natterd started with `--default-room #main`: the window names the
+/// default room `#main` everywhere, `#lobby` is an ordinary room of its
+/// own, and the default room's history and member requests name `#main`.
+pub fn another_default_room_is_named_as_the_server_names_it() {
+    let server = Server::with_args(0, &["--default-room", "#main"]);
+    let win = Win::joined(&server, "erin");
+    let mut dave = Raw::join(&server, "dave");
+    // Learned from the client's own `/default`, right after the welcome.
+    wait_until("the default room named #main", || win.0.conversation_titles() == ["#main"]);
+    win.0.join_room("#lobby");
+    let lobby = ConvId::Room("#lobby".into());
+    wait_until("#lobby, an ordinary room, shown", || win.0.shown_conversation() == lobby);
+    assert_eq!(win.0.conversation_titles(), ["#main", "#lobby"]);
+    dave.send("/join #lobby");
+    dave.send("/say #lobby in the lobby room");
+    dave.send("/say #main in the main room");
+    win.wait_entry("the #lobby line in #lobby", |e| matches!(e, Entry::Chat { text, .. } if text == "in the lobby room"));
+    assert!(win.entries().iter().all(|e| !matches!(e, Entry::Chat { text, .. } if text == "in the main room")));
+    win.0.show_conversation(&ConvId::Default);
+    wait_until("#main's line in #main", || {
+        win.entries().iter().any(|e| matches!(e, Entry::Chat { text, .. } if text == "in the main room"))
+    });
+    assert!(win.entries().iter().all(|e| !matches!(e, Entry::Chat { text, .. } if text == "in the lobby room")));
+    assert_eq!(win.0.header_text().0, "#main");
+    shot_of(&win, "default-room-main");
+    // Nothing the client asked by itself came back as an error.
+    assert!(!win.entries().iter().any(|e| matches!(e, Entry::Error(_))), "{:?}", win.entries());
+}

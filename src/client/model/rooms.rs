@@ -38,7 +38,8 @@ impl ConvId {
     pub fn of_tag(tag: &str) -> ConvId {
         match peer_of(tag) {
             Some(name) => ConvId::Private(name.to_owned()),
-            None => ConvId::room(tag),
+            // natterd never tags the default room's lines, whatever its name.
+            None => ConvId::Room(tag.to_owned()),
         }
     }
 
@@ -54,7 +55,9 @@ impl ConvId {
     /// names its page in the window.
     pub fn key(&self) -> String {
         match self {
-            ConvId::Default => "room:".to_owned() + &fold_room(DEFAULT_ROOM),
+            // Not a room's key: on a server whose default room is another,
+            // `#lobby` is an ordinary room.
+            ConvId::Default => "default".to_owned(),
             ConvId::Room(room) => "room:".to_owned() + &fold_room(room),
             ConvId::Private(name) => "private:".to_owned() + &fold_name(name),
         }
@@ -132,11 +135,19 @@ pub struct Rooms {
     shown: ConvId,
     /// The next [`Conversation::uid`].
     next_uid: u64,
+    /// The server's name for its default room: [`DEFAULT_ROOM`] until
+    /// `/room` says otherwise (`natterd --default-room`).
+    default_name: String,
 }
 
 impl Default for Rooms {
     fn default() -> Self {
-        Rooms { list: vec![Conversation::new(ConvId::Default, 0)], shown: ConvId::Default, next_uid: 1 }
+        Rooms {
+            list: vec![Conversation::new(ConvId::Default, 0)],
+            shown: ConvId::Default,
+            next_uid: 1,
+            default_name: DEFAULT_ROOM.to_owned(),
+        }
     }
 }
 
@@ -144,6 +155,51 @@ impl Rooms {
     /// Just the default room, shown.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The server's name for its default room.
+    pub fn default_name(&self) -> &str {
+        &self.default_name
+    }
+
+    /// The server named its default room `room`.
+    pub fn set_default_name(&mut self, room: &str) -> bool {
+        let changed = self.default_name != room;
+        self.default_name = room.to_owned();
+        changed
+    }
+
+    /// The conversation of a room the server or the user named: the
+    /// default one when it is the server's default room.
+    pub fn conv(&self, room: &str) -> ConvId {
+        if fold_room(room) == fold_room(&self.default_name) {
+            ConvId::Default
+        } else {
+            ConvId::Room(room.to_owned())
+        }
+    }
+
+    /// The room `id` is, as the server names it; `None` for a private
+    /// conversation.
+    pub fn room_name<'a>(&'a self, id: &'a ConvId) -> Option<&'a str> {
+        match id {
+            ConvId::Default => Some(&self.default_name),
+            ConvId::Room(room) => Some(room),
+            ConvId::Private(_) => None,
+        }
+    }
+
+    /// The name shown for `id`: the room, or the other person.
+    pub fn title<'a>(&'a self, id: &'a ConvId) -> &'a str {
+        self.room_name(id).unwrap_or_else(|| id.title())
+    }
+
+    /// What `/history` and `/search` name `id` by: `#dev`, or `@bob`.
+    pub fn target(&self, id: &ConvId) -> String {
+        match self.room_name(id) {
+            Some(room) => room.to_owned(),
+            None => id.target(),
+        }
     }
 
     /// Every conversation, in sidebar order.

@@ -19,6 +19,7 @@ use super::members::unmarked;
 use super::rooms::{ConvId, Rooms};
 use super::text::mentions;
 
+mod default_room;
 mod entry;
 mod marks;
 mod privates;
@@ -128,6 +129,9 @@ pub struct Session {
     logged_in: bool,
     /// Marked member lists and quiet `/who` requests (`session/marks.rs`).
     marks: marks::Marks,
+    /// A `/default` answer naming the default room is to come, not shown
+    /// (`session/default_room.rs`).
+    quiet_room: bool,
 }
 
 impl Session {
@@ -147,6 +151,7 @@ impl Session {
             requests: requests::Requests::default(),
             logged_in: false,
             marks: marks::Marks::default(),
+            quiet_room: false,
         }
     }
 
@@ -239,7 +244,9 @@ impl Session {
                 out.refused = Some(ServerError::from(kind));
                 return out;
             }
-            Reply::Error(kind) if self.quiet_error(&kind, &mut out) => return out,
+            Reply::Error(kind) if self.quiet_error(&kind, &mut out) || self.default_room_unsupported(&kind) => {
+                return out
+            }
             Reply::Error(kind) => {
                 out.replaced = kind == ErrorKind::Other(REPLACED);
                 out.undelivered = self.sent.refused(&kind);
@@ -278,6 +285,8 @@ impl Session {
                 // each line shown has an id to page and catch up from.
                 out.send.push("/stamps".to_owned());
                 self.quiet_stamps += 1;
+                // The default room's name before any request names it.
+                self.ask_default_room(&mut out);
                 self.ask_for_marks(&mut out);
                 self.catch_up(&ConvId::Default, &mut out);
                 // Logged in with the first line: private conversations too.
@@ -437,8 +446,9 @@ impl Session {
                 out.topic_changed = self.set_topic(&id, Some(topic).filter(|t| !t.is_empty()));
                 Entry::TopicSet { by: by.to_owned(), topic: topic.to_owned() }
             }
+            Reply::DefaultRoom(room) if self.default_room_named(room, &mut out) => return out,
             Reply::Talking(room) => {
-                self.server_room = ConvId::room(room);
+                self.server_room = self.rooms.conv(room);
                 if self.quiet_talking > 0 {
                     // The answer to the client's own switch.
                     self.quiet_talking -= 1;
@@ -457,8 +467,9 @@ impl Session {
             | Reply::RoomInfo { .. }
             | Reply::HistoryEnd(_)
             | Reply::SearchEnd(_)
-            | Reply::StampsOn => {
-                // Answers to /rooms, /history, /search, /stamps: where the user asked.
+            | Reply::StampsOn
+            | Reply::DefaultRoom(_) => {
+                // Answers to /rooms, /history, /search, /stamps, /default: where the user asked.
                 out.route = Route::Shown;
                 Entry::Notice(rest_of(line).to_owned())
             }
@@ -513,6 +524,7 @@ impl Session {
         self.requests.clear();
         self.logged_in = false;
         self.marks.clear();
+        self.quiet_room = false;
         self.rooms.disconnected();
         Entry::Disconnected
     }

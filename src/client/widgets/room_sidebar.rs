@@ -13,7 +13,7 @@ use adw::prelude::*;
 use adw::subclass::prelude::*;
 use gtk::glib;
 
-use crate::model::rooms::Conversation;
+use crate::model::rooms::{ConvId, Conversation};
 
 /// What the sidebar reads back of one row (for the tests).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,8 +103,9 @@ impl RoomSidebar {
         self.imp().chosen.replace(Some(Box::new(f)));
     }
 
-    /// Shows `conversations`, `shown` selected.
-    pub fn set_conversations(&self, conversations: &[Conversation], shown: u64) {
+    /// Shows `conversations`, `shown` selected; the default room is
+    /// titled `default_name`.
+    pub fn set_conversations(&self, conversations: &[Conversation], shown: u64, default_name: &str) {
         let imp = self.imp();
         let same = imp.rows.borrow().iter().map(|r| r.uid).eq(conversations.iter().map(|c| c.uid));
         if !same {
@@ -118,7 +119,7 @@ impl RoomSidebar {
             imp.rows.replace(rows);
         }
         for (row, conv) in imp.rows.borrow().iter().zip(conversations) {
-            update_row(row, conv);
+            update_row(row, conv, default_name);
             if row.uid == shown && imp.list_box.selected_row().as_ref() != Some(&row.row) {
                 imp.list_box.select_row(Some(&row.row));
             }
@@ -180,8 +181,8 @@ fn new_row(conv: &Conversation) -> Row {
     Row { uid: conv.uid, row, title, badge }
 }
 
-fn update_row(row: &Row, conv: &Conversation) {
-    let title = conv.id.title();
+fn update_row(row: &Row, conv: &Conversation, default_name: &str) {
+    let title = if conv.id == ConvId::Default { default_name } else { conv.id.title() };
     row.title.set_label(title);
     row.row.set_tooltip_text(Some(title));
     let unread = conv.unread > 0;

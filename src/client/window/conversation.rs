@@ -13,7 +13,7 @@
 use adw::prelude::*;
 use adw::subclass::prelude::*;
 use gtk::{glib, glib::clone};
-use natter::protocol::{ErrorKind, DEFAULT_ROOM};
+use natter::protocol::ErrorKind;
 
 use super::NatterWindow;
 use crate::connection::ServerEvent;
@@ -151,7 +151,7 @@ impl NatterWindow {
         };
         if let Some(entry) = &outcome.entry {
             if outcome.alert {
-                let room = targets.first().map_or(DEFAULT_ROOM, ConvId::title).to_owned();
+                let room = self.conversation_title(targets.first().unwrap_or(&ConvId::Default));
                 pass.alert = Some((entry.clone(), room));
             }
             if outcome.divider {

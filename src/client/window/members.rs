@@ -45,7 +45,8 @@ impl NatterWindow {
     /// shown room, then sends it.
     pub fn ask_penalty(&self, name: &str, penalty: Penalty) {
         let shown = self.shown_conversation();
-        let Some(room) = shown.room_name().map(str::to_owned) else { return };
+        let room = self.imp().session.borrow().as_ref().and_then(|s| s.rooms().room_name(&shown).map(str::to_owned));
+        let Some(room) = room else { return };
         let dialog = PenaltyDialog::new(self, name, &room, shown == ConvId::Default, penalty);
         let name = name.to_owned();
         dialog.connect_done(clone!(

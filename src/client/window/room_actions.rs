@@ -144,9 +144,11 @@ impl NatterWindow {
         let items = {
             let session = self.imp().session.borrow();
             let Some(session) = session.as_ref() else { return };
-            let list = session.rooms().list();
-            list.iter()
-                .map(|c| SwitchItem { id: c.uid.to_string(), label: c.id.title().to_owned(), unread: c.unread })
+            let rooms = session.rooms();
+            rooms
+                .list()
+                .iter()
+                .map(|c| SwitchItem { id: c.uid.to_string(), label: rooms.title(&c.id).to_owned(), unread: c.unread })
                 .collect()
         };
         RoomSwitcher::open(
@@ -167,7 +169,7 @@ impl NatterWindow {
 
     /// The conversation of `room` when this user is in it already.
     fn existing(&self, room: &str) -> Option<ConvId> {
-        let id = ConvId::room(room);
+        let id = self.conversation_named(room);
         self.uid_of(&id).map(|_| id)
     }
 }

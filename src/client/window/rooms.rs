@@ -14,6 +14,7 @@ use super::NatterWindow;
 use crate::model::rooms::ConvId;
 use crate::model::session::ChatLine;
 use crate::widgets::ChatView;
+use natter::protocol::DEFAULT_ROOM;
 
 impl NatterWindow {
     pub(super) fn setup_rooms(&self) {
@@ -111,7 +112,7 @@ impl NatterWindow {
         if *id == self.shown_conversation() {
             return;
         }
-        if let (Some(app), Some(conversation)) = (self.application(), notified(id)) {
+        if let (Some(app), Some(conversation)) = (self.application(), self.notified(id)) {
             // Read now: its notification has done its job.
             crate::notify::withdraw(&app, &conversation);
         }
@@ -131,12 +132,12 @@ impl NatterWindow {
     /// room actions in line with the session's conversations.
     pub(super) fn refresh_rooms(&self) {
         let imp = self.imp();
-        let (list, shown) = match imp.session.borrow().as_ref() {
-            Some(s) => (s.rooms().list().to_vec(), s.rooms().shown().clone()),
-            None => (Vec::new(), ConvId::Default),
+        let (list, shown, default_name) = match imp.session.borrow().as_ref() {
+            Some(s) => (s.rooms().list().to_vec(), s.rooms().shown().clone(), s.rooms().default_name().to_owned()),
+            None => (Vec::new(), ConvId::Default, DEFAULT_ROOM.to_owned()),
         };
         let shown_uid = list.iter().find(|c| c.id == shown).map_or(0, |c| c.uid);
-        imp.sidebar.set_conversations(&list, shown_uid);
+        imp.sidebar.set_conversations(&list, shown_uid, &default_name);
         // With the default room alone the window is as it was before rooms:
         // no sidebar (joining is in the room menu).
         let many = list.len() > 1;
@@ -202,7 +203,33 @@ impl NatterWindow {
     /// The titles of the conversations, in sidebar order.
     pub fn conversation_titles(&self) -> Vec<String> {
         let session = self.imp().session.borrow();
-        session.as_ref().map(|s| s.rooms().list().iter().map(|c| c.id.title().to_owned()).collect()).unwrap_or_default()
+        let titles = |s: &crate::model::session::Session| {
+            let rooms = s.rooms();
+            rooms.list().iter().map(|c| rooms.title(&c.id).to_owned()).collect()
+        };
+        session.as_ref().map(titles).unwrap_or_default()
+    }
+
+    /// The conversation of a room named by the server or the user (the
+    /// server's default room, whatever its name, is the default one).
+    pub fn conversation_named(&self, room: &str) -> ConvId {
+        let session = self.imp().session.borrow();
+        session.as_ref().map_or_else(|| ConvId::room(room), |s| s.rooms().conv(room))
+    }
+
+    /// The name shown for conversation `id`.
+    pub fn conversation_title(&self, id: &ConvId) -> String {
+        let session = self.imp().session.borrow();
+        session.as_ref().map_or_else(|| id.title().to_owned(), |s| s.rooms().title(id).to_owned())
+    }
+
+    /// The notification target of conversation `id`.
+    fn notified(&self, id: &ConvId) -> Option<crate::notify::Conversation> {
+        use crate::notify::Conversation;
+        Some(match id {
+            ConvId::Private(name) => Conversation::Private(name.clone()),
+            _ => Conversation::Room(self.conversation_title(id)),
+        })
     }
 
     /// The shown conversation.
@@ -210,13 +237,4 @@ impl NatterWindow {
         let session = self.imp().session.borrow();
         session.as_ref().map_or(ConvId::Default, |s| s.rooms().shown().clone())
     }
-}
-
-/// The notification target of conversation `id`.
-fn notified(id: &ConvId) -> Option<crate::notify::Conversation> {
-    use crate::notify::Conversation;
-    Some(match id {
-        ConvId::Private(name) => Conversation::Private(name.clone()),
-        _ => Conversation::Room(id.room_name()?.to_owned()),
-    })
 }

@@ -163,11 +163,10 @@ pub fn say_in(cx: &mut Cx, key: usize, name: &str, room: &str, text: &str) {
     }
 }
 
-/// `/room`: the room `key`'s plain lines go to, as a `/join` would say.
-pub fn current(cx: &mut Cx, key: usize) {
-    let id = cx.current_room(key);
-    let Some(name) = cx.rooms.room(id).map(|r| r.name().to_owned()) else { return };
-    cx.reply(key, &Reply::Talking(&name));
+/// `/default`: the server's default room, by name.
+pub fn default_room(cx: &mut Cx, key: usize) {
+    let name = cx.rooms.lobby().name().to_owned();
+    cx.reply(key, &Reply::DefaultRoom(&name));
 }
 
 /// `/rooms`: every room with its member count and topic.

@@ -315,7 +315,7 @@ fn help_lists_every_usage_line() {
             "*** /part [#ROOM] [REASON] - leave a room",
             "*** /say #ROOM TEXT - send TEXT to a room you are in",
             "*** /rooms - list the rooms",
-            "*** /room - say which room your lines go to",
+            "*** /default - name the room everyone is in",
             "*** /topic [TEXT] - show or set this room's topic",
             "*** /history [#ROOM|@NAME] before|after ID [N] - earlier or later stored lines of a room or private conversation",
             "*** /search [#ROOM|@NAME] WORDS - find stored lines of a room or private conversation",

@@ -7,8 +7,13 @@ use crate::model::backlog::Place;
 fn joined(name: &str) -> Session {
     let mut s = Session::new(name);
     let outs = s.read(&format!("*** welcome {name}, online (2): {name}, bob"));
-    assert_eq!(outs[0].send, ["/stamps", "/marks"], "stamps and marks asked for at once");
+    assert_eq!(
+        outs[0].send,
+        ["/stamps", "/default", "/marks"],
+        "stamps, the default room's name and marks asked for at once"
+    );
     assert_eq!(s.read("*** stamps on")[0].entry, None, "its answer is not shown");
+    assert_eq!(s.read("*** default room: #lobby")[0].entry, None);
     s
 }
 
@@ -68,7 +73,7 @@ fn a_reconnect_asks_for_what_was_missed_and_places_it() {
     s.disconnected();
     s.read(&line(20, "replayed"));
     let outs = s.read("*** welcome alice, online (1): alice");
-    assert_eq!(outs[0].send, ["/stamps", "/marks", "/history #lobby after 5 200"]);
+    assert_eq!(outs[0].send, ["/stamps", "/default", "/marks", "/history #lobby after 5 200"]);
     s.read("*** stamps on");
     assert!(s.read(&line(12, "missed")).is_empty());
     let outs = s.read("*** end of history (2 lines)");

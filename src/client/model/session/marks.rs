@@ -76,7 +76,7 @@ impl Session {
                 self.marks.state = State::Unsupported;
                 true
             }
-            ErrorKind::NoSuchRoom(room) => self.answered_quietly(&ConvId::room(room), out),
+            ErrorKind::NoSuchRoom(room) => self.answered_quietly(&self.rooms.conv(room), out),
             _ => false,
         }
     }
@@ -97,7 +97,7 @@ impl Session {
     /// Asks quietly for room `id`'s marks, unless a request is out (then
     /// once more after it), the server has no marks, or `id` is private.
     pub(super) fn ask_marks(&mut self, id: &ConvId, out: &mut Outcome) {
-        let Some(room) = id.room_name() else { return };
+        let Some(room) = self.rooms.room_name(id).map(str::to_owned) else { return };
         if self.marks.state != State::On {
             return;
         }
@@ -162,7 +162,7 @@ impl Session {
         duration: Duration,
         reason: &str,
     ) -> Option<String> {
-        let room = id.room_name()?;
+        let room = self.rooms.room_name(id)?;
         (self.joined && self.is_operator_in(id) && !self.is_me(name))
             .then(|| penalty_line(room, name, penalty, duration, reason))
     }

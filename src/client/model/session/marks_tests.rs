@@ -9,7 +9,8 @@ use crate::model::penalty::{Duration, Penalty};
 fn marked(name: &str, online: &str) -> Session {
     let mut s = Session::new(name);
     let out = s.receive(&format!("*** welcome {name}, online ({}): {online}", online.split(", ").count()));
-    assert_eq!(out.send, ["/stamps", "/marks"]);
+    assert_eq!(out.send, ["/stamps", "/default", "/marks"]);
+    assert_eq!(s.receive("*** default room: #lobby").entry, None);
     let out = s.receive("*** marks on");
     assert_eq!((out.entry, out.send), (None, vec!["/who #lobby".to_owned()]), "not shown; the lobby asked again");
     s

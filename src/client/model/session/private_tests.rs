@@ -11,8 +11,9 @@ fn logged_in(name: &str) -> Session {
     let mut s = Session::new(name);
     assert_eq!(s.read(&format!("*** logged in as {name}"))[0].account, Some(AccountNews::LoggedIn));
     let outs = s.read(&format!("*** welcome {name}, online (2): {name}, bob"));
-    assert_eq!(outs[0].send, ["/stamps", "/marks"], "no private conversation to load yet");
+    assert_eq!(outs[0].send, ["/stamps", "/default", "/marks"], "no private conversation to load yet");
     s.read("*** stamps on");
+    s.read("*** default room: #lobby");
     s.read("*** marks on");
     s
 }
@@ -152,7 +153,7 @@ fn logging_in_later_and_reconnecting_load_and_catch_up() {
     // The next connection logs in with the first line.
     s.read("*** logged in as alice");
     let outs = s.read("*** welcome alice, online (1): alice");
-    assert_eq!(outs[0].send, ["/stamps", "/marks", "/history @bob after 70 200"]);
+    assert_eq!(outs[0].send, ["/stamps", "/default", "/marks", "/history @bob after 70 200"]);
     s.read("*** stamps on");
     let out = s.read(&tagged(71, "bob (private): missed")).into_iter().next();
     assert!(out.is_none(), "held as the answer");

@@ -212,7 +212,7 @@ impl Session {
         };
         let cursor = if cursor == u64::MAX { "now".to_owned() } else { cursor.to_string() };
         self.requests.push(id.clone(), ask);
-        format!("/history {} {which} {cursor} {asked}", id.target())
+        format!("/history {} {which} {cursor} {asked}", self.rooms.target(id))
     }
 
     /// `/history TARGET before CURSOR N` for the page before the oldest
@@ -232,7 +232,7 @@ impl Session {
             return None;
         }
         self.requests.push(id.clone(), Ask::Search);
-        Some(format!("/search {} {words}", id.target()))
+        Some(format!("/search {} {words}", self.rooms.target(id)))
     }
 
     /// The user chose line `line_id` of `id` (a search result): what it

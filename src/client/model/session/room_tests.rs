@@ -7,6 +7,8 @@ fn joined(name: &str, online: &str) -> Session {
     let mut s = Session::new(name);
     let out = s.receive(&format!("*** welcome {name}, online ({}): {online}", online.split(", ").count()));
     assert!(out.welcomed);
+    // The answer to the client's own `/default`: the default room's name.
+    assert_eq!(s.receive("*** default room: #lobby").entry, None);
     s
 }
 
@@ -177,4 +179,37 @@ fn history_is_neither_unread_nor_an_alert_and_opens_its_room() {
     s.receive("#dev *** welcome alice, online (2): alice, bob");
     assert_eq!(s.rooms().list().len(), 2);
     assert_eq!(unread(&s, &dev()), (0, false));
+}
+
+#[test]
+fn a_server_whose_default_room_is_another_names_it_and_lobby_is_ordinary() {
+    let mut s = Session::new("erin");
+    let out = s.receive("*** welcome erin, online (2): dave, erin");
+    assert!(out.send.contains(&"/default".to_owned()), "{:?}", out.send);
+    let out = s.receive("*** default room: #main");
+    assert_eq!(out.entry, None, "the answer to the client's own /default is not shown");
+    assert_eq!(s.rooms().title(&ConvId::Default), "#main");
+    assert_eq!(s.rooms().conv("#MAIN"), ConvId::Default);
+    // #lobby is an ordinary room there: its own conversation.
+    let lobby = s.rooms().conv("#lobby");
+    assert_ne!(lobby, ConvId::Default);
+    assert_eq!(s.join_line("#lobby"), "/join #lobby");
+    s.receive("#lobby *** welcome erin, online (1): erin");
+    assert_eq!(s.receive("#lobby dave: hi").route, to(lobby.clone()));
+    assert_eq!(s.receive("dave: in main").route, to(ConvId::Default));
+    // Requests about the default room name it as the server does.
+    s.show(&ConvId::Default);
+    assert_eq!(s.prepare("/who").unwrap().line, "/who #main");
+    assert_eq!(s.prepare("hi").unwrap().line, "/say #main hi");
+    assert_eq!(s.rejoin_lines(&["#lobby".into(), "#main".into()]), ["/join #lobby"]);
+}
+
+#[test]
+fn an_older_server_without_default_keeps_lobby_quietly() {
+    let mut s = Session::new("erin");
+    s.receive("*** welcome erin, online (1): erin");
+    assert_eq!(s.receive("*** error: unknown command /default").entry, None);
+    assert_eq!(s.rooms().title(&ConvId::Default), "#lobby");
+    // A later /default the user types is shown.
+    assert!(s.receive("*** default room: #lobby").entry.is_some());
 }

@@ -64,7 +64,7 @@ impl Session {
                         out.line = format!("/msg {to} {text}");
                         return Some(out);
                     }
-                    _ if !current => out.line = format!("/say {} {text}", shown.title()),
+                    _ if !current => out.line = format!("/say {} {text}", self.rooms.title(&shown)),
                     _ => {}
                 }
                 out.echo = Some(Entry::OwnChat { from: me, text: text.to_owned() });
@@ -90,7 +90,7 @@ impl Session {
                 out.to = to;
             }
             Command::SayIn { room, text } => {
-                out.to = ConvId::room(room);
+                out.to = self.rooms.conv(room);
                 out.echo = Some(Entry::OwnChat { from: me, text: text.to_owned() });
             }
             Command::Quit(_) => out.quits = true,
@@ -102,12 +102,12 @@ impl Session {
             Command::Unregister(_) => out.secret = true,
             Command::Who(None) if !current && !shown.is_private() => {
                 // The answer comes tagged, to the room it is about.
-                out.line = format!("/who {}", shown.title());
+                out.line = format!("/who {}", self.rooms.title(&shown));
             }
             Command::Topic(_) if !shown.is_private() => out.before = self.switch_line(&shown),
             Command::Part { room: None, reason } => {
                 // The room on screen, not whichever the server has current.
-                if let Some(room) = shown.room_name() {
+                if let Some(room) = self.rooms.room_name(&shown) {
                     out.line = match reason {
                         Some(reason) => format!("/part {room} {reason}"),
                         None => format!("/part {room}"),
@@ -121,6 +121,7 @@ impl Session {
             | Command::Join(_)
             | Command::Part { .. }
             | Command::Rooms
+            | Command::DefaultRoom
             | Command::History { .. }
             | Command::Search { .. }
             | Command::Stamps
@@ -136,7 +137,7 @@ impl Session {
 
     /// `/join #room` to make `id` the server's current room, unless it is.
     fn switch_line(&self, id: &ConvId) -> Option<String> {
-        let room = id.room_name()?;
+        let room = self.rooms.room_name(id)?;
         (*id != self.server_room).then(|| format!("/join {room}"))
     }
 
@@ -186,7 +187,7 @@ impl Session {
     /// `/join #room` for `room`, which is shown once joined (the join
     /// dialog, or typed). The room becomes the server's current one.
     pub fn join_line(&mut self, room: &str) -> String {
-        let id = ConvId::room(room);
+        let id = self.rooms.conv(room);
         self.server_room = id.clone();
         self.wanted.push(id);
         format!("/join {room}")
@@ -204,14 +205,14 @@ impl Session {
             loads.extend(self.load_private(&id));
         }
         for room in remembered.iter().filter(|r| !r.starts_with('@')) {
-            if !rooms.iter().any(|r| ConvId::room(r) == ConvId::room(room)) {
+            if !rooms.iter().any(|r| self.rooms.conv(r) == self.rooms.conv(room)) {
                 rooms.push(room.clone());
             }
         }
-        rooms.retain(|r| ConvId::room(r) != ConvId::Default);
+        rooms.retain(|r| self.rooms.conv(r) != ConvId::Default);
         if let Some(last) = rooms.last() {
             // Each join makes its room current: the last one stays so.
-            self.server_room = ConvId::room(last);
+            self.server_room = self.rooms.conv(last);
         }
         rooms.iter().map(|r| format!("/join {r}")).chain(loads).collect()
     }

@@ -8,6 +8,8 @@ fn joined(name: &str, online: &str) -> Session {
     let mut s = Session::new(name);
     let out = s.receive(&format!("*** welcome {name}, online ({}): {online}", online.split(", ").count()));
     assert!(out.welcomed);
+    // The answer to the client's own `/default`: the default room's name.
+    assert_eq!(s.receive("*** default room: #lobby").entry, None);
     s
 }
 
