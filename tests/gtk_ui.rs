@@ -390,7 +390,10 @@ const CHECKS: &[Check] = &[
     ("member_menu_opens_a_private_conversation", members::member_menu_opens_a_private_conversation),
     ("a_server_ban_stops_the_window_at_the_form", members::a_server_ban_stops_the_window_at_the_form),
     ("two_rooms_and_switching", rooms::two_rooms_and_switching),
-    ("another_default_room_is_named_as_the_server_names_it", rooms::another_default_room_is_named_as_the_server_names_it),
+    (
+        "another_default_room_is_named_as_the_server_names_it",
+        rooms::another_default_room_is_named_as_the_server_names_it,
+    ),
     ("unread_counts_follow_hidden_rooms", rooms::unread_counts_follow_hidden_rooms),
     ("private_conversation_started_by_someone_else", rooms::private_conversation_started_by_someone_else),
     ("rooms_are_rejoined_after_a_restart", rooms::rooms_are_rejoined_after_a_restart),

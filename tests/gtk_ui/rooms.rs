@@ -321,7 +321,10 @@ pub fn another_default_room_is_named_as_the_server_names_it() {
     dave.send("/join #lobby");
     dave.send("/say #lobby in the lobby room");
     dave.send("/say #main in the main room");
-    win.wait_entry("the #lobby line in #lobby", |e| matches!(e, Entry::Chat { text, .. } if text == "in the lobby room"));
+    win.wait_entry(
+        "the #lobby line in #lobby",
+        |e| matches!(e, Entry::Chat { text, .. } if text == "in the lobby room"),
+    );
     assert!(win.entries().iter().all(|e| !matches!(e, Entry::Chat { text, .. } if text == "in the main room")));
     win.0.show_conversation(&ConvId::Default);
     wait_until("#main's line in #main", || {

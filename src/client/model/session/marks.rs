@@ -148,7 +148,23 @@ impl Session {
 
     /// Who is in the shown conversation, with their marks, in list order.
     pub fn marked_members(&self) -> Vec<(String, Mark)> {
-        self.rooms.get(self.rooms.shown()).map(|c| c.members.marked()).unwrap_or_default()
+        let shown = self.rooms.shown();
+        let Some(conv) = self.rooms.get(shown) else { return Vec::new() };
+        if !shown.is_private() {
+            return conv.members.marked();
+        }
+        // A private conversation has no operators; who is registered is
+        // what the default room (where everyone is) says.
+        let lobby = self.rooms.get(&ConvId::Default);
+        let registered = |name: &str| lobby.is_some_and(|l| l.members.mark(name) != Mark::None);
+        conv.members
+            .to_vec()
+            .into_iter()
+            .map(|name| {
+                let mark = if registered(&name) { Mark::Registered } else { Mark::None };
+                (name, mark)
+            })
+            .collect()
     }
 
     /// The line that applies `penalty` to `name` in room `id` (the one

@@ -145,3 +145,16 @@ fn a_reconnect_asks_afresh() {
     assert!(out.send.contains(&"/marks".to_owned()));
     assert_eq!(s.receive("*** marks on").entry, None);
 }
+
+#[test]
+fn a_private_conversation_shows_who_is_registered_and_no_operators() {
+    let mut s = marked("alice", "alice, bob, carol");
+    s.receive("*** online (3): @alice, +bob, carol");
+    let bob = s.open_private("bob");
+    s.show(&bob);
+    assert_eq!(marks(&s), [pair("alice", Mark::Registered), pair("bob", Mark::Registered)]);
+    let carol = s.open_private("carol");
+    s.show(&carol);
+    assert_eq!(marks(&s), [pair("alice", Mark::Registered), pair("carol", Mark::None)]);
+    assert!(!s.is_operator_here(), "no kicking in a private conversation");
+}
