@@ -271,3 +271,19 @@ fn private_messages_to_an_offline_registered_user_wait_for_their_login() {
     again.send_line("/who");
     assert!(again.next_line().starts_with("*** online (1): "), "nothing delivered twice");
 }
+
+#[test]
+fn one_address_registers_a_bounded_number_of_names_an_hour() {
+    let server = Server::start(&["--max-registrations-per-hour", "2"]);
+    registered(&server, "first", PW);
+    registered(&server, "second", PW);
+    let mut third = server.join("third");
+    third.send_line(&format!("/register {PW}"));
+    third.expect_lines(&[NOTE, "*** error: too many names registered from your address, try again in 60 min"]);
+    // Still connected, still unregistered: another address may go on.
+    third.send_line("/who");
+    assert!(third.next_line().starts_with("*** online ("));
+    let mut elsewhere = server.join_from(Ipv4Addr::new(127, 0, 0, 2), "fourth");
+    elsewhere.send_line(&format!("/register {PW}"));
+    elsewhere.expect_lines(&[NOTE, "*** registered fourth, you are logged in"]);
+}

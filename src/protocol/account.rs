@@ -112,6 +112,8 @@ pub enum AccountError<'a> {
     WrongPassword(&'a str),
     /// `too many failed logins, try again in N s`
     Guessing(u64),
+    /// `too many names registered from your address, try again in N min`
+    TooManyRegistrations(u64),
     /// `NAME is not registered`
     NotRegistered(&'a str),
     /// `NAME is already registered`
@@ -126,6 +128,7 @@ pub enum AccountError<'a> {
 const NEEDS_LOGIN: (&str, &str) = (" is registered: log in with /login ", " PASSWORD");
 const WRONG: &str = "wrong password for ";
 const GUESSING: (&str, &str) = ("too many failed logins, try again in ", " s");
+const REGISTRATIONS: (&str, &str) = ("too many names registered from your address, try again in ", " min");
 const NOT_REGISTERED: &str = " is not registered";
 const ALREADY: &str = " is already registered";
 const BAD_PASSWORD: &str = "invalid password: ";
@@ -137,6 +140,7 @@ impl fmt::Display for AccountError<'_> {
             AccountError::NeedsLogin(n) => write!(f, "{n}{}{n}{}", NEEDS_LOGIN.0, NEEDS_LOGIN.1),
             AccountError::WrongPassword(n) => write!(f, "{WRONG}{n}"),
             AccountError::Guessing(s) => write!(f, "{}{s}{}", GUESSING.0, GUESSING.1),
+            AccountError::TooManyRegistrations(m) => write!(f, "{}{m}{}", REGISTRATIONS.0, REGISTRATIONS.1),
             AccountError::NotRegistered(n) => write!(f, "{n}{NOT_REGISTERED}"),
             AccountError::AlreadyRegistered(n) => write!(f, "{n}{ALREADY}"),
             AccountError::BadPassword(why) => write!(f, "{BAD_PASSWORD}{why}"),
@@ -154,6 +158,9 @@ impl<'a> AccountError<'a> {
         }
         if let Some(s) = e.strip_prefix(GUESSING.0).and_then(|r| r.strip_suffix(GUESSING.1)) {
             return s.parse().ok().map(AccountError::Guessing);
+        }
+        if let Some(m) = e.strip_prefix(REGISTRATIONS.0).and_then(|r| r.strip_suffix(REGISTRATIONS.1)) {
+            return m.parse().ok().map(AccountError::TooManyRegistrations);
         }
         if let Some(why) = e.strip_prefix(BAD_PASSWORD) {
             return Some(AccountError::BadPassword(why));
@@ -204,6 +211,10 @@ mod tests {
             (AccountError::NeedsLogin("alice"), "alice is registered: log in with /login alice PASSWORD"),
             (AccountError::WrongPassword("alice"), "wrong password for alice"),
             (AccountError::Guessing(40), "too many failed logins, try again in 40 s"),
+            (
+                AccountError::TooManyRegistrations(12),
+                "too many names registered from your address, try again in 12 min",
+            ),
             (AccountError::NotRegistered("bob"), "bob is not registered"),
             (AccountError::AlreadyRegistered("bob"), "bob is already registered"),
             (

@@ -8,6 +8,7 @@
 
 pub mod guesses;
 pub mod hasher;
+pub mod registrations;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use crate::pool::Handle;
 use crate::store::Account;
 use guesses::Guesses;
 use hasher::Hasher;
+use registrations::Registrations;
 
 /// What a client waits for from the password worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,12 +43,19 @@ pub enum Purpose {
 pub struct Accounts {
     pub names: Registry,
     pub guesses: Guesses,
+    pub registrations: Registrations,
     pub hasher: Hasher<(Handle, Purpose)>,
 }
 
 impl Accounts {
-    pub fn new(names: Registry, waker: Arc<mio::Waker>) -> Self {
-        Accounts { names, guesses: Guesses::default(), hasher: Hasher::new(waker) }
+    /// `per_hour`: names one address may register in an hour (0: no limit).
+    pub fn new(names: Registry, waker: Arc<mio::Waker>, per_hour: usize) -> Self {
+        Accounts {
+            names,
+            guesses: Guesses::default(),
+            registrations: Registrations::new(per_hour),
+            hasher: Hasher::new(waker),
+        }
     }
 }
 

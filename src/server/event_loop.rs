@@ -172,7 +172,7 @@ impl Server {
         let waker = Arc::new(mio::Waker::new(poll.registry(), WORKERS).map_err(setup)?);
         let (mut history, saved) =
             History::open(history_options(&options), Arc::clone(&waker)).map_err(|e| e.to_string())?;
-        let accounts = Accounts::new(load_accounts(&mut history)?, waker);
+        let accounts = Accounts::new(load_accounts(&mut history)?, waker, options.max_registrations_per_hour);
         let mut admins = options.admins.clone();
         if let Some(dir) = options.data_dir() {
             admins.extend(crate::admins::read(&dir)?);

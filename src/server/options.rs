@@ -54,6 +54,11 @@ pub struct Options {
     #[arg(long, value_name = "BYTES", default_value_t = 64 << 20, value_parser = positive)]
     pub max_output_total: usize,
 
+    /// Names one address (IPv6: one /64) may register in an hour; 0 means
+    /// no limit. Counts loopback too.
+    #[arg(long, value_name = "N", default_value_t = 60)]
+    pub max_registrations_per_hour: usize,
+
     /// Most connections from one IP address, named or not; 0 means no
     /// limit. Counts loopback too.
     #[arg(long, value_name = "N", default_value_t = 16)]

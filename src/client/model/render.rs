@@ -374,6 +374,11 @@ pub fn account_error_text(error: &AccountError<'_>) -> String {
             "Too many failed logins. Wait {seconds} s before trying again.",
             &[("seconds", &secs.to_string())],
         ),
+        AccountError::TooManyRegistrations(minutes) => gettext_f(
+            // Translators: {minutes} is a number of minutes.
+            "Too many names were registered from your address. Try again in {minutes} min.",
+            &[("minutes", &minutes.to_string())],
+        ),
         AccountError::NotRegistered(n) => gettext_f("The name “{name}” is not registered.", &[("name", n)]),
         AccountError::AlreadyRegistered(n) => gettext_f("The name “{name}” is already registered.", &[("name", n)]),
         // Translators: {reason} comes from the server, untranslated.

@@ -14,6 +14,8 @@ use std::hash::Hash;
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
+use crate::addresses::address_of;
+
 /// Failures allowed in a [`WINDOW`] before attempts are delayed.
 const FREE_FAILURES: u32 = 5;
 const WINDOW: Duration = Duration::from_secs(60);
@@ -92,30 +94,18 @@ impl Default for Guesses {
     }
 }
 
-/// An IPv6 address counts by its /64: one host usually holds all of it.
-fn address_key(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
-            let s = v6.segments();
-            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
-        }
-        IpAddr::V6(v6) => IpAddr::V4(v6.to_ipv4_mapped().unwrap_or(std::net::Ipv4Addr::UNSPECIFIED)),
-        v4 => v4,
-    }
-}
-
 impl Guesses {
     /// How long a login to `account` from `ip` must wait, in whole
     /// seconds (at least 1); `None` if it may go ahead.
     pub fn wait(&self, account: &str, ip: IpAddr, now: Instant) -> Option<u64> {
         let account = self.accounts.wait(&account.to_owned(), now);
-        let address = self.addresses.wait(&address_key(ip), now);
+        let address = self.addresses.wait(&address_of(ip), now);
         account.max(address).map(|d| d.as_secs_f64().ceil().max(1.0) as u64)
     }
 
     pub fn failed(&mut self, account: &str, ip: IpAddr, now: Instant) {
         self.accounts.fail(account.to_owned(), now);
-        self.addresses.fail(address_key(ip), now);
+        self.addresses.fail(address_of(ip), now);
     }
 
     /// The right password: the account's count starts again (the

@@ -133,6 +133,10 @@ pub fn register(cx: &mut Cx, key: usize, name: &str, password: &str) {
             return cx.error(key, ErrorKind::NameTooSimilar(&other));
         }
     }
+    let ip = cx.pool.get(key).map(|s| s.peer().ip());
+    if let Some(minutes) = ip.and_then(|ip| cx.accounts.registrations.wait(ip, Instant::now())) {
+        return account_error(cx, key, AccountError::TooManyRegistrations(minutes));
+    }
     if cx.history.accounts_store().is_none() {
         return account_error(cx, key, AccountError::Unavailable);
     }
@@ -226,7 +230,8 @@ pub fn finish(cx: &mut Cx, (handle, purpose): (Handle, Purpose), outcome: Outcom
             }
             let account = Account { key: fold_name(&name), name: name.clone(), phc, created: now_secs() };
             if save(cx, key, &account) {
-                info!("{name} registered");
+                info!("{name} registered from {ip}");
+                cx.accounts.registrations.registered(ip, now);
                 set_account(cx, key, &account.key);
                 cx.accounts.names.insert(account);
                 cx.reply(key, &Reply::Account(AccountReply::Registered(&name)));

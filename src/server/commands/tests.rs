@@ -39,7 +39,7 @@ impl Chat {
         let options =
             HistoryOptions { dir: dir.map(Into::into), lines: true, replay: 3, rooms: 3, days: 0, max_bytes: None };
         let (history, saved) = History::open(options, std::sync::Arc::clone(&waker)).expect("history opens");
-        let accounts = Accounts::new(Registry::default(), waker);
+        let accounts = Accounts::new(Registry::default(), waker, 0);
         let mut rooms = Rooms::new("#lobby", LIMITS);
         for room in saved.into_iter().rev() {
             rooms.restore(&room.name, room.topic);
