@@ -133,14 +133,18 @@ pub fn register(cx: &mut Cx, key: usize, name: &str, password: &str) {
             return cx.error(key, ErrorKind::NameTooSimilar(&other));
         }
     }
-    let ip = cx.pool.get(key).map(|s| s.peer().ip());
-    if let Some(minutes) = ip.and_then(|ip| cx.accounts.registrations.wait(ip, Instant::now())) {
+    let Some(ip) = cx.pool.get(key).map(|s| s.peer().ip()) else { return };
+    let now = Instant::now();
+    if let Some(minutes) = cx.accounts.registrations.wait(ip, now) {
         return account_error(cx, key, AccountError::TooManyRegistrations(minutes));
     }
     if cx.history.accounts_store().is_none() {
         return account_error(cx, key, AccountError::Unavailable);
     }
-    submit(cx, key, Purpose::Register { name: name.to_owned() }, Work::Hash(password.to_owned()));
+    // Counted as it starts: registrations hashing at once count too.
+    if submit(cx, key, Purpose::Register { name: name.to_owned() }, Work::Hash(password.to_owned())) {
+        cx.accounts.registrations.registered(ip, now);
+    }
 }
 
 /// The account of the name `key` uses, if it is logged in to it; the
@@ -231,7 +235,6 @@ pub fn finish(cx: &mut Cx, (handle, purpose): (Handle, Purpose), outcome: Outcom
             let account = Account { key: fold_name(&name), name: name.clone(), phc, created: now_secs() };
             if save(cx, key, &account) {
                 info!("{name} registered from {ip}");
-                cx.accounts.registrations.registered(ip, now);
                 set_account(cx, key, &account.key);
                 cx.accounts.names.insert(account);
                 cx.reply(key, &Reply::Account(AccountReply::Registered(&name)));
