@@ -15,6 +15,9 @@ use crate::model::address::DEFAULT_SERVER;
 const GROUP: &str = "connection";
 /// One key per server (its address, escaped): the rooms joined there.
 const ROOMS: &str = "rooms";
+/// Kept private conversations, per server and user: another name on the
+/// same server has conversations of its own.
+const PRIVATE: &str = "private";
 
 /// The remembered values.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,27 +96,51 @@ impl Settings {
         Self::remember_rooms_in(&Self::path(), server, rooms)
     }
 
+    /// The people whose kept private conversations `me` had open on
+    /// `server`.
+    pub fn privates_for(server: &str, me: &str) -> Vec<String> {
+        list_in(&Self::path(), PRIVATE, &private_key(server, me))
+    }
+
+    /// Remembers `names` as `me`'s kept private conversations on `server`.
+    pub fn remember_privates(server: &str, me: &str, names: &[String]) -> Result<(), glib::Error> {
+        remember_list_in(&Self::path(), PRIVATE, &private_key(server, me), names)
+    }
+
     /// [`Settings::rooms_for`] in the file at `path`.
     pub fn rooms_in(path: &Path, server: &str) -> Vec<String> {
-        let list = load_file(path).string(ROOMS, &server_key(server)).unwrap_or_default();
-        list.split_whitespace().map(str::to_owned).collect()
+        list_in(path, ROOMS, &server_key(server))
     }
 
     /// [`Settings::remember_rooms`] in the file at `path`, keeping the rest.
     pub fn remember_rooms_in(path: &Path, server: &str, rooms: &[String]) -> Result<(), glib::Error> {
-        if let Some(dir) = path.parent() {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        let file = load_file(path);
-        let key = server_key(server);
-        if rooms.is_empty() {
-            let _ = file.remove_key(ROOMS, &key);
-        } else {
-            // Room names hold no spaces.
-            file.set_string(ROOMS, &key, &rooms.join(" "));
-        }
-        file.save_to_file(path)
+        remember_list_in(path, ROOMS, &server_key(server), rooms)
     }
+}
+
+/// The key of `me`'s private conversations on `server`.
+fn private_key(server: &str, me: &str) -> String {
+    server_key(&format!("{server} {}", natter::protocol::fold_name(me)))
+}
+
+/// A space-separated list (room and user names hold no spaces).
+fn list_in(path: &Path, group: &str, key: &str) -> Vec<String> {
+    let list = load_file(path).string(group, key).unwrap_or_default();
+    list.split_whitespace().map(str::to_owned).collect()
+}
+
+/// Writes a list (none: the key goes), keeping the rest of the file.
+fn remember_list_in(path: &Path, group: &str, key: &str, items: &[String]) -> Result<(), glib::Error> {
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let file = load_file(path);
+    if items.is_empty() {
+        let _ = file.remove_key(group, key);
+    } else {
+        file.set_string(group, key, &items.join(" "));
+    }
+    file.save_to_file(path)
 }
 
 /// The file at `path`, or an empty one (comments and other groups kept).
@@ -174,6 +201,19 @@ mod tests {
         Settings::remember_rooms_in(&path, "[::1]:5000", &[]).unwrap();
         assert!(Settings::rooms_in(&path, "[::1]:5000").is_empty());
         assert!(Settings::rooms_in(&path, "elsewhere:1").is_empty());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn private_conversations_are_kept_per_server_and_name() {
+        let dir = std::env::temp_dir().join(format!("natter-settings-privates-{}", std::process::id()));
+        let path = dir.join("natter").join("settings.ini");
+        let key = |me: &str| private_key("example.org:6000", me);
+        remember_list_in(&path, PRIVATE, &key("Alice"), &["bob".to_owned(), "철수".to_owned()]).unwrap();
+        Settings::remember_rooms_in(&path, "example.org:6000", &["#ops".to_owned()]).unwrap();
+        assert_eq!(list_in(&path, PRIVATE, &key("alice")), ["bob", "철수"], "the name folded");
+        assert!(list_in(&path, PRIVATE, &key("carol")).is_empty(), "another name has its own");
+        assert_eq!(Settings::rooms_in(&path, "example.org:6000"), ["#ops"], "rooms apart");
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

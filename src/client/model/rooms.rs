@@ -300,15 +300,16 @@ impl Rooms {
         self.list.iter().filter_map(|c| if let ConvId::Room(r) = &c.id { Some(r.clone()) } else { None }).collect()
     }
 
-    /// What to bring back on the next start: the joined rooms, and the
-    /// private conversations the server keeps (they hold a stored line) as
-    /// `@name`.
-    pub fn remembered(&self) -> Vec<String> {
-        let kept = self.list.iter().filter_map(|c| match &c.id {
-            ConvId::Private(name) if c.backlog.newest().is_some() => Some(format!("@{name}")),
-            _ => None,
-        });
-        self.joined_rooms().into_iter().chain(kept).collect()
+    /// The people of the private conversations the server keeps (they
+    /// hold a stored line), to open again on the next start.
+    pub fn kept_privates(&self) -> Vec<String> {
+        self.list
+            .iter()
+            .filter_map(|c| match &c.id {
+                ConvId::Private(name) if c.backlog.newest().is_some() => Some(name.clone()),
+                _ => None,
+            })
+            .collect()
     }
 
     /// `name` went offline: gone from every member list. Returns the

@@ -81,7 +81,9 @@ impl NatterWindow {
     /// After a welcome: rejoins the rooms of before a reconnect and those
     /// remembered for this server.
     pub(super) fn rejoin_rooms(&self) {
-        let remembered = Settings::rooms_for(&self.server());
+        let me = self.imp().session.borrow().as_ref().map(|s| s.me().to_owned()).unwrap_or_default();
+        let privates = Settings::privates_for(&self.server(), &me).into_iter().map(|name| format!("@{name}"));
+        let remembered: Vec<String> = Settings::rooms_for(&self.server()).into_iter().chain(privates).collect();
         let lines = self.imp().session.borrow_mut().as_mut().map(|s| s.rejoin_lines(&remembered));
         if let Some(lines) = lines.filter(|l| !l.is_empty()) {
             self.send_lines(lines);
@@ -93,9 +95,15 @@ impl NatterWindow {
     /// Saves the rooms joined for this server, and the private
     /// conversations it keeps, for the next start.
     pub(super) fn remember_rooms(&self) {
-        let rooms = self.imp().session.borrow().as_ref().map(|s| s.rooms().remembered());
-        let Some(rooms) = rooms else { return };
-        if let Err(err) = Settings::remember_rooms(&self.server(), &rooms) {
+        let kept = self.imp().session.borrow().as_ref().map(|s| {
+            let rooms = s.rooms();
+            (rooms.joined_rooms(), rooms.kept_privates(), s.me().to_owned())
+        });
+        let Some((rooms, privates, me)) = kept else { return };
+        let server = self.server();
+        let saved = Settings::remember_rooms(&server, &rooms)
+            .and_then(|()| Settings::remember_privates(&server, &me, &privates));
+        if let Err(err) = saved {
             log::warn!("cannot save the rooms: {err}");
         }
     }

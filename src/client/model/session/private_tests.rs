@@ -172,7 +172,7 @@ fn kept_conversations_are_remembered_and_open_again_on_the_next_start() {
     s.open_private("carol");
     s.read(&stamped(1240, "bob (private): hi"));
     // bob's conversation holds a stored line; carol's (not kept) none.
-    assert_eq!(s.rooms().remembered(), ["@bob"]);
+    assert_eq!(s.rooms().kept_privates(), ["bob"]);
 
     // The next start: opened again, quietly, and loaded with the rooms.
     let mut next = logged_in("alice");
