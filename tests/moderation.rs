@@ -410,3 +410,27 @@ fn the_data_directorys_admins_file_names_server_operators() {
     assert!(!out.status.success());
     assert!(err.contains("admins:2: invalid name \"bob smith\""), "{err}");
 }
+
+#[test]
+fn clients_asking_for_marks_hear_of_a_registration_in_each_shared_room() {
+    let server = Server::start(&[]);
+    let mut alice = server.join("alice");
+    alice.send_line("/marks");
+    alice.expect_line("*** marks on");
+    let mut carol = server.join("carol");
+    let mut bob = server.join("bob");
+    alice.expect_lines(&["*** carol joined", "*** bob joined"]);
+    carol.expect_line("*** bob joined");
+    alice.enter("#dev", &["alice"]);
+    bob.enter("#dev", &["alice", "bob"]);
+    alice.expect_line("#dev *** bob joined");
+    bob.send_line(&format!("/register {PW}"));
+    bob.expect_lines(&[NOTE, "*** registered bob, you are logged in"]);
+    alice.expect_lines(&["*** marks: +bob", "#dev *** marks: +bob"]);
+    bob.send_line(&format!("/unregister {PW}"));
+    bob.expect_line("*** bob is no longer registered");
+    alice.expect_lines(&["*** marks: bob", "#dev *** marks: bob"]);
+    // Clients that did not ask see nothing new; bob neither.
+    carol.expect_no_line_within(Duration::from_millis(100));
+    bob.expect_no_line_within(Duration::from_millis(100));
+}

@@ -198,6 +198,10 @@ pub enum ModNotice<'a> {
     ModeSet { by: &'a str, mode: Mode },
     /// `marks on`: the answer to `/marks`.
     MarksOn,
+    /// `marks: +bob`: to clients that asked for marks, someone's mark in
+    /// the room changed without a notice of its own (they registered:
+    /// `+bob`, or unregistered: `bob`).
+    Mark(&'a str),
     /// `bans (N):`, the head of the `/bans` answer; N lines follow.
     BanList(usize),
     /// `ban TARGET by BY (10m left|permanent)[: REASON]`
@@ -242,6 +246,7 @@ impl fmt::Display for ModNotice<'_> {
             ModNotice::Deopped { by, name } => write!(f, "{by} made {name} no longer an operator"),
             ModNotice::ModeSet { by, mode } => write!(f, "{by} set mode {mode}"),
             ModNotice::MarksOn => f.write_str("marks on"),
+            ModNotice::Mark(listed) => write!(f, "marks: {listed}"),
             ModNotice::BanList(n) => write!(f, "bans ({n}):"),
             ModNotice::BanEntry { target, by, left, reason } => {
                 write!(f, "ban {target} by {by} ")?;
@@ -278,6 +283,10 @@ impl<'a> ModNotice<'a> {
     pub fn parse(n: &'a str, is_name: impl Fn(&str) -> bool) -> Option<Self> {
         if n == "marks on" {
             return Some(ModNotice::MarksOn);
+        }
+        if let Some(listed) = n.strip_prefix("marks: ") {
+            let name = listed.strip_prefix(['@', '+']).unwrap_or(listed);
+            return is_name(name).then_some(ModNotice::Mark(listed));
         }
         if let Some(count) = n.strip_prefix("bans (").and_then(|r| r.strip_suffix("):")) {
             return count.parse().ok().map(ModNotice::BanList);

@@ -121,7 +121,7 @@ pub fn members_show_operator_and_registered_marks() {
     register(&server, "bob", "bob-password");
     let win = admin_window(&server);
     let _bob = Raw::join(&server, "bob bob-password");
-    let _carol = Raw::join(&server, "carol");
+    let mut carol = Raw::join(&server, "carol");
     wait_until("the marks in the member list", || {
         marks(&win) == [pair("alice", Mark::Operator), pair("bob", Mark::Registered), pair("carol", Mark::None)]
     });
@@ -129,6 +129,12 @@ pub fn members_show_operator_and_registered_marks() {
     assert_eq!(badges(&win, "bob"), ["Registered name"]);
     assert!(badges(&win, "carol").is_empty());
     shot_of(&win, "members-marks");
+    // carol registers while alice watches: her tick comes at once.
+    carol.send("/register carol-password");
+    carol.expect_line("*** registered carol, you are logged in");
+    wait_until("carol's tick", || {
+        marks(&win) == [pair("alice", Mark::Operator), pair("bob", Mark::Registered), pair("carol", Mark::Registered)]
+    });
     let entries = win.entries();
     assert!(!entries.iter().any(|e| matches!(e, Entry::Online(_))), "no /who list the user did not ask for");
     assert!(!entries.iter().any(|e| matches!(e, Entry::Notice(n) if n.contains("marks"))), "no marks notice");

@@ -394,6 +394,11 @@ impl Session {
                 Entry::ShuttingDown
             }
             Reply::Moderation(ModNotice::MarksOn) if self.marks_on(&mut out) => return out,
+            // A mark changed: the member list shows it, the chat does not.
+            Reply::Moderation(notice @ ModNotice::Mark(_)) => {
+                self.mark_notice(&id, &notice, &mut out);
+                return out;
+            }
             Reply::Moderation(notice) => {
                 self.mark_notice(&id, &notice, &mut out);
                 // Someone removed from the room leaves its member list; if

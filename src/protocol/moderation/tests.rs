@@ -67,6 +67,9 @@ fn notices_round_trip() {
         (ModNotice::Deopped { by: "alice", name: "bob" }, "alice made bob no longer an operator"),
         (ModNotice::ModeSet { by: "alice", mode: r }, "alice set mode +r"),
         (ModNotice::MarksOn, "marks on"),
+        (ModNotice::Mark("+bob"), "marks: +bob"),
+        (ModNotice::Mark("@철수"), "marks: @철수"),
+        (ModNotice::Mark("bob"), "marks: bob"),
         (ModNotice::BanList(2), "bans (2):"),
         (
             ModNotice::BanEntry { target: "bob", by: "alice", left: Some(3599), reason: Some("spam") },
@@ -81,6 +84,7 @@ fn notices_round_trip() {
         assert_eq!(ModNotice::parse(wire, is_name), Some(notice), "{wire}");
     }
     assert_eq!(ModNotice::parse("alice joined", is_name), None);
+    assert_eq!(ModNotice::parse("marks: +a:b", is_name), None, "only a name is marked");
     // Marks cannot be mistaken for part of a name.
     assert!(!is_name("@alice") && !is_name("+alice"));
 }

@@ -238,6 +238,7 @@ pub fn finish(cx: &mut Cx, (handle, purpose): (Handle, Purpose), outcome: Outcom
                 set_account(cx, key, &account.key);
                 cx.accounts.names.insert(account);
                 cx.reply(key, &Reply::Account(AccountReply::Registered(&name)));
+                super::moderation::announce_mark(cx, key);
             }
         }
         (Purpose::CheckOld { new }, Outcome::Verified(true)) => {
@@ -267,6 +268,7 @@ pub fn finish(cx: &mut Cx, (handle, purpose): (Handle, Purpose), outcome: Outcom
                     cx.accounts.names.remove(&account);
                     set_account(cx, key, "");
                     cx.reply(key, &Reply::Account(AccountReply::Unregistered(&name)));
+                    super::moderation::announce_mark(cx, key);
                 }
                 Err(e) => {
                     cx.history.store_failed(&e);

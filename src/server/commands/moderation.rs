@@ -337,6 +337,33 @@ pub fn may_set_topic(cx: &mut Cx, key: usize, id: Option<RoomId>) -> bool {
     false
 }
 
+/// Tells the clients that asked for marks, in every room `key` is in,
+/// its mark there now (after it registered or unregistered, which no
+/// other notice says): `#dev *** marks: +bob`.
+pub fn announce_mark(cx: &mut Cx, key: usize) {
+    let Some(session) = cx.pool.get(key) else { return };
+    let Some(name) = session.name().map(str::to_owned) else { return };
+    let account = session.account.key.clone();
+    let rooms: Vec<Option<RoomId>> =
+        std::iter::once(None).chain(session.rooms().joined().iter().copied().map(Some)).collect();
+    let mut line = Vec::new();
+    for id in rooms {
+        let Some(room) = cx.rooms.room(id) else { continue };
+        let mark = match () {
+            _ if cx.moderation.is_op(room.key(), account.as_deref()) => "@",
+            _ if account.is_some() => "+",
+            _ => "",
+        };
+        let listed = format!("{mark}{name}");
+        line.clear();
+        encode_in(cx.rooms.tag(id), &Reply::Moderation(ModNotice::Mark(&listed)), &mut line);
+        let watchers: Vec<usize> = room.keys().filter(|&k| cx.pool.get(k).is_some_and(|s| s.marks)).collect();
+        for k in watchers {
+            cx.pool.send(k, &line);
+        }
+    }
+}
+
 /// Room `id`'s member names as `viewer` sees them: with `@` for
 /// operators and `+` for other logged-in names if it sent `/marks`.
 pub fn names_for(cx: &Cx, viewer: usize, id: Option<RoomId>) -> Vec<String> {

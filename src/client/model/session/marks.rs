@@ -125,6 +125,11 @@ impl Session {
     pub(super) fn mark_notice(&mut self, id: &ConvId, notice: &ModNotice<'_>, out: &mut Outcome) {
         let (name, mark) = match *notice {
             ModNotice::Opped { name, .. } => (name, Mark::Operator),
+            // Someone registered or unregistered: `marks: +bob`.
+            ModNotice::Mark(listed) => {
+                let (mark, name) = Mark::split(listed);
+                (name, mark)
+            }
             ModNotice::Deopped { name, .. } => {
                 self.ask_marks(id, out);
                 (name, Mark::Registered)

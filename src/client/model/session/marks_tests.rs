@@ -158,3 +158,18 @@ fn a_private_conversation_shows_who_is_registered_and_no_operators() {
     assert_eq!(marks(&s), [pair("alice", Mark::Registered), pair("carol", Mark::None)]);
     assert!(!s.is_operator_here(), "no kicking in a private conversation");
 }
+
+#[test]
+fn a_registration_elsewhere_changes_the_mark_and_shows_nothing() {
+    let mut s = marked("alice", "alice, bob, carol");
+    s.receive("*** online (3): @alice, +bob, carol");
+    let out = s.receive("*** marks: +carol");
+    assert_eq!(out.entry, None, "a state change, not a line");
+    assert!(out.members_changed);
+    assert_eq!(
+        marks(&s),
+        [pair("alice", Mark::Operator), pair("bob", Mark::Registered), pair("carol", Mark::Registered)]
+    );
+    s.receive("*** marks: bob");
+    assert_eq!(marks(&s), [pair("alice", Mark::Operator), pair("bob", Mark::None), pair("carol", Mark::Registered)]);
+}
