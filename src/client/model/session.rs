@@ -132,6 +132,8 @@ pub struct Session {
     /// A `/default` answer naming the default room is to come, not shown
     /// (`session/default_room.rs`).
     quiet_room: bool,
+    /// Rooms to rejoin once that answer has come.
+    rejoin_later: Option<Vec<String>>,
 }
 
 impl Session {
@@ -152,6 +154,7 @@ impl Session {
             logged_in: false,
             marks: marks::Marks::default(),
             quiet_room: false,
+            rejoin_later: None,
         }
     }
 
@@ -244,7 +247,9 @@ impl Session {
                 out.refused = Some(ServerError::from(kind));
                 return out;
             }
-            Reply::Error(kind) if self.quiet_error(&kind, &mut out) || self.default_room_unsupported(&kind) => {
+            Reply::Error(kind)
+                if self.quiet_error(&kind, &mut out) || self.default_room_unsupported(&kind, &mut out) =>
+            {
                 return out
             }
             Reply::Error(kind) => {
@@ -530,6 +535,7 @@ impl Session {
         self.logged_in = false;
         self.marks.clear();
         self.quiet_room = false;
+        self.rejoin_later = None;
         self.rooms.disconnected();
         Entry::Disconnected
     }

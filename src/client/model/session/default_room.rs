@@ -26,14 +26,25 @@ impl Session {
         }
         // Titles and member lists show the name.
         out.members_changed |= self.rooms.set_default_name(room);
+        self.rejoin_now(out);
         true
     }
 
+    /// The rejoins that waited for the default room's name.
+    fn rejoin_now(&mut self, out: &mut Outcome) {
+        if let Some(remembered) = self.rejoin_later.take() {
+            out.send.extend(self.rejoin_lines(&remembered));
+            // Private conversations may have opened again: the sidebar.
+            out.members_changed = true;
+        }
+    }
+
     /// An older server's refusal of `/default` (not shown).
-    pub(super) fn default_room_unsupported(&mut self, kind: &ErrorKind<'_>) -> bool {
+    pub(super) fn default_room_unsupported(&mut self, kind: &ErrorKind<'_>, out: &mut Outcome) -> bool {
         match kind {
             ErrorKind::UnknownCommand(c) if c.eq_ignore_ascii_case("default") && self.quiet_room => {
                 self.quiet_room = false;
+                self.rejoin_now(out);
                 true
             }
             _ => false,

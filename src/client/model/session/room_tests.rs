@@ -135,7 +135,9 @@ fn rooms_survive_a_disconnect_and_are_rejoined() {
     s.disconnected();
     assert!(s.rooms().list().iter().all(|c| c.members.is_empty()));
     s.receive("*** welcome alice, online (1): alice");
-    assert_eq!(s.rejoin_lines(&[]), ["/join #dev"]);
+    // After the default room's name, asked again on every connection.
+    assert!(s.rejoin_lines(&[]).is_empty());
+    assert_eq!(s.receive("*** default room: #lobby").send, ["/join #dev"]);
 }
 
 #[test]
@@ -212,4 +214,20 @@ fn an_older_server_without_default_keeps_lobby_quietly() {
     assert_eq!(s.rooms().title(&ConvId::Default), "#lobby");
     // A later /default the user types is shown.
     assert!(s.receive("*** default room: #lobby").entry.is_some());
+}
+
+#[test]
+fn rejoining_waits_for_the_default_rooms_name() {
+    let mut s = Session::new("erin");
+    s.receive("*** welcome erin, online (1): erin");
+    // Asked right after the welcome: nothing yet, #lobby may be ordinary.
+    assert!(s.rejoin_lines(&["#lobby".into(), "#main".into()]).is_empty());
+    let out = s.receive("*** default room: #main");
+    assert_eq!((out.entry, out.send), (None, vec!["/join #lobby".to_owned()]));
+    // An older server: the refusal lets them go, #lobby being the default.
+    let mut old = Session::new("erin");
+    old.receive("*** welcome erin, online (1): erin");
+    assert!(old.rejoin_lines(&["#lobby".into(), "#dev".into()]).is_empty());
+    let out = old.receive("*** error: unknown command /default");
+    assert_eq!((out.entry, out.send), (None, vec!["/join #dev".to_owned()]));
 }

@@ -194,8 +194,15 @@ impl Session {
     }
 
     /// The lines that rejoin, after a welcome, the rooms of before a
-    /// reconnect and the `remembered` ones (from the last run).
+    /// reconnect and the `remembered` ones (from the last run). While the
+    /// default room's name is still to come they wait for it (a
+    /// remembered `#lobby` may be an ordinary room there) and come with
+    /// the answer's outcome.
     pub fn rejoin_lines(&mut self, remembered: &[String]) -> Vec<String> {
+        if self.quiet_room {
+            self.rejoin_later = Some(remembered.to_vec());
+            return Vec::new();
+        }
         let mut rooms = self.rooms.joined_rooms();
         // Kept private conversations open again, quietly, and load their
         // lines (now if logged in, else on logging in).
