@@ -16,6 +16,18 @@ use std::time::Duration;
 use account::{registered, NOTE, PW};
 use common::{Client, Server};
 
+/// alice (registered) and bob, both in `#dev`
+/// (alice first, so its creator).
+fn alice_and_bob_in_dev(server: &Server) -> (Client, Client) {
+    let mut alice = registered(server, "alice");
+    let mut bob = server.join("bob");
+    alice.expect_line("*** bob joined");
+    alice.enter("#dev", &["alice"]);
+    bob.enter("#dev", &["alice", "bob"]);
+    alice.expect_line("#dev *** bob joined");
+    (alice, bob)
+}
+
 /// The next line must be `HEAD (T left)TAIL` for some time left `T`
 /// (a second may tick between the action and the check).
 fn expect_left(c: &mut Client, head: &str, tail: &str) {
@@ -117,12 +129,7 @@ fn mute_and_kick_in_a_room_and_in_the_default_room() {
 #[test]
 fn bans_by_name_and_address_keep_people_out() {
     let server = Server::start(&["--admin", "alice"]);
-    let mut alice = registered(&server, "alice");
-    let mut bob = server.join("bob");
-    alice.expect_line("*** bob joined");
-    alice.enter("#dev", &["alice"]);
-    bob.enter("#dev", &["alice", "bob"]);
-    alice.expect_line("#dev *** bob joined");
+    let (mut alice, mut bob) = alice_and_bob_in_dev(&server);
 
     // A room ban removes bob from the room and refuses his /join.
     alice.send_line("/ban bob 1h spam");
@@ -190,12 +197,7 @@ fn bans_by_name_and_address_keep_people_out() {
 fn modes_r_and_t() {
     let server = Server::start(&[]);
     // No --admin: alice is #dev's operator because she made it.
-    let mut alice = registered(&server, "alice");
-    let mut bob = server.join("bob");
-    alice.expect_line("*** bob joined");
-    alice.enter("#dev", &["alice"]);
-    bob.enter("#dev", &["alice", "bob"]);
-    alice.expect_line("#dev *** bob joined");
+    let (mut alice, mut bob) = alice_and_bob_in_dev(&server);
     bob.send_line("/mode +r");
     bob.expect_line("*** error: not an operator of #dev");
 

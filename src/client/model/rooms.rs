@@ -43,14 +43,6 @@ impl ConvId {
         }
     }
 
-    /// What `/history` and `/search` name it by: `#dev`, or `@bob`.
-    pub fn target(&self) -> String {
-        match self {
-            ConvId::Private(name) => format!("{PEER_SIGIL}{name}"),
-            _ => self.title().to_owned(),
-        }
-    }
-
     /// A key that is the same for two ids of the same conversation, and
     /// names its page in the window.
     pub fn key(&self) -> String {
@@ -63,20 +55,18 @@ impl ConvId {
         }
     }
 
-    /// The name shown for it: `#dev`, or the other person's name.
+    /// The name shown for it: `#dev`, or the other person's name
+    /// ([`DEFAULT_ROOM`] for the default room; see [`ConvId::title_in`]).
     pub fn title(&self) -> &str {
-        match self {
-            ConvId::Default => DEFAULT_ROOM,
-            ConvId::Room(name) | ConvId::Private(name) => name,
-        }
+        self.title_in(DEFAULT_ROOM)
     }
 
-    /// The room name, for a room.
-    pub fn room_name(&self) -> Option<&str> {
+    /// The name shown for it on a server whose default room is
+    /// `default_name`.
+    pub fn title_in<'a>(&'a self, default_name: &'a str) -> &'a str {
         match self {
-            ConvId::Default => Some(DEFAULT_ROOM),
-            ConvId::Room(room) => Some(room),
-            ConvId::Private(_) => None,
+            ConvId::Default => default_name,
+            ConvId::Room(name) | ConvId::Private(name) => name,
         }
     }
 
@@ -182,23 +172,19 @@ impl Rooms {
     /// The room `id` is, as the server names it; `None` for a private
     /// conversation.
     pub fn room_name<'a>(&'a self, id: &'a ConvId) -> Option<&'a str> {
-        match id {
-            ConvId::Default => Some(&self.default_name),
-            ConvId::Room(room) => Some(room),
-            ConvId::Private(_) => None,
-        }
+        (!id.is_private()).then(|| self.title(id))
     }
 
     /// The name shown for `id`: the room, or the other person.
     pub fn title<'a>(&'a self, id: &'a ConvId) -> &'a str {
-        self.room_name(id).unwrap_or_else(|| id.title())
+        id.title_in(&self.default_name)
     }
 
     /// What `/history` and `/search` name `id` by: `#dev`, or `@bob`.
     pub fn target(&self, id: &ConvId) -> String {
-        match self.room_name(id) {
-            Some(room) => room.to_owned(),
-            None => id.target(),
+        match id {
+            ConvId::Private(name) => format!("{PEER_SIGIL}{name}"),
+            _ => self.title(id).to_owned(),
         }
     }
 

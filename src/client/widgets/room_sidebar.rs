@@ -13,7 +13,7 @@ use adw::prelude::*;
 use adw::subclass::prelude::*;
 use gtk::glib;
 
-use crate::model::rooms::{ConvId, Conversation};
+use crate::model::rooms::Conversation;
 
 /// What the sidebar reads back of one row (for the tests).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,7 +182,7 @@ fn new_row(conv: &Conversation) -> Row {
 }
 
 fn update_row(row: &Row, conv: &Conversation, default_name: &str) {
-    let title = if conv.id == ConvId::Default { default_name } else { conv.id.title() };
+    let title = conv.id.title_in(default_name);
     row.title.set_label(title);
     row.row.set_tooltip_text(Some(title));
     let unread = conv.unread > 0;

@@ -130,7 +130,7 @@ fn target(cx: &mut Cx, key: usize, room: Option<&str>) -> Option<(Option<String>
 
 /// Sends a request to the worker, or says history is unavailable. A
 /// conversation that cannot be kept has no lines.
-fn ask(cx: &mut Cx, key: usize, room: Option<&str>, search: bool, query: impl FnOnce() -> Query) {
+fn ask(cx: &mut Cx, key: usize, room: Option<&str>, search: bool, query: Query) {
     let Some((store_key, tag)) = target(cx, key, room) else { return };
     let Some(session) = cx.pool.get(key) else { return };
     let client = Handle::new(key, session.id());
@@ -139,7 +139,7 @@ fn ask(cx: &mut Cx, key: usize, room: Option<&str>, search: bool, query: impl Fn
         _ if !cx.history.enabled() => encode_line(tag.as_deref(), None, &Reply::HistoryUnavailable, &mut out),
         None => encode_line(tag.as_deref(), None, &end_of(search, 0), &mut out),
         Some(store_key) => {
-            if cx.history.ask(Tag { client, room: tag.clone(), search }, &store_key, query()) {
+            if cx.history.ask(Tag { client, room: tag.clone(), search }, &store_key, query) {
                 return;
             }
             encode_line(tag.as_deref(), None, &Reply::HistoryUnavailable, &mut out);
@@ -161,13 +161,13 @@ fn end_of(search: bool, n: usize) -> Reply<'static> {
 pub fn page(cx: &mut Cx, key: usize, room: Option<&str>, after: bool, cursor: u64, count: Option<usize>) -> u32 {
     let n = count.unwrap_or(PAGE).clamp(1, MAX_PAGE);
     let page = if after { Page::After(cursor) } else { Page::Before(cursor) };
-    ask(cx, key, room, false, || Query::Page(page, n));
+    ask(cx, key, room, false, Query::Page(page, n));
     PAGE_COST
 }
 
 /// `/search [ROOM|@PEER] WORDS`.
 pub fn search(cx: &mut Cx, key: usize, room: Option<&str>, words: &str) -> u32 {
-    ask(cx, key, room, true, || Query::Search(words.to_owned(), PAGE));
+    ask(cx, key, room, true, Query::Search(words.to_owned(), PAGE));
     SEARCH_COST
 }
 

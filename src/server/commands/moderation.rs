@@ -349,18 +349,23 @@ pub fn announce_mark(cx: &mut Cx, key: usize) {
     let mut line = Vec::new();
     for id in rooms {
         let Some(room) = cx.rooms.room(id) else { continue };
-        let mark = match () {
-            _ if cx.moderation.is_op(room.key(), account.as_deref()) => "@",
-            _ if account.is_some() => "+",
-            _ => "",
-        };
-        let listed = format!("{mark}{name}");
+        let listed = format!("{}{name}", mark_of(cx, room.key(), account.as_deref()));
         line.clear();
         encode_in(cx.rooms.tag(id), &Reply::Moderation(ModNotice::Mark(&listed)), &mut line);
         let watchers: Vec<usize> = room.keys().filter(|&k| cx.pool.get(k).is_some_and(|s| s.marks)).collect();
         for k in watchers {
             cx.pool.send(k, &line);
         }
+    }
+}
+
+/// The mark of a client logged in to `account` (if any) in the room
+/// with key `room`: `@` operator, `+` other logged-in name, or none.
+fn mark_of(cx: &Cx, room: &str, account: Option<&str>) -> &'static str {
+    match () {
+        _ if cx.moderation.is_op(room, account) => "@",
+        _ if account.is_some() => "+",
+        _ => "",
     }
 }
 
@@ -373,13 +378,7 @@ pub fn names_for(cx: &Cx, viewer: usize, id: Option<RoomId>) -> Vec<String> {
         .filter_map(|k| cx.pool.get(k))
         .filter_map(|s| {
             let name = s.name()?;
-            let account = s.account.key.as_deref();
-            let mark = match () {
-                _ if !marks => "",
-                _ if cx.moderation.is_op(room.key(), account) => "@",
-                _ if account.is_some() => "+",
-                _ => "",
-            };
+            let mark = if marks { mark_of(cx, room.key(), s.account.key.as_deref()) } else { "" };
             Some(format!("{mark}{name}"))
         })
         .collect()
